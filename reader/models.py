@@ -1,0 +1,126 @@
+"""The values that flow fetch -> parse -> store -> UI.
+
+Frozen dataclasses, so a value handed to a thread or a widget can never be changed under
+it. Times are timezone-aware UTC datetimes (or None when a feed gave none).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link an article points to: a related article, or a link in its body."""
+
+    url: str
+    """Absolute target."""
+    title: str
+    """The link's own words (or the related article's title)."""
+    text: str = ""
+    """A teaser (for a related article) or the words around the link (for a body link)."""
+    kind: str = "related"
+    """`related` (the article's related-articles block or Atom rel="related") or `body`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """One section heading of an article body, in document order."""
+
+    level: int
+    """1-6, from h1-h6."""
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A subscription (or the bundled sample) as the store holds it."""
+
+    id: int
+    url: str
+    title: str
+    """The title to show: the user's title if set, else the feed's own, else the URL."""
+    site_url: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    last_status: int | None = None
+    """HTTP status of the last fetch (304 included), None before the first fetch."""
+    last_error: str | None = None
+    """Why the last refresh failed, in words a user can act on; None when it worked."""
+    last_fetched: datetime | None = None
+    is_sample: bool = False
+    unread: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One item of a feed.
+
+    `key` is the entry's identity within its feed: the guid/id, else the link, else a hash
+    of title and content. `id` and `feed_id` are None until the store has the entry.
+    """
+
+    key: str
+    title: str
+    link: str = ""
+    author: str = ""
+    published: datetime | None = None
+    updated: datetime | None = None
+    summary: str = ""
+    """Plain text (or HTML) summary as the feed gave it, sanitised."""
+    content: str = ""
+    """Full HTML content when the feed carries it (sanitised), else ""."""
+    related: tuple[Link, ...] = ()
+    id: int | None = None
+    feed_id: int | None = None
+    read: bool = False
+    starred: bool = False
+    first_seen: datetime | None = None
+    feed_title: str = ""
+
+    @property
+    def date(self) -> datetime | None:
+        """The date to sort and show by: published, else updated, else first seen."""
+        return self.published or self.updated or self.first_seen
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """What parsing one feed document yields, before it is stored."""
+
+    title: str
+    site_url: str = ""
+    entries: tuple[Entry, ...] = ()
+    warning: str | None = None
+    """A survivable problem (e.g. a wrong declared encoding) worth showing."""
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """An article ready to read: from a feed entry's content, or extracted from its page."""
+
+    url: str
+    title: str
+    deck: str = ""
+    """The subtitle / standfirst under the title."""
+    byline: str = ""
+    published: datetime | None = None
+    body_html: str = ""
+    """The article body as clean HTML (no scripts, styles, forms, ads or site chrome)."""
+    related: tuple[Link, ...] = ()
+    source: str = "feed"
+    """`feed` (the entry's own content or summary) or `page` (extracted from its page)."""
+    site_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedArticle:
+    """An article turned into what the article pane shows."""
+
+    markdown: str
+    """The body as Markdown, every piece of remote text escaped so it is shown literally."""
+    headings: tuple[Heading, ...] = ()
+    body_links: tuple[Link, ...] = ()
+    """Links in the body, in order, with the words around each (kind="body")."""
