@@ -1,0 +1,644 @@
+"""All SQLite access: feeds, entries, their read/starred state, and schema migrations.
+
+One connection is shared by the UI's thread workers and `asyncio.to_thread` calls, so every
+public method holds one re-entrant lock for its whole duration, and every write runs in an
+explicit `BEGIN IMMEDIATE` transaction (the connection itself is in autocommit mode). Times
+are stored as UTC epoch seconds and handed out as timezone-aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from reader.models import Entry, Feed, Link, ParsedFeed
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "StoreError"]
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used; the message is meant for the user."""
+
+
+# Migration i brings a database from user_version i to i + 1. Append only: never edit a
+# migration that has shipped, because existing databases have already run it.
+MIGRATIONS: list[str] = [
+    # 1: the initial schema.
+    """
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL DEFAULT '',
+        user_title TEXT,
+        site_url TEXT NOT NULL DEFAULT '',
+        etag TEXT,
+        last_modified TEXT,
+        last_status INTEGER,
+        last_error TEXT,
+        last_fetched REAL,
+        added REAL NOT NULL,
+        is_sample INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE entries (
+        id INTEGER PRIMARY KEY,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL DEFAULT '',
+        link TEXT NOT NULL DEFAULT '',
+        published REAL,
+        updated REAL,
+        summary TEXT NOT NULL DEFAULT '',
+        content TEXT NOT NULL DEFAULT '',
+        related TEXT NOT NULL DEFAULT '[]',
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        first_seen REAL NOT NULL,
+        sort_date REAL NOT NULL,
+        UNIQUE (feed_id, key)
+    );
+    -- Newest-first listing per feed (scanned backwards for sort_date DESC, id DESC).
+    CREATE INDEX entries_by_feed_date ON entries (feed_id, sort_date, id);
+    """,
+    # 2: remember when an entry was read, and index the unread ones so unread counts and
+    # "next unread" stay fast however many read entries pile up.
+    """
+    ALTER TABLE entries ADD COLUMN read_at REAL;
+    CREATE INDEX entries_unread ON entries (feed_id, sort_date, id) WHERE read = 0;
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+# The title to show: the user's, else the feed's own, else the URL.
+_FEED_TITLE = "COALESCE(NULLIF(f.user_title, ''), NULLIF(f.title, ''), f.url)"
+
+_FEED_COLUMNS = (
+    f"f.id, f.url, {_FEED_TITLE}, f.site_url, f.etag, f.last_modified, f.last_status,"
+    " f.last_error, f.last_fetched, f.is_sample"
+)
+
+_ENTRY_SELECT = f"""
+    SELECT e.id, e.feed_id, e.key, e.title, e.link, e.author, e.published, e.updated,
+           e.summary, e.content, e.related, e.read, e.starred, e.first_seen, {_FEED_TITLE}
+    FROM entries AS e JOIN feeds AS f ON f.id = e.feed_id
+"""
+
+_NEWEST_FIRST = "ORDER BY e.sort_date DESC, e.id DESC"
+
+_UPSERT_ENTRY = """
+    INSERT INTO entries (feed_id, key, title, author, link, published, updated, summary,
+                         content, related, first_seen, sort_date)
+    VALUES (:feed_id, :key, :title, :author, :link, :published, :updated, :summary,
+            :content, :related, :now, COALESCE(:published, :updated, :now))
+    ON CONFLICT (feed_id, key) DO UPDATE SET
+        title = excluded.title,
+        author = excluded.author,
+        link = excluded.link,
+        published = excluded.published,
+        updated = excluded.updated,
+        summary = excluded.summary,
+        content = excluded.content,
+        related = excluded.related,
+        sort_date = COALESCE(excluded.published, excluded.updated, entries.first_seen)
+    WHERE entries.title IS NOT excluded.title
+       OR entries.author IS NOT excluded.author
+       OR entries.link IS NOT excluded.link
+       OR entries.published IS NOT excluded.published
+       OR entries.updated IS NOT excluded.updated
+       OR entries.summary IS NOT excluded.summary
+       OR entries.content IS NOT excluded.content
+       OR entries.related IS NOT excluded.related
+"""
+
+
+def _locked(method: Callable[Concatenate[Store, _P], _R]) -> Callable[Concatenate[Store, _P], _R]:
+    """Serialise access to the shared connection and report SQLite failures as StoreError."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self._lock:
+            try:
+                return method(self, *args, **kwargs)
+            except sqlite3.Error as exc:
+                raise StoreError(f"database error: {exc}") from exc
+
+    return wrapper
+
+
+def _to_epoch(value: datetime | None) -> float | None:
+    """Naive datetimes are taken as UTC, never as local time."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.timestamp()
+
+
+def _to_datetime(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def _sort_key(title: str) -> str:
+    """Case- and accent-insensitive, for listing titles the way people expect."""
+    decomposed = unicodedata.normalize("NFKD", title)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def _related_json(links: Sequence[Link]) -> str:
+    return json.dumps(
+        [{"url": x.url, "title": x.title, "text": x.text, "kind": x.kind} for x in links],
+        ensure_ascii=False,
+    )
+
+
+def _related_links(raw: str | None) -> tuple[Link, ...]:
+    """A damaged related column costs the related links, not the entry."""
+    try:
+        items = json.loads(raw or "[]")
+    except ValueError:
+        return ()
+    if not isinstance(items, list):
+        return ()
+    links: list[Link] = []
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("url"), str):
+            links.append(
+                Link(
+                    url=item["url"],
+                    title=str(item.get("title") or ""),
+                    text=str(item.get("text") or ""),
+                    kind=str(item.get("kind") or "related"),
+                )
+            )
+    return tuple(links)
+
+
+def _split_statements(script: str) -> Iterator[str]:
+    """Split a migration into statements so it can run inside our own transaction.
+
+    (`executescript` would commit any open transaction first.)
+    """
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            statement = pending.strip()
+            pending = ""
+            if statement.strip(";").strip():
+                yield statement
+    if pending.strip(";").strip():
+        yield pending
+
+
+class Store:
+    """The reader's database: one SQLite file, shared safely between threads."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._closed = False
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the data directory {self.path.parent}: {exc}") from exc
+        try:
+            self._conn = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, timeout=5.0
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the database {self.path}: {exc}") from exc
+        try:
+            self._configure()
+            self._migrate()
+        except StoreError:
+            self._conn.close()
+            raise
+        except sqlite3.Error as exc:
+            self._conn.close()
+            raise StoreError(f"cannot use the database {self.path}: {exc}") from exc
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection; safe to call twice."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _configure(self) -> None:
+        conn = self._conn
+        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        # WAL lets a second process (e.g. `newsreader refresh` from cron) read while we write.
+        # Some filesystems cannot do WAL; SQLite then keeps its rollback journal, which works.
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _user_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        """Bring the schema up to SCHEMA_VERSION, one migration per transaction."""
+        version = self._user_version()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was created by a newer newsreader (schema version {version}; "
+                f"this version understands up to {SCHEMA_VERSION}). Upgrade newsreader to use it."
+            )
+        while version < SCHEMA_VERSION:
+            with self._transaction():
+                # Another process may have migrated while we waited for the write lock.
+                version = self._user_version()
+                if version >= SCHEMA_VERSION:
+                    break
+                for statement in _split_statements(MIGRATIONS[version]):
+                    self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA user_version = {version + 1:d}")
+            version += 1
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: BEGIN IMMEDIATE takes the write lock up front (no deadlocks)."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+
+    # -- feeds -------------------------------------------------------------------------
+
+    @_locked
+    def add_feed(self, url: str, title: str = "", *, is_sample: bool = False) -> tuple[Feed, bool]:
+        """Subscribe to `url`; an existing subscription is returned as is, never doubled.
+
+        A `title` given here is the user's choice, so it is kept as the shown title even
+        after the feed reports its own.
+        """
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO feeds (url, user_title, added, is_sample) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (url) DO NOTHING",
+                (url, title or None, time.time(), int(is_sample)),
+            )
+            created = cursor.rowcount == 1
+        feed = self.get_feed_by_url(url)
+        if feed is None:  # pragma: no cover - only if another process removed it just now
+            raise StoreError(f"the feed {url} vanished while it was being added")
+        return feed, created
+
+    @_locked
+    def get_feed(self, feed_id: int) -> Feed | None:
+        return self._one_feed("f.id = ?", feed_id)
+
+    @_locked
+    def get_feed_by_url(self, url: str) -> Feed | None:
+        return self._one_feed("f.url = ?", url)
+
+    def _one_feed(self, where: str, value: object) -> Feed | None:
+        rows = self._query_feeds(f"WHERE {where}", (value,))
+        return rows[0] if rows else None
+
+    def _query_feeds(self, where: str, params: tuple[object, ...]) -> list[Feed]:
+        """Feeds with their unread and total counts, in one query (indexed subqueries)."""
+        rows = self._conn.execute(
+            f"""
+            SELECT {_FEED_COLUMNS},
+                   (SELECT count(*) FROM entries AS e WHERE e.feed_id = f.id AND e.read = 0),
+                   (SELECT count(*) FROM entries AS e WHERE e.feed_id = f.id)
+            FROM feeds AS f {where}
+            """,
+            params,
+        ).fetchall()
+        return [_feed_from_row(row) for row in rows]
+
+    @_locked
+    def list_feeds(self, *, include_sample: bool = False) -> list[Feed]:
+        """All subscriptions with unread/total counts, by title (case-insensitive), then id."""
+        where = "" if include_sample else "WHERE f.is_sample = 0"
+        feeds = self._query_feeds(where, ())
+        # Sorted here rather than in SQL: SQLite's NOCASE only folds ASCII, and "Ça va"
+        # belongs with the Cs, not after the Zs.
+        feeds.sort(key=lambda feed: (_sort_key(feed.title), feed.id))
+        return feeds
+
+    @_locked
+    def has_user_feeds(self) -> bool:
+        """Whether the user subscribed to anything (the sample does not count)."""
+        row = self._conn.execute("SELECT EXISTS (SELECT 1 FROM feeds WHERE is_sample = 0)")
+        return bool(row.fetchone()[0])
+
+    @_locked
+    def remove_feed(self, feed_id: int) -> None:
+        """Unsubscribe; the feed's entries go with it (ON DELETE CASCADE)."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+
+    @_locked
+    def record_error(self, feed_id: int, error: str, status: int | None = None) -> None:
+        """A failed refresh: say why, but keep the entries and validators we already have."""
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE feeds SET last_error = ?, last_status = ?, last_fetched = ? WHERE id = ?",
+                (error, status, time.time(), feed_id),
+            )
+
+    @_locked
+    def record_not_modified(
+        self,
+        feed_id: int,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        status: int = 304,
+    ) -> None:
+        """A 304: the feed is fine; a server may still send fresh validators with it."""
+        with self._transaction() as conn:
+            conn.execute(
+                """
+                UPDATE feeds SET last_error = NULL, last_status = ?, last_fetched = ?,
+                                 etag = COALESCE(?, etag),
+                                 last_modified = COALESCE(?, last_modified)
+                WHERE id = ?
+                """,
+                (status, time.time(), etag, last_modified, feed_id),
+            )
+
+    @_locked
+    def apply_update(
+        self,
+        feed_id: int,
+        parsed: ParsedFeed,
+        *,
+        status: int = 200,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> int:
+        """Store a successful fetch in one transaction; return how many entries were new.
+
+        Entries are upserted by (feed_id, key): their content follows the feed, but read,
+        starred and first_seen are the user's and are never touched. When one document has
+        the same key twice, the last one wins. The feed's title and site URL change only
+        when the feed gives non-empty ones; the validators are stored exactly as given.
+        A feed removed while it was being fetched is left removed (0 new entries).
+        """
+        now = time.time()
+        unique: dict[str, Entry] = {}
+        for entry in parsed.entries:
+            unique[entry.key] = entry
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                """
+                UPDATE feeds SET title = COALESCE(NULLIF(?, ''), title),
+                                 site_url = COALESCE(NULLIF(?, ''), site_url),
+                                 etag = ?, last_modified = ?, last_status = ?,
+                                 last_error = ?, last_fetched = ?
+                WHERE id = ?
+                """,
+                (
+                    parsed.title,
+                    parsed.site_url,
+                    etag,
+                    last_modified,
+                    status,
+                    parsed.warning or None,
+                    now,
+                    feed_id,
+                ),
+            )
+            if cursor.rowcount == 0:
+                return 0
+            before = self._entry_total(feed_id)
+            # Inserted in reverse document order so that undated entries (which all sort by
+            # the same first_seen) still list in the feed's own order, newest id first.
+            conn.executemany(
+                _UPSERT_ENTRY,
+                (_entry_params(feed_id, entry, now) for entry in reversed(unique.values())),
+            )
+            return self._entry_total(feed_id) - before
+
+    def _entry_total(self, feed_id: int) -> int:
+        row = self._conn.execute("SELECT count(*) FROM entries WHERE feed_id = ?", (feed_id,))
+        return int(row.fetchone()[0])
+
+    # -- entries -----------------------------------------------------------------------
+
+    @_locked
+    def list_entries(
+        self, feed_id: int, *, unread_only: bool = False, limit: int | None = None
+    ) -> list[Entry]:
+        """A feed's entries, newest first (by published, else updated, else first seen)."""
+        unread = "AND e.read = 0" if unread_only else ""
+        rows = self._conn.execute(
+            f"{_ENTRY_SELECT} WHERE e.feed_id = ? {unread} {_NEWEST_FIRST} LIMIT ?",
+            (feed_id, -1 if limit is None else max(limit, 0)),
+        ).fetchall()
+        return [_entry_from_row(row) for row in rows]
+
+    @_locked
+    def get_entry(self, entry_id: int) -> Entry | None:
+        row = self._conn.execute(f"{_ENTRY_SELECT} WHERE e.id = ?", (entry_id,)).fetchone()
+        return None if row is None else _entry_from_row(row)
+
+    @_locked
+    def set_read(self, entry_id: int, read: bool = True) -> None:
+        """Mark read or unread; an unknown id is ignored (it may have just been removed)."""
+        with self._transaction():
+            self._write_read(entry_id, read)
+
+    @_locked
+    def set_starred(self, entry_id: int, starred: bool) -> None:
+        """Star or unstar; an unknown id is ignored."""
+        with self._transaction():
+            self._write_starred(entry_id, starred)
+
+    @_locked
+    def toggle_read(self, entry_id: int) -> bool:
+        """Flip read/unread and return the new state (StoreError for an unknown id)."""
+        with self._transaction():
+            read = not self._flag(entry_id, "read")
+            self._write_read(entry_id, read)
+        return read
+
+    @_locked
+    def toggle_starred(self, entry_id: int) -> bool:
+        """Flip the star and return the new state (StoreError for an unknown id)."""
+        with self._transaction():
+            starred = not self._flag(entry_id, "starred")
+            self._write_starred(entry_id, starred)
+        return starred
+
+    def _write_read(self, entry_id: int, read: bool) -> None:
+        """read_at keeps the first time an entry was read, until it is marked unread."""
+        self._conn.execute(
+            """
+            UPDATE entries SET read = ?, read_at = CASE WHEN ? THEN COALESCE(read_at, ?) END
+            WHERE id = ?
+            """,
+            (int(read), int(read), time.time(), entry_id),
+        )
+
+    def _write_starred(self, entry_id: int, starred: bool) -> None:
+        self._conn.execute("UPDATE entries SET starred = ? WHERE id = ?", (int(starred), entry_id))
+
+    def _flag(self, entry_id: int, column: str) -> bool:
+        row = self._conn.execute(
+            f"SELECT {column} FROM entries WHERE id = ?", (entry_id,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no entry with id {entry_id}")
+        return bool(row[0])
+
+    @_locked
+    def unread_count(self, *, include_sample: bool = False) -> int:
+        """Unread entries across all subscriptions (the sample only when asked)."""
+        row = self._conn.execute(
+            """
+            SELECT count(*) FROM entries AS e JOIN feeds AS f ON f.id = e.feed_id
+            WHERE e.read = 0 AND (f.is_sample = 0 OR ?)
+            """,
+            (int(include_sample),),
+        ).fetchone()
+        return int(row[0])
+
+    @_locked
+    def next_unread(self, feed_ids: Sequence[int], current_entry_id: int | None) -> Entry | None:
+        """The next unread entry after the current one in reading order, wrapping around.
+
+        Reading order is the feeds in the given order, each newest first (as list_entries).
+        The search starts just after the current entry, runs through the following feeds,
+        wraps to the earlier feeds and ends with the current feed's entries before the
+        current one. The current entry itself is never returned. With no current entry (or
+        one not in these feeds) it is the first unread entry in reading order.
+        """
+        order = list(dict.fromkeys(feed_ids))
+        if not order:
+            return None
+        placeholders = ",".join("?" * len(order))
+        rows = self._conn.execute(
+            f"SELECT DISTINCT feed_id FROM entries WHERE read = 0 AND feed_id IN ({placeholders})",
+            order,
+        )
+        with_unread = {row[0] for row in rows}
+        if not with_unread:
+            return None
+
+        current = None
+        if current_entry_id is not None:
+            current = self._conn.execute(
+                "SELECT id, feed_id, sort_date FROM entries WHERE id = ?", (current_entry_id,)
+            ).fetchone()
+        if current is None or current[1] not in order:
+            return self._first_unread(order, with_unread)
+
+        cur_id, cur_feed, cur_date = current
+        if cur_feed in with_unread:
+            after = self._unread_one(
+                "e.feed_id = ? AND (e.sort_date, e.id) < (?, ?)", (cur_feed, cur_date, cur_id)
+            )
+            if after is not None:
+                return after
+        start = order.index(cur_feed)
+        others = order[start + 1 :] + order[:start]
+        found = self._first_unread(others, with_unread)
+        if found is not None:
+            return found
+        if cur_feed in with_unread:
+            return self._unread_one("e.feed_id = ? AND e.id != ?", (cur_feed, cur_id))
+        return None
+
+    def _first_unread(self, feed_ids: Sequence[int], with_unread: set[int]) -> Entry | None:
+        for feed_id in feed_ids:
+            if feed_id in with_unread:
+                entry = self._unread_one("e.feed_id = ?", (feed_id,))
+                if entry is not None:
+                    return entry
+        return None
+
+    def _unread_one(self, where: str, params: tuple[Any, ...]) -> Entry | None:
+        row = self._conn.execute(
+            f"{_ENTRY_SELECT} WHERE e.read = 0 AND {where} {_NEWEST_FIRST} LIMIT 1", params
+        ).fetchone()
+        return None if row is None else _entry_from_row(row)
+
+
+def _feed_from_row(row: tuple[Any, ...]) -> Feed:
+    return Feed(
+        id=row[0],
+        url=row[1],
+        title=row[2],
+        site_url=row[3],
+        etag=row[4],
+        last_modified=row[5],
+        last_status=row[6],
+        last_error=row[7],
+        last_fetched=_to_datetime(row[8]),
+        is_sample=bool(row[9]),
+        unread=row[10],
+        total=row[11],
+    )
+
+
+def _entry_from_row(row: tuple[Any, ...]) -> Entry:
+    return Entry(
+        id=row[0],
+        feed_id=row[1],
+        key=row[2],
+        title=row[3],
+        link=row[4],
+        author=row[5],
+        published=_to_datetime(row[6]),
+        updated=_to_datetime(row[7]),
+        summary=row[8],
+        content=row[9],
+        related=_related_links(row[10]),
+        read=bool(row[11]),
+        starred=bool(row[12]),
+        first_seen=_to_datetime(row[13]),
+        feed_title=row[14],
+    )
+
+
+def _entry_params(feed_id: int, entry: Entry, now: float) -> dict[str, Any]:
+    return {
+        "feed_id": feed_id,
+        "key": entry.key,
+        "title": entry.title or "",
+        "author": entry.author or "",
+        "link": entry.link or "",
+        "published": _to_epoch(entry.published),
+        "updated": _to_epoch(entry.updated),
+        "summary": entry.summary or "",
+        "content": entry.content or "",
+        "related": _related_json(entry.related),
+        "now": now,
+    }

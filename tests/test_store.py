@@ -1,0 +1,566 @@
+"""The store against a real SQLite file: what the UI, the CLI and the refresher rely on."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from reader.models import Entry, Link, ParsedFeed
+from reader.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
+
+BASE = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "newsreader.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    with Store(db_path) as opened:
+        yield opened
+
+
+def make_entries(count: int, prefix: str = "e", title: str = "Story") -> tuple[Entry, ...]:
+    """Entries in feed order (newest first): key e0 is the newest."""
+    return tuple(
+        Entry(
+            key=f"{prefix}{i}",
+            title=f"{title} {i}",
+            link=f"https://example.com/{prefix}{i}",
+            author="Ann Author",
+            published=BASE - timedelta(hours=i),
+            summary=f"summary {i}",
+            content=f"<p>content {i}</p>",
+        )
+        for i in range(count)
+    )
+
+
+def add_with_entries(store: Store, url: str, count: int, prefix: str = "e") -> int:
+    feed, _created = store.add_feed(url)
+    store.apply_update(feed.id, ParsedFeed(title=url, entries=make_entries(count, prefix)))
+    return feed.id
+
+
+def keys(entries: list[Entry]) -> list[str]:
+    return [entry.key for entry in entries]
+
+
+# -- opening and migrations -----------------------------------------------------------
+
+
+def test_fresh_database_is_configured(db_path: Path) -> None:
+    with Store(db_path) as store:
+        conn = store._conn
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    assert db_path.is_file()  # parent directory was created
+    raw = sqlite3.connect(db_path)
+    try:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        raw.close()
+
+
+def test_schema_version_counts_migrations() -> None:
+    assert SCHEMA_VERSION == len(MIGRATIONS) >= 2
+
+
+def test_version_1_database_is_migrated_and_keeps_its_data(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    raw = sqlite3.connect(db_path)
+    raw.executescript(MIGRATIONS[0])
+    raw.execute("PRAGMA user_version = 1")
+    raw.execute(
+        "INSERT INTO feeds (id, url, title, added) VALUES (1, 'https://old.example/feed', 'Old', 0)"
+    )
+    raw.execute(
+        "INSERT INTO entries (feed_id, key, title, read, starred, first_seen, sort_date)"
+        " VALUES (1, 'k1', 'Kept', 1, 1, 100, 100)"
+    )
+    raw.commit()
+    raw.close()
+
+    with Store(db_path) as store:
+        assert store._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        columns = {row[1] for row in store._conn.execute("PRAGMA table_info(entries)")}
+        assert "read_at" in columns
+        [feed] = store.list_feeds()
+        assert (feed.title, feed.url, feed.total, feed.unread) == (
+            "Old",
+            "https://old.example/feed",
+            1,
+            0,
+        )
+        [entry] = store.list_entries(feed.id)
+        assert (entry.key, entry.title, entry.read, entry.starred) == ("k1", "Kept", True, True)
+        # The migrated store is fully usable.
+        assert store.toggle_read(entry.id) is False
+        assert store.unread_count() == 1
+
+
+def test_reopening_keeps_data_and_does_not_migrate_again(db_path: Path) -> None:
+    with Store(db_path) as store:
+        add_with_entries(store, "https://a.example/feed", 3)
+    with Store(db_path) as store:
+        [feed] = store.list_feeds()
+        assert feed.total == 3
+
+
+def test_newer_database_is_refused(db_path: Path) -> None:
+    with Store(db_path):
+        pass
+    raw = sqlite3.connect(db_path)
+    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    raw.commit()
+    raw.close()
+    with pytest.raises(StoreError, match="created by a newer newsreader"):
+        Store(db_path)
+
+
+def test_a_file_that_is_not_a_database_is_a_store_error(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    db_path.write_bytes(b"this is not sqlite, just some text that is long enough" * 100)
+    with pytest.raises(StoreError):
+        Store(db_path)
+
+
+def test_closed_store_raises_store_error(db_path: Path) -> None:
+    store = Store(db_path)
+    store.close()
+    store.close()  # twice is fine
+    with pytest.raises(StoreError):
+        store.list_feeds()
+
+
+# -- feeds ----------------------------------------------------------------------------
+
+
+def test_add_feed_twice_returns_the_same_feed(store: Store) -> None:
+    first, created = store.add_feed("https://a.example/feed")
+    again, created_again = store.add_feed("https://a.example/feed", "Another title")
+    assert created is True
+    assert created_again is False
+    assert again.id == first.id
+    assert len(store.list_feeds()) == 1
+    assert first.title == "https://a.example/feed"  # no title yet: the URL is shown
+    assert first.last_status is None and first.last_fetched is None
+    assert store.get_feed(first.id) == first
+    assert store.get_feed_by_url("https://a.example/feed") == first
+    assert store.get_feed(9999) is None
+    assert store.get_feed_by_url("https://nope.example/") is None
+
+
+def test_feed_title_comes_from_the_feed_unless_the_user_gave_one(store: Store) -> None:
+    plain, _ = store.add_feed("https://a.example/feed")
+    named, _ = store.add_feed("https://b.example/feed", "My name for it")
+    for feed in (plain, named):
+        store.apply_update(feed.id, ParsedFeed(title="Feed's own title", site_url="https://x/"))
+    plain_after = store.get_feed(plain.id)
+    named_after = store.get_feed(named.id)
+    assert plain_after is not None and named_after is not None
+    assert plain_after.title == "Feed's own title"
+    assert plain_after.site_url == "https://x/"
+    assert named_after.title == "My name for it"
+    # An empty title in a later fetch keeps the known one.
+    store.apply_update(plain.id, ParsedFeed(title=""))
+    kept = store.get_feed(plain.id)
+    assert kept is not None
+    assert kept.title == "Feed's own title"
+    assert kept.site_url == "https://x/"
+
+
+def test_apply_update_records_the_fetch(store: Store) -> None:
+    feed, _ = store.add_feed("https://a.example/feed")
+    store.apply_update(
+        feed.id,
+        ParsedFeed(title="A", warning="declared encoding was wrong"),
+        status=200,
+        etag='"v1"',
+        last_modified="Wed, 01 May 2024 12:00:00 GMT",
+    )
+    got = store.get_feed(feed.id)
+    assert got is not None
+    assert got.etag == '"v1"'
+    assert got.last_modified == "Wed, 01 May 2024 12:00:00 GMT"
+    assert got.last_status == 200
+    assert got.last_error == "declared encoding was wrong"
+    assert got.last_fetched is not None and got.last_fetched.tzinfo is not None
+    assert abs(got.last_fetched - datetime.now(UTC)) < timedelta(minutes=1)
+    # Validators are stored exactly as given: None clears them; no warning clears the error.
+    store.apply_update(feed.id, ParsedFeed(title="A"), status=200)
+    got = store.get_feed(feed.id)
+    assert got is not None
+    assert (got.etag, got.last_modified, got.last_error) == (None, None, None)
+
+
+def test_list_feeds_counts_sorts_and_hides_the_sample(store: Store) -> None:
+    b = add_with_entries(store, "https://b.example/feed", 3)
+    a = add_with_entries(store, "https://a.example/feed", 2)
+    store.apply_update(b, ParsedFeed(title="beta", entries=make_entries(3)))
+    store.apply_update(a, ParsedFeed(title="Alpha", entries=make_entries(2)))
+    empty, _ = store.add_feed("https://c.example/feed", "Ça va")
+    sample, _ = store.add_feed("https://sample.example/feed", "Sample", is_sample=True)
+    store.apply_update(sample.id, ParsedFeed(title="Sample", entries=make_entries(4)))
+    [first_b, *_] = store.list_entries(b)
+    store.set_read(first_b.id)
+
+    feeds = store.list_feeds()
+    assert [f.title for f in feeds] == ["Alpha", "beta", "Ça va"]
+    counts = {f.id: (f.unread, f.total) for f in feeds}
+    assert counts == {a: (2, 2), b: (2, 3), empty.id: (0, 0)}
+    assert not any(f.is_sample for f in feeds)
+
+    with_sample = store.list_feeds(include_sample=True)
+    assert [f.title for f in with_sample] == ["Alpha", "beta", "Ça va", "Sample"]
+    assert with_sample[-1].is_sample and (with_sample[-1].unread, with_sample[-1].total) == (4, 4)
+
+    assert store.unread_count() == 4
+    assert store.unread_count(include_sample=True) == 8
+
+
+def test_has_user_feeds_ignores_the_sample(store: Store) -> None:
+    assert store.has_user_feeds() is False
+    store.add_feed("https://sample.example/feed", "Sample", is_sample=True)
+    assert store.has_user_feeds() is False
+    store.add_feed("https://a.example/feed")
+    assert store.has_user_feeds() is True
+
+
+def test_remove_feed_deletes_its_entries(store: Store) -> None:
+    gone = add_with_entries(store, "https://a.example/feed", 3)
+    kept = add_with_entries(store, "https://b.example/feed", 2)
+    [entry, *_] = store.list_entries(gone)
+    store.remove_feed(gone)
+    assert store.get_feed(gone) is None
+    assert store.get_entry(entry.id) is None
+    assert store._conn.execute(
+        "SELECT count(*) FROM entries WHERE feed_id = ?", (gone,)
+    ).fetchone() == (0,)
+    assert len(store.list_entries(kept)) == 2
+    # A refresh that finishes after the feed was removed does not bring it back.
+    assert store.apply_update(gone, ParsedFeed(title="A", entries=make_entries(3))) == 0
+    assert store.get_feed(gone) is None
+
+
+def test_record_error_keeps_entries_and_validators(store: Store) -> None:
+    feed, _ = store.add_feed("https://a.example/feed")
+    store.apply_update(
+        feed.id, ParsedFeed(title="A", entries=make_entries(3)), etag='"v1"', last_modified="LM"
+    )
+    store.record_error(feed.id, "the server answered 503 Service Unavailable", 503)
+    got = store.get_feed(feed.id)
+    assert got is not None
+    assert got.last_error == "the server answered 503 Service Unavailable"
+    assert got.last_status == 503
+    assert (got.etag, got.last_modified) == ('"v1"', "LM")
+    assert got.total == 3 and got.title == "A"
+    store.record_error(feed.id, "could not connect")
+    got = store.get_feed(feed.id)
+    assert got is not None
+    assert got.last_status is None and got.last_error == "could not connect"
+
+
+def test_record_not_modified_keeps_or_updates_validators(store: Store) -> None:
+    feed, _ = store.add_feed("https://a.example/feed")
+    store.apply_update(feed.id, ParsedFeed(title="A"), etag='"v1"', last_modified="LM1")
+    store.record_error(feed.id, "timed out")
+
+    store.record_not_modified(feed.id)
+    got = store.get_feed(feed.id)
+    assert got is not None
+    assert (got.etag, got.last_modified) == ('"v1"', "LM1")
+    assert got.last_status == 304
+    assert got.last_error is None
+
+    store.record_not_modified(feed.id, etag='"v2"')
+    got = store.get_feed(feed.id)
+    assert got is not None
+    assert (got.etag, got.last_modified) == ('"v2"', "LM1")
+
+    store.record_not_modified(feed.id, last_modified="LM2", status=200)
+    got = store.get_feed(feed.id)
+    assert got is not None
+    assert (got.etag, got.last_modified, got.last_status) == ('"v2"', "LM2", 200)
+
+
+# -- entries ----------------------------------------------------------------------------
+
+
+def test_apply_update_counts_only_new_entries(store: Store) -> None:
+    feed, _ = store.add_feed("https://a.example/feed")
+    assert store.apply_update(feed.id, ParsedFeed(title="A", entries=make_entries(6))) == 6
+    assert store.apply_update(feed.id, ParsedFeed(title="A", entries=make_entries(6))) == 0
+    assert store.apply_update(feed.id, ParsedFeed(title="A", entries=make_entries(8))) == 2
+    # Entries that drop out of the feed document stay in the store.
+    assert store.apply_update(feed.id, ParsedFeed(title="A", entries=make_entries(1))) == 0
+    assert len(store.list_entries(feed.id)) == 8
+
+
+def test_read_and_starred_survive_an_update_that_changes_content(store: Store) -> None:
+    feed, _ = store.add_feed("https://a.example/feed")
+    store.apply_update(feed.id, ParsedFeed(title="A", entries=make_entries(3)))
+    before = {e.key: e for e in store.list_entries(feed.id)}
+    store.set_read(before["e0"].id)
+    store.set_starred(before["e1"].id, True)
+
+    changed = tuple(
+        Entry(
+            key=e.key,
+            title=f"Corrected {e.key}",
+            summary="new summary",
+            content="<p>new</p>",
+            link=e.link,
+            published=e.published,
+            related=(Link(url="https://example.com/rel", title="Related", text="teaser"),),
+        )
+        for e in make_entries(3)
+    )
+    assert store.apply_update(feed.id, ParsedFeed(title="A", entries=changed)) == 0
+    after = {e.key: e for e in store.list_entries(feed.id)}
+    assert after["e0"].title == "Corrected e0"
+    assert after["e0"].summary == "new summary"
+    assert after["e0"].content == "<p>new</p>"
+    assert after["e0"].related == (
+        Link(url="https://example.com/rel", title="Related", text="teaser", kind="related"),
+    )
+    assert (after["e0"].read, after["e0"].starred) == (True, False)
+    assert (after["e1"].read, after["e1"].starred) == (False, True)
+    assert (after["e2"].read, after["e2"].starred) == (False, False)
+    for key, entry in after.items():
+        assert entry.id == before[key].id
+        assert entry.first_seen == before[key].first_seen
+
+
+def test_entries_round_trip_every_field(store: Store) -> None:
+    feed, _ = store.add_feed("https://a.example/feed", "Alpha")
+    original = Entry(
+        key="urn:uuid:1",
+        title="Title",
+        link="https://example.com/1",
+        author="Ann",
+        published=datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC),
+        updated=datetime(2024, 1, 3, 3, 4, 5, tzinfo=UTC),
+        summary="Summary",
+        content="<p>Body</p>",
+        related=(
+            Link(url="https://example.com/r1", title="R1", text="t1"),
+            Link(url="https://example.com/b", title="B", text="around", kind="body"),
+        ),
+    )
+    store.apply_update(feed.id, ParsedFeed(title="", entries=(original,)))
+    [stored] = store.list_entries(feed.id)
+    assert stored.id is not None
+    assert stored.feed_id == feed.id
+    assert stored.feed_title == "Alpha"
+    assert stored.first_seen is not None and stored.first_seen.tzinfo is not None
+    assert stored.published is not None and stored.published.utcoffset() == timedelta(0)
+    assert stored.date == original.published
+    comparable = [
+        "key",
+        "title",
+        "link",
+        "author",
+        "published",
+        "updated",
+        "summary",
+        "content",
+        "related",
+        "read",
+        "starred",
+    ]
+    for name in comparable:
+        assert getattr(stored, name) == getattr(original, name), name
+    assert store.get_entry(stored.id) == stored
+    assert store.get_entry(123456) is None
+
+
+def test_list_entries_newest_first(store: Store) -> None:
+    feed, _ = store.add_feed("https://a.example/feed")
+    entries = (
+        Entry(key="old", title="old", published=BASE - timedelta(days=2)),
+        Entry(key="new", title="new", published=BASE),
+        Entry(key="updated-only", title="u", updated=BASE - timedelta(days=1)),
+        Entry(key="mid", title="mid", published=BASE - timedelta(hours=12)),
+    )
+    store.apply_update(feed.id, ParsedFeed(title="A", entries=entries))
+    assert keys(store.list_entries(feed.id)) == ["new", "mid", "updated-only", "old"]
+    assert keys(store.list_entries(feed.id, limit=2)) == ["new", "mid"]
+    # An entry re-dated by the feed moves.
+    redated = Entry(key="old", title="old", published=BASE + timedelta(days=1))
+    store.apply_update(feed.id, ParsedFeed(title="A", entries=(redated,)))
+    assert keys(store.list_entries(feed.id))[0] == "old"
+
+
+def test_undated_entries_keep_the_feeds_order(store: Store) -> None:
+    feed, _ = store.add_feed("https://a.example/feed")
+    undated = tuple(Entry(key=f"u{i}", title=f"u{i}") for i in range(4))
+    store.apply_update(feed.id, ParsedFeed(title="A", entries=undated))
+    assert keys(store.list_entries(feed.id)) == ["u0", "u1", "u2", "u3"]
+
+
+def test_list_entries_unread_only(store: Store) -> None:
+    feed_id = add_with_entries(store, "https://a.example/feed", 4)
+    entries = store.list_entries(feed_id)
+    store.set_read(entries[1].id)
+    store.set_read(entries[2].id)
+    store.set_read(entries[2].id, False)
+    assert keys(store.list_entries(feed_id, unread_only=True)) == ["e0", "e2", "e3"]
+    assert keys(store.list_entries(feed_id, unread_only=True, limit=1)) == ["e0"]
+
+
+def test_toggles_return_the_new_state(store: Store) -> None:
+    feed_id = add_with_entries(store, "https://a.example/feed", 1)
+    [entry] = store.list_entries(feed_id)
+    assert entry.id is not None
+    assert store.toggle_read(entry.id) is True
+    assert store.get_entry(entry.id).read is True  # type: ignore[union-attr]
+    assert store.toggle_read(entry.id) is False
+    assert store.toggle_starred(entry.id) is True
+    assert store.toggle_starred(entry.id) is False
+    store.set_starred(entry.id, True)
+    got = store.get_entry(entry.id)
+    assert got is not None and got.starred is True and got.read is False
+    with pytest.raises(StoreError):
+        store.toggle_read(987654)
+    store.set_read(987654)  # an entry that is gone is quietly ignored
+
+
+def test_duplicate_keys_in_one_document_last_one_wins(store: Store) -> None:
+    feed, _ = store.add_feed("https://a.example/feed")
+    entries = (
+        Entry(key="dup", title="first", published=BASE),
+        Entry(key="other", title="other", published=BASE - timedelta(hours=1)),
+        Entry(key="dup", title="second", published=BASE),
+    )
+    assert store.apply_update(feed.id, ParsedFeed(title="A", entries=entries)) == 2
+    stored = {e.key: e.title for e in store.list_entries(feed.id)}
+    assert stored == {"dup": "second", "other": "other"}
+
+
+def test_awkward_keys_round_trip(store: Store) -> None:
+    feed, _ = store.add_feed("https://a.example/feed")
+    nul_key = "tag:a\x00b\x00"
+    long_key = "k" * 20_000 + "\x00end"
+    quote_key = 'it\'s "quoted"; DROP TABLE entries; --'
+    entries = (
+        Entry(key=nul_key, title="nul", published=BASE),
+        Entry(key="tag:a", title="prefix of the nul key", published=BASE - timedelta(hours=1)),
+        Entry(key=long_key, title="long", published=BASE - timedelta(hours=2)),
+        Entry(key=quote_key, title="quote", published=BASE - timedelta(hours=3)),
+    )
+    assert store.apply_update(feed.id, ParsedFeed(title="A", entries=entries)) == 4
+    assert keys(store.list_entries(feed.id)) == [nul_key, "tag:a", long_key, quote_key]
+    assert store.apply_update(feed.id, ParsedFeed(title="A", entries=entries)) == 0
+
+
+def test_two_feeds_may_share_an_entry_key(store: Store) -> None:
+    a = add_with_entries(store, "https://a.example/feed", 2)
+    b = add_with_entries(store, "https://b.example/feed", 2)
+    assert keys(store.list_entries(a)) == keys(store.list_entries(b)) == ["e0", "e1"]
+    [a0, _] = store.list_entries(a)
+    store.set_read(a0.id)
+    assert store.list_entries(b)[0].read is False
+
+
+# -- next unread ----------------------------------------------------------------------------
+
+
+def test_next_unread_follows_reading_order_and_wraps(store: Store) -> None:
+    a = add_with_entries(store, "https://a.example/feed", 3, "a")
+    b = add_with_entries(store, "https://b.example/feed", 2, "b")
+    c = add_with_entries(store, "https://c.example/feed", 2, "c")
+    by_key = {e.key: e for f in (a, b, c) for e in store.list_entries(f)}
+    order = [b, a, c]
+
+    def nxt(current: str | None) -> str | None:
+        found = store.next_unread(order, by_key[current].id if current else None)
+        return found.key if found else None
+
+    assert nxt(None) == "b0"
+    assert nxt("b0") == "b1"
+    assert nxt("b1") == "a0"  # on to the next feed
+    assert nxt("a2") == "c0"
+    assert nxt("c1") == "b0"  # wraps around to the first feed
+
+    for key in ("b0", "b1", "a0", "c0", "c1"):
+        store.set_read(by_key[key].id)
+    assert nxt("a1") == "a2"
+    # Only a1 and a2 are unread: from a2 it wraps through the other feeds back into a.
+    assert nxt("a2") == "a1"
+    assert store.next_unread(order, by_key["a2"].id).feed_title == "https://a.example/feed"  # type: ignore[union-attr]
+    # Read entries can be the current one too.
+    assert nxt("c1") == "a1"
+
+    store.set_read(by_key["a1"].id)
+    assert nxt("a2") is None  # the current entry itself is never "next"
+    assert nxt("b0") == "a2"
+    store.set_read(by_key["a2"].id)
+    assert nxt("b0") is None
+    assert nxt(None) is None
+
+
+def test_next_unread_with_equal_dates_and_other_feeds(store: Store) -> None:
+    feed, _ = store.add_feed("https://a.example/feed")
+    undated = tuple(Entry(key=f"u{i}", title=f"u{i}") for i in range(4))
+    store.apply_update(feed.id, ParsedFeed(title="A", entries=undated))
+    other = add_with_entries(store, "https://b.example/feed", 1, "o")
+    listed = store.list_entries(feed.id)
+    found = store.next_unread([feed.id], listed[1].id)
+    assert found is not None and found.key == "u2"
+    # A current entry from a feed that is not listed starts at the beginning.
+    [o0] = store.list_entries(other)
+    found = store.next_unread([feed.id], o0.id)
+    assert found is not None and found.key == "u0"
+    assert store.next_unread([], None) is None
+    assert store.next_unread([424242], None) is None
+
+
+# -- threads ----------------------------------------------------------------------------
+
+
+def test_many_threads_share_one_store(store: Store) -> None:
+    feed_ids = [store.add_feed(f"https://{i}.example/feed")[0].id for i in range(4)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(feed_ids))
+
+    def work(feed_id: int) -> None:
+        try:
+            start.wait()
+            for round_ in range(15):
+                entries = make_entries(5 + round_, prefix=f"f{feed_id}-", title=f"r{round_}")
+                store.apply_update(feed_id, ParsedFeed(title=f"Feed {feed_id}", entries=entries))
+                first = store.list_entries(feed_id, limit=1)[0]
+                store.toggle_read(first.id)  # type: ignore[arg-type]
+                store.list_feeds()
+                store.unread_count()
+                store.next_unread(feed_ids, first.id)
+        except BaseException as exc:  # collected and asserted on the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(fid,)) for fid in feed_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    feeds = store.list_feeds()
+    assert [f.total for f in feeds] == [19, 19, 19, 19]
+    assert {f.title for f in feeds} == {f"Feed {fid}" for fid in feed_ids}
+
+
+def test_two_connections_to_one_file(db_path: Path) -> None:
+    """The CLI refreshing while the app runs: a second Store on the same file sees the data."""
+    with Store(db_path) as app, Store(db_path) as cli:
+        feed, _ = app.add_feed("https://a.example/feed")
+        assert cli.apply_update(feed.id, ParsedFeed(title="A", entries=make_entries(3))) == 3
+        assert app.list_feeds()[0].unread == 3
