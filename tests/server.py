@@ -9,6 +9,7 @@ bodies, delays or headers for failure cases.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 import time
@@ -51,7 +52,9 @@ class FixtureServer:
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def base(self) -> str:
@@ -101,6 +104,11 @@ class FixtureServer:
             def log_message(self, format: str, *args: object) -> None:  # quiet
                 pass
 
+            def handle(self) -> None:
+                # A client that drops a kept-alive connection is not an error worth a traceback.
+                with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+                    super().handle()
+
             def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0]
                 headers = {k.lower(): v for k, v in self.headers.items()}
@@ -108,25 +116,25 @@ class FixtureServer:
                 if route is not None:
                     if route.delay:
                         time.sleep(route.delay)
-                    self._send(route.status, route.body, route.content_type, route.headers)
                     server._record(path, headers, bool(route.body))
+                    self._send(route.status, route.body, route.content_type, route.headers)
                     return
                 body = server.file_body(path)
                 if body is None:
-                    self._send(404, b"not found", "text/plain", {})
                     server._record(path, headers, True)
+                    self._send(404, b"not found", "text/plain", {})
                     return
                 etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
                 if headers.get("if-none-match") == etag or (
                     "if-none-match" not in headers
                     and headers.get("if-modified-since") == LAST_MODIFIED
                 ):
-                    self._send(304, b"", "", {"ETag": etag, "Last-Modified": LAST_MODIFIED})
                     server._record(path, headers, False)
+                    self._send(304, b"", "", {"ETag": etag, "Last-Modified": LAST_MODIFIED})
                     return
                 ctype = _TYPES.get(Path(path).suffix, "application/octet-stream")
-                self._send(200, body, ctype, {"ETag": etag, "Last-Modified": LAST_MODIFIED})
                 server._record(path, headers, True)
+                self._send(200, body, ctype, {"ETag": etag, "Last-Modified": LAST_MODIFIED})
 
             def _send(self, status: int, body: bytes, ctype: str, extra: dict[str, str]) -> None:
                 self.send_response(status)
@@ -138,9 +146,7 @@ class FixtureServer:
                     self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if body and status != 304:
-                    try:
+                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                         self.wfile.write(body)
-                    except (BrokenPipeError, ConnectionResetError):
-                        pass
 
         return Handler

@@ -1,0 +1,41 @@
+"""The Textual application: styles, title, and the main screen. The wiring lives in the screen."""
+
+from __future__ import annotations
+
+import httpx
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from reader import __version__
+from reader.config import Settings
+from reader.paths import styles_dir
+from reader.service import FeedService
+from reader.store import Store
+from reader.ui.screens.main import MainScreen
+
+
+class NewsReaderApp(App[None]):
+    """newsreader's TUI over one store."""
+
+    TITLE = "newsreader"
+    SUB_TITLE = __version__
+    CSS_PATH = [styles_dir() / "app.tcss"]
+    BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings | None = None,
+        *,
+        show_sample: bool = False,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.settings = settings or Settings()
+        self.service = FeedService(store, self.settings, transport=transport)
+        self.show_sample = show_sample
+
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen(self.store, self.service, show_sample=self.show_sample)

@@ -1,0 +1,331 @@
+"""The main screen: feeds | entries over the article, with its outline and related links.
+
+Widgets only render and post messages; this screen starts the workers that talk to the store
+and the service (SQLite and parsing in threads, the network async) and routes their results
+back to the panes.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown, OptionList, Static
+
+from reader.article.from_entry import article_from_entry
+from reader.article.render import render_article
+from reader.browser import open_in_browser
+from reader.models import Entry, Feed
+from reader.sample import load_sample
+from reader.service import FeedService, RefreshResult
+from reader.store import Store
+from reader.text import clean_line, is_http_url
+from reader.ui.messages import (
+    ArticleReady,
+    EntriesLoaded,
+    EntryChanged,
+    FeedsLoaded,
+    RefreshFinished,
+    RefreshProgress,
+)
+from reader.ui.screens.help import HelpScreen
+from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.entry_list import EntryList
+from reader.ui.widgets.feed_list import FeedList
+from reader.ui.widgets.outline import Outline
+from reader.ui.widgets.related_links import RelatedLinks
+
+NARROW_WIDTH = 100
+"""Below this many columns the feeds pane folds away while you read."""
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = [
+        Binding("r", "refresh_feed", "Refresh", id="refresh-feed"),
+        Binding("R", "refresh_all", "Refresh all", id="refresh-all"),
+        Binding("m", "toggle_read", "Read/unread", id="toggle-read"),
+        Binding("s", "toggle_star", "Star", id="toggle-star"),
+        Binding("n", "next_unread", "Next unread", id="next-unread"),
+        Binding("o", "open_in_browser", "Browser", id="open-in-browser"),
+        Binding("question_mark", "help", "Keys", id="help"),
+        Binding("q", "app.quit", "Quit", id="quit"),
+        Binding("escape", "back", "Back to entries", show=False, id="back"),
+    ]
+
+    def __init__(self, store: Store, service: FeedService, *, show_sample: bool) -> None:
+        super().__init__()
+        self.store = store
+        self.service = service
+        self.show_sample = show_sample
+        self.open_entry: Entry | None = None
+        self.refreshing = False
+
+    # ----------------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            yield FeedList(id="feeds")
+            with Vertical(id="right"):
+                yield EntryList(id="entries")
+                with Horizontal(id="reading"):
+                    yield ArticleView(id="article")
+                    with Vertical(id="sidebar"):
+                        yield Outline(id="outline")
+                        yield RelatedLinks(id="related")
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        titles = {
+            "#feeds": "Feeds",
+            "#entries": "Entries",
+            "#article": "Article",
+            "#outline": "Outline",
+            "#related": "Related links",
+        }
+        for selector, title in titles.items():
+            self.query_one(selector).border_title = title
+        self.query_one(FeedList).focus()
+        self.start_up()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+
+    def on_descendant_focus(self) -> None:
+        reading = self.focused is not None and self.focused.id in {"article", "outline", "related"}
+        self.set_class(reading, "-reading")
+
+    @property
+    def feed_list(self) -> FeedList:
+        return self.query_one(FeedList)
+
+    @property
+    def entry_list(self) -> EntryList:
+        return self.query_one(EntryList)
+
+    @property
+    def article_view(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    def set_status(self, text: str) -> None:
+        self.query_one("#status", Static).update(clean_line(text, 500))
+
+    # ----------------------------------------------------------------- workers
+    @work(thread=True, exclusive=True, group="feeds", exit_on_error=False)
+    def start_up(self) -> None:
+        """Load the sample when there is nothing else to read, then the feed list."""
+        if self.show_sample or not self.store.has_user_feeds():
+            load_sample(self.store)
+        self.post_message(FeedsLoaded(self._feeds()))
+
+    def _feeds(self) -> list[Feed]:
+        include_sample = self.show_sample or not self.store.has_user_feeds()
+        return self.store.list_feeds(include_sample=include_sample)
+
+    @work(thread=True, exclusive=True, group="feeds", exit_on_error=False)
+    def reload_feeds(self) -> None:
+        self.post_message(FeedsLoaded(self._feeds()))
+
+    @work(thread=True, exclusive=True, group="entries", exit_on_error=False)
+    def load_entries(self, feed_id: int, select_entry_id: int | None = None) -> None:
+        entries = self.store.list_entries(feed_id)
+        self.post_message(EntriesLoaded(feed_id, entries, select_entry_id))
+
+    @work(thread=True, exclusive=True, group="article", exit_on_error=False)
+    def load_article(self, entry_id: int) -> None:
+        """Open an entry: mark it read, build and render its article off the event loop."""
+        self.store.set_read(entry_id, True)
+        entry = self.store.get_entry(entry_id)
+        if entry is None:
+            return
+        article = article_from_entry(entry)
+        rendered = render_article(article)
+        self.post_message(ArticleReady(entry, article, rendered))
+        self.post_message(EntryChanged(entry))
+
+    @work(thread=True, exclusive=True, group="mark", exit_on_error=False)
+    def change_entry(self, entry_id: int, what: str) -> None:
+        if what == "read":
+            self.store.toggle_read(entry_id)
+        else:
+            self.store.toggle_starred(entry_id)
+        entry = self.store.get_entry(entry_id)
+        if entry is not None:
+            self.post_message(EntryChanged(entry))
+
+    @work(thread=True, exclusive=True, group="next-unread", exit_on_error=False)
+    def find_next_unread(self, feed_ids: list[int], current_entry_id: int | None) -> None:
+        entry = self.store.next_unread(feed_ids, current_entry_id)
+        if entry is None or entry.feed_id is None or entry.id is None:
+            self.app.call_from_thread(self.set_status, "No unread entries left.")
+            return
+        entries = self.store.list_entries(entry.feed_id)
+        self.post_message(EntriesLoaded(entry.feed_id, entries, entry.id))
+        self.app.call_from_thread(self._open_found_entry, entry)
+
+    def _open_found_entry(self, entry: Entry) -> None:
+        if entry.feed_id is not None:
+            self.feed_list.select_feed(entry.feed_id)
+        if entry.id is not None:
+            self.load_article(entry.id)
+
+    @work(exclusive=True, group="refresh", exit_on_error=False)
+    async def run_refresh(self, feeds: list[Feed]) -> None:
+        """Fetch in the background; each finished feed updates its row at once."""
+        self.refreshing = True
+        self.feed_list.set_busy({f.id for f in feeds})
+        self.set_status(f"Refreshing 0/{len(feeds)} feeds…")
+
+        def progress(result: RefreshResult, done: int, total: int) -> None:
+            self.post_message(RefreshProgress(result, done, total))
+
+        try:
+            results = await self.service.refresh(feeds, progress)
+        finally:
+            self.refreshing = False
+            self.feed_list.set_busy(set())
+        self.post_message(RefreshFinished(results))
+
+    # ----------------------------------------------------------------- results
+    def on_feeds_loaded(self, message: FeedsLoaded) -> None:
+        current = self.feed_list.current_feed
+        self.feed_list.show_feeds(message.feeds, current.id if current else None)
+        feed = self.feed_list.current_feed
+        if (feed is not None and feed.id != self.entry_list.feed_id) or feed is not None:
+            self.load_entries(feed.id)
+        if not message.feeds:
+            self.set_status("No feeds. Add one with `newsreader add URL`.")
+
+    def on_entries_loaded(self, message: EntriesLoaded) -> None:
+        current = self.feed_list.current_feed
+        if message.select_entry_id is None and (current is None or current.id != message.feed_id):
+            return  # a stale answer for a feed the user has moved away from
+        self.entry_list.show_entries(message.feed_id, message.entries, message.select_entry_id)
+        feed = self.store_feed_title(message.feed_id)
+        self.entry_list.border_title = f"Entries · {feed}" if feed else "Entries"
+
+    def store_feed_title(self, feed_id: int) -> str:
+        for feed in self.feed_list.feeds:
+            if feed.id == feed_id:
+                return clean_line(feed.title, 80)
+        return ""
+
+    async def on_article_ready(self, message: ArticleReady) -> None:
+        self.open_entry = message.entry
+        feed_title = self.store_feed_title(message.entry.feed_id or -1)
+        self.query_one(RelatedLinks).show_links(
+            message.article.related, message.rendered.body_links
+        )
+        await self.article_view.show_article(message.article, message.rendered, feed_title)
+
+    def on_entry_changed(self, message: EntryChanged) -> None:
+        entry = message.entry
+        self.entry_list.update_entry(entry)
+        if self.open_entry is not None and self.open_entry.id == entry.id:
+            self.open_entry = entry
+        self.reload_feeds()
+
+    def on_refresh_progress(self, message: RefreshProgress) -> None:
+        result = message.result
+        busy = set(self.feed_list.busy)
+        busy.discard(result.feed_id)
+        self.feed_list.set_busy(busy)
+        line = f"Refreshing {message.done}/{message.total} feeds… "
+        self.set_status(line + f"{clean_line(result.title, 60)}: {result.describe()}")
+
+    def on_refresh_finished(self, message: RefreshFinished) -> None:
+        failed = [r for r in message.results if not r.ok]
+        new = sum(r.new for r in message.results)
+        summary = f"Refreshed {len(message.results)} feeds: {new} new entries"
+        if failed:
+            summary += f", {len(failed)} failed (see ⚠ in the feeds pane)"
+        self.set_status(summary)
+        self.reload_feeds()
+
+    # ----------------------------------------------------------------- pane events
+    @on(OptionList.OptionHighlighted, "#feeds")
+    def feed_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id is not None:
+            self.load_entries(int(event.option.id))
+
+    @on(OptionList.OptionSelected, "#feeds")
+    def feed_selected(self, event: OptionList.OptionSelected) -> None:
+        self.entry_list.focus()
+
+    @on(OptionList.OptionSelected, "#entries")
+    def entry_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.load_article(int(event.option.id))
+            self.article_view.focus()
+
+    def on_markdown_table_of_contents_updated(
+        self, message: Markdown.TableOfContentsUpdated
+    ) -> None:
+        message.stop()
+        self.query_one(Outline).show_headings(message.table_of_contents)
+
+    def on_outline_heading_selected(self, message: Outline.HeadingSelected) -> None:
+        self.article_view.scroll_to_block(message.block_id)
+
+    def on_related_links_link_chosen(self, message: RelatedLinks.LinkChosen) -> None:
+        self._open_url(message.link.url)
+
+    def on_markdown_link_clicked(self, message: Markdown.LinkClicked) -> None:
+        message.stop()
+        self._open_url(message.href)
+
+    # ----------------------------------------------------------------- actions
+    def _target_entry(self) -> Entry | None:
+        """The entry a key acts on: the highlighted one in the entries pane, else the open one."""
+        if self.focused is self.entry_list and self.entry_list.current_entry is not None:
+            return self.entry_list.current_entry
+        return self.open_entry or self.entry_list.current_entry
+
+    def action_refresh_feed(self) -> None:
+        feed = self.feed_list.current_feed
+        if feed is not None:
+            self.run_refresh([feed])
+
+    def action_refresh_all(self) -> None:
+        self.run_refresh(list(self.feed_list.feeds))
+
+    def action_toggle_read(self) -> None:
+        entry = self._target_entry()
+        if entry is not None and entry.id is not None:
+            self.change_entry(entry.id, "read")
+
+    def action_toggle_star(self) -> None:
+        entry = self._target_entry()
+        if entry is not None and entry.id is not None:
+            self.change_entry(entry.id, "star")
+
+    def action_next_unread(self) -> None:
+        current = self._target_entry()
+        feed_ids = [f.id for f in self.feed_list.feeds]
+        self.find_next_unread(feed_ids, current.id if current else None)
+
+    def action_open_in_browser(self) -> None:
+        entry = self._target_entry()
+        if entry is None or not entry.link:
+            self.notify("This entry has no link.", severity="warning")
+            return
+        self._open_url(entry.link)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(list(self.BINDINGS)))
+
+    def action_back(self) -> None:
+        self.entry_list.focus()
+
+    def _open_url(self, url: str) -> None:
+        if not is_http_url(url):
+            self.notify("Only http(s) links are opened.", severity="warning", markup=False)
+            return
+        self._browser(url)
+
+    @work(thread=True, group="browser", exit_on_error=False)
+    def _browser(self, url: str) -> None:
+        ok = open_in_browser(url, self.service.settings.browser)
+        text = f"Opened {clean_line(url, 200)}" if ok else "No browser could be started."
+        self.app.call_from_thread(self.notify, text, markup=False)

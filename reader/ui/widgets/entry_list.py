@@ -1,0 +1,77 @@
+"""The entries pane: the selected feed's entries, newest first, unread marked, with dates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from reader.models import Entry
+from reader.text import clean_line
+
+
+def format_date(when: datetime | None, now: datetime | None = None) -> str:
+    """A short local date: the time for today, month and day this year, else the full date."""
+    if when is None:
+        return "          "
+    local = when.astimezone()
+    now = (now or datetime.now().astimezone()).astimezone()
+    if local.date() == now.date():
+        return local.strftime("%H:%M").ljust(10)
+    return local.strftime("%Y-%m-%d")
+
+
+def entry_prompt(entry: Entry) -> Content:
+    marker = Content.from_markup("[$accent]●[/]") if not entry.read else Content(" ")
+    star = Content.from_markup("[$warning]★[/]") if entry.starred else Content(" ")
+    title = clean_line(entry.title, 300) or "(untitled)"
+    body = Content.from_markup(
+        "[dim]$date[/]  " + ("[b]$title[/]" if not entry.read else "$title"),
+        date=format_date(entry.date),
+        title=title,
+    )
+    return Content.assemble(marker, star, " ", body)
+
+
+class EntryList(OptionList):
+    """Entries of one feed; the option id is the entry id."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.entries: list[Entry] = []
+        self.feed_id: int | None = None
+
+    def show_entries(
+        self, feed_id: int, entries: list[Entry], select_entry_id: int | None = None
+    ) -> None:
+        same_feed = feed_id == self.feed_id
+        previous = self.current_entry.id if same_feed and self.current_entry else None
+        self.feed_id = feed_id
+        self.entries = entries
+        self.set_options(Option(entry_prompt(e), id=str(e.id)) for e in entries)
+        wanted = select_entry_id if select_entry_id is not None else previous
+        if entries:
+            index = next((i for i, e in enumerate(entries) if e.id == wanted), 0)
+            self.highlighted = index
+            self.scroll_to_highlight()
+
+    def update_entry(self, entry: Entry) -> None:
+        for i, existing in enumerate(self.entries):
+            if existing.id == entry.id:
+                self.entries[i] = entry
+                self.replace_option_prompt(str(entry.id), entry_prompt(entry))
+                return
+
+    @property
+    def current_entry(self) -> Entry | None:
+        if self.highlighted is None or not self.entries:
+            return None
+        return self.entries[self.highlighted]

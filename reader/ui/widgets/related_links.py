@@ -1,0 +1,66 @@
+"""The related-links pane: the article's related articles, then the links in its text."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from reader.models import Link
+from reader.text import clean_line
+
+
+def link_prompt(number: int, link: Link) -> Content:
+    """`n. Title` then the target (and a teaser when the page gave one)."""
+    title = clean_line(link.title, 300) or clean_line(link.url, 300)
+    prompt = Content.from_markup(
+        "[dim]$n.[/] [b]$title[/]\n   [dim]$url[/]",
+        n=str(number),
+        title=title,
+        url=clean_line(link.url, 300),
+    )
+    teaser = clean_line(link.text, 200)
+    if teaser and link.kind == "related":
+        prompt = prompt + Content.from_markup("\n   [i]$teaser[/]", teaser=teaser)
+    return prompt
+
+
+class RelatedLinks(OptionList):
+    """Related links first, then body links; the option id is the link's index."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    class LinkChosen(Message):
+        """Enter on a link."""
+
+        def __init__(self, link: Link) -> None:
+            super().__init__()
+            self.link = link
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.links: list[Link] = []
+
+    def show_links(self, related: tuple[Link, ...], body: tuple[Link, ...]) -> None:
+        seen = {link.url for link in related}
+        body = tuple(link for link in body if link.url not in seen)
+        self.links = [*related, *body]
+        options: list[Option | None] = []
+        for i, link in enumerate(self.links):
+            if i == len(related) and body:
+                if related:
+                    options.append(None)  # a separator between the two groups
+                options.append(Option(Content.from_markup("[dim]In the text[/]"), disabled=True))
+            options.append(Option(link_prompt(i + 1, link), id=str(i)))
+        self.set_options(options)
+        self.border_subtitle = str(len(related)) if related else ""
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.LinkChosen(self.links[int(event.option.id)]))

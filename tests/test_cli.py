@@ -1,0 +1,89 @@
+"""The headless commands, run in-process with a real store and the loopback server."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader import __version__
+from reader.cli import main
+from reader.store import Store
+from tests.server import FixtureServer, Route
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    return code, capsys.readouterr().out
+
+
+def test_add_refresh_list(
+    server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = str(data_dir)
+    code, out = run(capsys, "--data-dir", d, "add", server.url("atom-full.xml"))
+    assert code == 0
+    assert "subscribed" in out and "6 new" in out
+    code, out = run(capsys, "--data-dir", d, "add", server.url("atom-full.xml"))
+    assert code == 0 and "already subscribed" in out
+
+    code, out = run(capsys, "--data-dir", d, "add", server.url("feed.xml"), "--no-fetch")
+    assert code == 0
+    code, out = run(capsys, "--data-dir", d, "refresh")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert len(lines) == 2
+    assert "Signal Desk (full text): not modified" in lines
+    assert "Signal Desk: 6 new" in lines
+
+    code, out = run(capsys, "--data-dir", d, "list")
+    assert code == 0
+    assert out.count("6 unread") == 2
+    assert (data_dir / "newsreader.db").is_file()
+
+
+def test_refresh_reports_failures_and_exit_code(
+    server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.add_route(
+        "page.html", Route(body=b"<html><body>hi</body></html>", content_type="text/html")
+    )
+    d = str(data_dir)
+    run(capsys, "--data-dir", d, "add", server.url("missing.xml"), "--no-fetch")
+    run(capsys, "--data-dir", d, "add", server.url("page.html"), "--no-fetch")
+    run(capsys, "--data-dir", d, "add", server.url("feed.xml"), "--no-fetch")
+    code, out = run(capsys, "--data-dir", d, "refresh")
+    assert code == 1
+    assert "error: HTTP 404 Not Found" in out
+    assert "error: not a feed" in out
+    assert "Signal Desk: 6 new" in out
+    code, out = run(capsys, "--data-dir", d, "list")
+    assert "HTTP 404" in out
+
+
+def test_add_rejects_non_http(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--data-dir", str(data_dir), "add", "file:///etc/passwd"]) == 2
+    with Store(data_dir / "newsreader.db") as store:
+        assert store.list_feeds() == []
+
+
+def test_default_data_dir_follows_xdg(
+    server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["add", server.url("feed.xml"), "--no-fetch"]) == 0
+    xdg = Path(str(data_dir)).parent / "xdg-data" / "newsreader" / "newsreader.db"
+    assert xdg.is_file()
+
+
+def test_version_and_help() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "reader", "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == f"newsreader {__version__}"
+    out = subprocess.run(
+        [sys.executable, "-m", "reader", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    for word in ("--data-dir", "--sample", "add", "refresh", "list"):
+        assert word in out

@@ -1,0 +1,239 @@
+"""Pilot tests: the real app, a real store in tmp_path, feeds from a loopback server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Markdown
+
+from reader.config import Settings
+from reader.store import Store
+from reader.ui.app import NewsReaderApp
+from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.entry_list import EntryList
+from reader.ui.widgets.feed_list import FeedList
+from reader.ui.widgets.outline import Outline
+from reader.ui.widgets.related_links import RelatedLinks
+from tests.server import FixtureServer, Route
+from tests.uitools import screen_text, settle, subscribe
+
+LEAD = "When Social Security Becomes Immigration Enforcement"
+DECK = (
+    "SSA workers told to share appointment details with ICE agents. A fundamental shift in how "
+    "government agencies operate—and what it means for public trust."
+)
+HEADINGS = [
+    "The Safe Space That Isn't",
+    "From Service to Surveillance",
+    "The Trust Equation",
+    "The Expanding Dragnet",
+]
+RELATED = [
+    "Discord defaults every user to teen mode",
+    "Smart glasses banned at Meta CEO's trial",
+    "Meta weighed facial recognition for Ray-Ban glasses",
+    "Doppelgänger matches faces to creators",
+]
+
+
+def make_app(db: Path, **kwargs: object) -> tuple[Store, NewsReaderApp]:
+    store = Store(db)
+    return store, NewsReaderApp(store, Settings(timeout=2.0), **kwargs)  # type: ignore[arg-type]
+
+
+async def open_lead(pilot) -> None:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    await pilot.press("enter")  # feed -> entries
+    await settle(pilot)
+    await pilot.press("enter")  # entry -> article
+    await settle(pilot)
+
+
+async def test_reads_lead_article_with_outline_and_related(
+    server: FixtureServer, data_dir: Path
+) -> None:
+    db = data_dir / "newsreader.db"
+    await subscribe(db, server.url("atom-full.xml"))
+    store, app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        feeds = app.query_one(FeedList)
+        assert app.focused is feeds
+        assert feeds.highlighted == 0
+        assert feeds.current_feed is not None
+        assert feeds.current_feed.title == "Signal Desk (full text)"
+        await open_lead(pilot)
+
+        entries = app.query_one(EntryList)
+        assert entries.entries[0].title == LEAD
+        header = str(app.query_one("#article-header").render())
+        assert LEAD in header and DECK in header
+        outline = app.query_one(Outline)
+        assert [text for _, text, _ in outline.headings] == HEADINGS
+        related = app.query_one(RelatedLinks)
+        assert [link.title for link in related.links[:4]] == RELATED
+        assert related.links[0].url == server.url("articles/discord-teen-mode.html")
+        assert all(link.kind == "related" for link in related.links[:4])
+
+        # Jump to "The Trust Equation" from the outline.
+        article = app.query_one(ArticleView)
+        assert article.scroll_y == 0
+        outline.focus()
+        await pilot.pause()
+        outline.highlighted = 2
+        await pilot.press("enter")
+        await settle(pilot)
+        body = app.query_one(Markdown)
+        block = body.query_one(f"#{outline.headings[2][2]}")
+        assert article.scroll_y > 0
+        # The heading is now at the top of the article pane (its margin aside).
+        assert article.region.y < block.region.y <= article.region.y + 4
+        assert "The Trust Equation" in screen_text(app)
+
+        lead = entries.entries[0]
+        assert lead.id is not None
+    store.close()
+
+    # Quit, restart on the same data: the entry is still read.
+    store, app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        entries = app.query_one(EntryList)
+        assert entries.entries[0].title == LEAD
+        assert entries.entries[0].read is True
+        assert entries.entries[1].read is False
+    store.close()
+
+
+async def test_sample_feed_offline_when_no_subscriptions(data_dir: Path) -> None:
+    store, app = make_app(data_dir / "newsreader.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        feeds = app.query_one(FeedList)
+        assert len(feeds.feeds) == 1 and feeds.feeds[0].is_sample
+        await open_lead(pilot)
+        header = str(app.query_one("#article-header").render())
+        assert LEAD in header
+        assert [t for _, t, _ in app.query_one(Outline).headings] == HEADINGS
+        assert [link.title for link in app.query_one(RelatedLinks).links[:4]] == RELATED
+        assert "sample" in screen_text(app)
+    store.close()
+
+
+async def test_sample_hidden_once_user_has_feeds(server: FixtureServer, data_dir: Path) -> None:
+    db = data_dir / "newsreader.db"
+    store, app = make_app(db)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert app.query_one(FeedList).feeds[0].is_sample
+    store.close()
+    await subscribe(db, server.url("feed.xml"))
+    store, app = make_app(db)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert [f.is_sample for f in app.query_one(FeedList).feeds] == [False]
+    store.close()
+    store, app = make_app(db, show_sample=True)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert sorted(f.is_sample for f in app.query_one(FeedList).feeds) == [False, True]
+    store.close()
+
+
+async def test_keys_mark_star_next_unread(server: FixtureServer, data_dir: Path) -> None:
+    db = data_dir / "newsreader.db"
+    await subscribe(db, server.url("feed.xml"), server.url("atom-full.xml"))
+    store, app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        entries = app.query_one(EntryList)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.focused is entries
+        # m toggles read on the highlighted entry, s stars it.
+        await pilot.press("m")
+        await settle(pilot)
+        assert entries.entries[0].read is True
+        await pilot.press("m")
+        await settle(pilot)
+        assert entries.entries[0].read is False
+        await pilot.press("s")
+        await settle(pilot)
+        assert entries.entries[0].starred is True
+        # n opens the next unread entry and marks it read.
+        await pilot.press("n")
+        await settle(pilot)
+        opened = [e for e in entries.entries if e.read]
+        assert len(opened) == 1
+        feed_unread = app.query_one(FeedList).current_feed
+        assert feed_unread is not None and feed_unread.unread == 5
+    store.close()
+
+    # State survives a restart and a re-fetch of the feeds.
+    await subscribe(db, server.url("feed.xml"), server.url("atom-full.xml"))
+    with Store(db) as store:
+        feeds = {f.url: f for f in store.list_feeds()}
+        entries_now = store.list_entries(feeds[server.url("atom-full.xml")].id)
+        assert (
+            sum(e.read for e in entries_now)
+            + sum(e.read for e in store.list_entries(feeds[server.url("feed.xml")].id))
+            == 1
+        )
+        starred = [e for f in feeds.values() for e in store.list_entries(f.id) if e.starred]
+        assert len(starred) == 1
+
+
+async def test_refresh_all_shows_per_feed_errors(server: FixtureServer, data_dir: Path) -> None:
+    server.add_route("gone.xml", Route(status=404, body=b"nope", content_type="text/plain"))
+    db = data_dir / "newsreader.db"
+    with Store(db) as store:
+        store.add_feed(server.url("gone.xml"))
+        store.add_feed(server.url("atom-full.xml"))
+    store, app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "HTTP 404" in text
+        assert "Refreshed 2 feeds" in text
+        feeds = {f.url: f for f in app.query_one(FeedList).feeds}
+        assert feeds[server.url("atom-full.xml")].unread == 6
+        assert feeds[server.url("gone.xml")].last_error == "HTTP 404 Not Found"
+    store.close()
+
+
+async def test_help_lists_bindings(data_dir: Path) -> None:
+    store, app = make_app(data_dir / "newsreader.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        for words in ("Refresh all", "Next unread", "Read/unread", "Star", "Browser", "Quit"):
+            assert words in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Refresh all" not in screen_text(app) or app.screen.id != "help"
+    store.close()
+
+
+async def test_hostile_titles_are_inert(server: FixtureServer, data_dir: Path) -> None:
+    hostile = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>[b]Evil[/b] feed</title>'
+        b"<item><title>[link=file:///etc/passwd]x[/link] $title \x1b[2J &#x1b;]52;c;aGk=&#x07;"
+        b"</title><guid>1</guid><description>[@click=app.quit]boom[/]</description></item>"
+        b"</channel></rss>"
+    )
+    server.add_route("evil.xml", Route(body=hostile))
+    db = data_dir / "newsreader.db"
+    await subscribe(db, server.url("evil.xml"))
+    store, app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_lead(pilot)
+        text = screen_text(app)
+        assert "[b]Evil[/b] feed" in text
+        assert "[link=file:///etc/passwd]x[/link] $title" in text
+        assert "\x1b" not in text and "\x07" not in text
+        assert app.is_running
+    store.close()

@@ -1,0 +1,43 @@
+"""Helpers for Pilot tests: build the real app on a real store, read what the screen shows."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
+
+from reader.config import Settings
+from reader.service import FeedService
+from reader.store import Store
+from reader.ui.app import NewsReaderApp
+
+
+def screen_text(app: NewsReaderApp) -> str:
+    """Every line the terminal would show right now, as plain text."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let workers finish and the messages they posted be handled."""
+    app = pilot.app
+    for _ in range(50):
+        await pilot.pause()
+        pending = [w for w in app.workers if not w.is_finished]
+        if not pending:
+            await pilot.pause()
+            if not [w for w in app.workers if not w.is_finished]:
+                return
+            continue
+        with suppress(WorkerCancelled):  # an exclusive worker replaced by a newer one
+            await app.workers.wait_for_complete(pending)
+    raise AssertionError("workers did not settle")
+
+
+async def subscribe(db_path: Path, *urls: str, settings: Settings | None = None) -> None:
+    """What `newsreader add URL` + `newsreader refresh` do, through the same service."""
+    with Store(db_path) as store:
+        feeds = [store.add_feed(url)[0] for url in urls]
+        await FeedService(store, settings or Settings(timeout=2.0)).refresh(feeds)
