@@ -210,7 +210,7 @@ async def test_help_lists_bindings(data_dir: Path) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         text = screen_text(app)
-        for words in ("Refresh all", "Next unread", "Read/unread", "Star", "Browser", "Quit"):
+        for words in ("Refresh all", "Next unread", "Read", "Star", "Open", "Quit"):
             assert words in text
         await pilot.press("escape")
         await pilot.pause()

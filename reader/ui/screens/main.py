@@ -45,10 +45,10 @@ class MainScreen(Screen[None]):
     BINDINGS = [
         Binding("r", "refresh_feed", "Refresh", id="refresh-feed"),
         Binding("R", "refresh_all", "Refresh all", id="refresh-all"),
-        Binding("m", "toggle_read", "Read/unread", id="toggle-read"),
+        Binding("m", "toggle_read", "Read", id="toggle-read"),
         Binding("s", "toggle_star", "Star", id="toggle-star"),
         Binding("n", "next_unread", "Next unread", id="next-unread"),
-        Binding("o", "open_in_browser", "Browser", id="open-in-browser"),
+        Binding("o", "open_in_browser", "Open", id="open-in-browser"),
         Binding("question_mark", "help", "Keys", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
         Binding("escape", "back", "Back to entries", show=False, id="back"),
@@ -61,6 +61,8 @@ class MainScreen(Screen[None]):
         self.show_sample = show_sample
         self.open_entry: Entry | None = None
         self.refreshing = False
+        self.status_pinned = False
+        """True while the status line shows a result the user has not seen yet."""
 
     # ----------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -74,7 +76,7 @@ class MainScreen(Screen[None]):
                         yield Outline(id="outline")
                         yield RelatedLinks(id="related")
         yield Static("", id="status")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         titles = {
@@ -192,10 +194,14 @@ class MainScreen(Screen[None]):
         current = self.feed_list.current_feed
         self.feed_list.show_feeds(message.feeds, current.id if current else None)
         feed = self.feed_list.current_feed
-        if (feed is not None and feed.id != self.entry_list.feed_id) or feed is not None:
+        if feed is not None:
             self.load_entries(feed.id)
         if not message.feeds:
             self.set_status("No feeds. Add one with `newsreader add URL`.")
+        elif not self.refreshing and not self.status_pinned:
+            unread = sum(f.unread for f in message.feeds)
+            count = len(message.feeds)
+            self.set_status(f"{unread} unread in {count} feed{'s' if count != 1 else ''}")
 
     def on_entries_loaded(self, message: EntriesLoaded) -> None:
         current = self.feed_list.current_feed
@@ -241,6 +247,7 @@ class MainScreen(Screen[None]):
         if failed:
             summary += f", {len(failed)} failed (see ⚠ in the feeds pane)"
         self.set_status(summary)
+        self.status_pinned = True
         self.reload_feeds()
 
     # ----------------------------------------------------------------- pane events
@@ -281,6 +288,9 @@ class MainScreen(Screen[None]):
         if self.focused is self.entry_list and self.entry_list.current_entry is not None:
             return self.entry_list.current_entry
         return self.open_entry or self.entry_list.current_entry
+
+    def on_key(self) -> None:
+        self.status_pinned = False  # the user has moved on; counts may replace the summary
 
     def action_refresh_feed(self) -> None:
         feed = self.feed_list.current_feed

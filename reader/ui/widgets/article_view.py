@@ -38,9 +38,6 @@ def article_header(article: Article, feed_title: str = "") -> Content:
     byline = " · ".join(m for m in meta if m)
     if byline:
         parts.append(Content.from_markup("\n[dim]$byline[/]", byline=byline))
-    link = clean_line(article.url, 500)
-    if link:
-        parts.append(Content.from_markup("\n[dim]$link[/]", link=link))
     return Content.assemble(*parts)
 
 

@@ -12,16 +12,19 @@ from reader.text import clean_line
 
 
 def feed_prompt(feed: Feed, busy: bool = False) -> Content:
-    """Title and unread count; a second line saying why the last refresh failed."""
+    """Unread count, then the title (newsboat's order, so counts line up); the last error below."""
     title = clean_line(feed.title, 200) or clean_line(feed.url, 200)
-    label = Content.from_markup("[b]$title[/]" if feed.unread else "$title", title=title)
-    if feed.unread:
-        label = label + Content.from_markup(" [$accent]($n)[/]", n=str(feed.unread))
+    count = (
+        Content.from_markup("[$accent b]$n[/] ", n=f"{feed.unread:>4}")
+        if feed.unread
+        else Content("     ")
+    )
+    label = count + Content.from_markup("[b]$title[/]" if feed.unread else "$title", title=title)
     if busy:
         label = label + Content.from_markup(" [dim]↻[/]")
     if feed.last_error:
         label = label + Content.from_markup(
-            "\n[$text-error]⚠ $error[/]", error=clean_line(feed.last_error, 200)
+            "\n     [$text-error]⚠ $error[/]", error=clean_line(feed.last_error, 200)
         )
     return label
 

@@ -12,14 +12,27 @@ from reader.models import Link
 from reader.text import clean_line
 
 
-def link_prompt(number: int, link: Link) -> Content:
+def short_url(url: str, width: int) -> str:
+    """The target on one line: no scheme; when too long, the host and the last path segment."""
+    text = clean_line(url, 2000).removeprefix("https://").removeprefix("http://")
+    if width < 8 or len(text) <= width:
+        return text
+    host, _, path = text.partition("/")
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    short = f"{host}/…/{last}" if last else host
+    if len(short) > width:
+        short = "…" + last[-(width - 1) :] if len(last) >= width // 2 else short[: width - 1] + "…"
+    return short
+
+
+def link_prompt(number: int, link: Link, width: int = 80) -> Content:
     """`n. Title` then the target (and a teaser when the page gave one)."""
     title = clean_line(link.title, 300) or clean_line(link.url, 300)
     prompt = Content.from_markup(
         "[dim]$n.[/] [b]$title[/]\n   [dim]$url[/]",
         n=str(number),
         title=title,
-        url=clean_line(link.url, 300),
+        url=short_url(link.url, width - 4),
     )
     teaser = clean_line(link.text, 200)
     if teaser and link.kind == "related":
@@ -45,18 +58,29 @@ class RelatedLinks(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.links: list[Link] = []
+        self.related_count = 0
+        self._drawn_width = 0
+
+    def on_resize(self) -> None:
+        width = self.scrollable_content_region.width
+        if self.links and width != self._drawn_width:
+            self._drawn_width = width
+            links = tuple(self.links)
+            self.show_links(links[: self.related_count], links[self.related_count :])
 
     def show_links(self, related: tuple[Link, ...], body: tuple[Link, ...]) -> None:
         seen = {link.url for link in related}
         body = tuple(link for link in body if link.url not in seen)
         self.links = [*related, *body]
+        self.related_count = len(related)
+        width = self.scrollable_content_region.width or 40
         options: list[Option | None] = []
         for i, link in enumerate(self.links):
             if i == len(related) and body:
                 if related:
                     options.append(None)  # a separator between the two groups
                 options.append(Option(Content.from_markup("[dim]In the text[/]"), disabled=True))
-            options.append(Option(link_prompt(i + 1, link), id=str(i)))
+            options.append(Option(link_prompt(i + 1, link, width), id=str(i)))
         self.set_options(options)
         self.border_subtitle = str(len(related)) if related else ""
 
