@@ -275,6 +275,12 @@ class MainScreen(Screen[None]):
     def on_outline_heading_selected(self, message: Outline.HeadingSelected) -> None:
         self.article_view.scroll_to_block(message.block_id)
 
+    @on(OptionList.OptionHighlighted, "#related")
+    def link_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        related = self.query_one(RelatedLinks)
+        if event.option.id is not None:
+            self.set_status(related.links[int(event.option.id)].url)
+
     def on_related_links_link_chosen(self, message: RelatedLinks.LinkChosen) -> None:
         self._open_url(message.link.url)
 

@@ -13,16 +13,15 @@ from reader.text import clean_line
 
 
 def short_url(url: str, width: int) -> str:
-    """The target on one line: no scheme; when too long, the host and the last path segment."""
+    """The target on one line, without its scheme; cut at the end when too long.
+
+    The host comes first because it says most (same site or elsewhere); the full URL shows
+    in the status line when the link is highlighted.
+    """
     text = clean_line(url, 2000).removeprefix("https://").removeprefix("http://")
     if width < 8 or len(text) <= width:
         return text
-    host, _, path = text.partition("/")
-    last = path.rstrip("/").rsplit("/", 1)[-1]
-    short = f"{host}/…/{last}" if last else host
-    if len(short) > width:
-        short = "…" + last[-(width - 1) :] if len(last) >= width // 2 else short[: width - 1] + "…"
-    return short
+    return text[: width - 1] + "…"
 
 
 def link_prompt(number: int, link: Link, width: int = 80) -> Content:
