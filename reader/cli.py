@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from collections.abc import Sequence
 
@@ -42,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--no-fetch", action="store_true", help="subscribe without fetching")
     sub.add_parser("refresh", help="fetch every feed; one line per feed")
     sub.add_parser("list", help="list feeds with unread counts")
+    read = sub.add_parser(
+        "read", help="print the article extracted from any web page (reader mode)"
+    )
+    read.add_argument("url", metavar="URL")
+    read.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    read.add_argument("--refresh", action="store_true", help="fetch again even when cached")
     return parser
 
 
@@ -64,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _refresh(store, settings)
             if args.command == "list":
                 return _list(store)
+            if args.command == "read":
+                return _read(store, settings, args.url, as_json=args.json, refresh=args.refresh)
     except StoreError as exc:
         print(f"newsreader: {exc}", file=sys.stderr)
         return 1
@@ -120,6 +129,22 @@ def _list(store: Store) -> int:
     for feed in store.list_feeds():
         status = f"  [error: {clean_line(feed.last_error, 200)}]" if feed.last_error else ""
         print(f"{feed.unread:5d} unread  {clean_line(feed.title, 120)}  {feed.url}{status}")
+    return 0
+
+
+def _read(store: Store, settings: Settings, url: str, *, as_json: bool, refresh: bool) -> int:
+    """`newsreader read URL`: the same extraction the TUI uses, for scripts and pagers."""
+    from reader.article.printable import article_json, article_text
+
+    result = asyncio.run(FeedService(store, settings).read_page(url.strip(), refresh=refresh))
+    if result.article is None:
+        error = clean_line(result.error or "the page could not be read", 300)
+        print(f"newsreader: cannot read {clean_line(url, 200)}: {error}", file=sys.stderr)
+        return 1
+    if as_json:
+        print(json.dumps(article_json(result.article), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(article_text(result.article))
     return 0
 
 

@@ -52,6 +52,8 @@ class Feed:
     is_sample: bool = False
     unread: int = 0
     total: int = 0
+    full_article: str = "auto"
+    """When to fetch an entry's page for the full article: `auto`, `always` or `never`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,16 @@ class Article:
     source: str = "feed"
     """`feed` (the entry's own content or summary) or `page` (extracted from its page)."""
     site_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CachedPage:
+    """An extracted article kept in the store, with the validators of the page it came from."""
+
+    article: Article
+    etag: str | None = None
+    last_modified: str | None = None
+    fetched: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,13 +13,20 @@ from dataclasses import dataclass, replace
 
 import httpx
 
+from reader.article.html import parse_html, text_of
 from reader.config import Settings
 from reader.feeds.fetch import Fetcher
 from reader.feeds.parse import NotAFeedError, parse_feed
-from reader.models import Feed
-from reader.sample import load_sample
+from reader.models import Article, Entry, Feed, Link
+from reader.sample import is_sample_url, load_sample, sample_file
 from reader.store import Store
-from reader.text import clean_line
+from reader.text import clean_line, is_http_url
+
+AUTO_FULL_ARTICLE_WORDS = 150
+"""In `auto` mode, feed content shorter than this many words is taken to be a summary."""
+
+PAGE_CACHE_SIZE = 2000
+"""How many extracted pages the store keeps (least recently read go first)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +52,39 @@ class RefreshResult:
         if self.not_modified:
             return "not modified"
         return f"{self.new} new" if self.new != 1 else "1 new"
+
+
+@dataclass(frozen=True, slots=True)
+class PageResult:
+    """A page read in reader mode: its article, or why it could not be read."""
+
+    url: str
+    article: Article | None = None
+    error: str | None = None
+    from_cache: bool = False
+
+
+def wants_full_article(entry: Entry, mode: str) -> bool:
+    """Whether opening `entry` should fetch its page (`mode` is the feed's setting)."""
+    if mode == "never" or not is_http_url(entry.link):
+        return False
+    if mode == "always":
+        return True
+    if not entry.content:
+        return True
+    words = len(text_of(parse_html(entry.content)).split())
+    return words < AUTO_FULL_ARTICLE_WORDS
+
+
+def merge_related(first: tuple[Link, ...], then: tuple[Link, ...]) -> tuple[Link, ...]:
+    """Related links from two sources, in order, each URL once (the feed's own come first)."""
+    seen: set[str] = set()
+    merged: list[Link] = []
+    for link in (*first, *then):
+        if link.url not in seen:
+            seen.add(link.url)
+            merged.append(link)
+    return tuple(merged)
 
 
 ProgressCallback = Callable[[RefreshResult, int, int], None]
@@ -99,6 +139,78 @@ class FeedService:
                 for task in tasks:
                     task.cancel()
         return results
+
+    async def read_page(self, url: str, *, refresh: bool = False) -> PageResult:
+        """The extracted article of any page: from the cache, else fetched and extracted.
+
+        With `refresh`, a cached page is revalidated (conditional GET) and re-extracted when
+        it changed; when the network fails, the cached copy is still returned.
+        """
+        if not is_http_url(url):
+            return PageResult(url, error="not an http(s) URL: only web pages are fetched")
+        cached = await asyncio.to_thread(self.store.get_page, url)
+        if cached is not None and not refresh:
+            return PageResult(url, cached.article, from_cache=True)
+        if is_sample_url(url):
+            body = sample_file(url)
+            if body is None:
+                return PageResult(url, error="the sample site has no such page")
+            return await self._extract_and_cache(url, body, "text/html; charset=utf-8", None, None)
+        async with self._fetcher() as fetcher:
+            fetched = await fetcher.fetch(
+                url,
+                etag=cached.etag if cached else None,
+                last_modified=cached.last_modified if cached else None,
+            )
+        if fetched.error is not None:
+            if cached is not None:
+                return PageResult(url, cached.article, from_cache=True)
+            return PageResult(url, error=fetched.error)
+        if fetched.not_modified and cached is not None:
+            await asyncio.to_thread(
+                self.store.touch_page, url, etag=fetched.etag, last_modified=fetched.last_modified
+            )
+            return PageResult(url, cached.article, from_cache=True)
+        content_type = fetched.headers.get("content-type", "")
+        kind = content_type.split(";", 1)[0].strip().lower()
+        if kind and "html" not in kind:
+            return PageResult(url, error=f"not a web page (the server sent {clean_line(kind, 60)})")
+        return await self._extract_and_cache(
+            url,
+            fetched.body or b"",
+            content_type,
+            fetched.etag,
+            fetched.last_modified,
+            final_url=fetched.final_url,
+        )
+
+    async def _extract_and_cache(
+        self,
+        url: str,
+        body: bytes,
+        content_type: str,
+        etag: str | None,
+        last_modified: str | None,
+        *,
+        final_url: str | None = None,
+    ) -> PageResult:
+        from reader.article.extract import ExtractError, extract_article
+
+        try:
+            article = await asyncio.to_thread(
+                extract_article, body, final_url or url, content_type=content_type
+            )
+        except ExtractError as exc:
+            return PageResult(url, error=str(exc))
+        await asyncio.to_thread(
+            self.store.put_page,
+            url,
+            article,
+            etag=etag,
+            last_modified=last_modified,
+            keep=PAGE_CACHE_SIZE,
+        )
+        return PageResult(url, article)
 
     async def _refresh_one(self, fetcher: Fetcher, feed: Feed) -> RefreshResult:
         base = RefreshResult(feed_id=feed.id, title=feed.title, url=feed.url)

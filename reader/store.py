@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from reader.models import Entry, Feed, Link, ParsedFeed
+from reader.models import Article, CachedPage, Entry, Feed, Link, ParsedFeed
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "StoreError"]
 
@@ -76,6 +76,20 @@ MIGRATIONS: list[str] = [
     ALTER TABLE entries ADD COLUMN read_at REAL;
     CREATE INDEX entries_unread ON entries (feed_id, sort_date, id) WHERE read = 0;
     """,
+    # 3: reader mode. Articles extracted from their pages are cached (with the page's
+    # validators) so reopening is instant and works offline; each feed says when to fetch.
+    """
+    ALTER TABLE feeds ADD COLUMN full_article TEXT NOT NULL DEFAULT 'auto';
+    CREATE TABLE pages (
+        url TEXT PRIMARY KEY,
+        article TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        fetched REAL NOT NULL,
+        used REAL NOT NULL
+    );
+    CREATE INDEX pages_by_use ON pages (used);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -88,7 +102,7 @@ _FEED_TITLE = "COALESCE(NULLIF(f.user_title, ''), NULLIF(f.title, ''), f.url)"
 
 _FEED_COLUMNS = (
     f"f.id, f.url, {_FEED_TITLE}, f.site_url, f.etag, f.last_modified, f.last_status,"
-    " f.last_error, f.last_fetched, f.is_sample"
+    " f.last_error, f.last_fetched, f.is_sample, f.full_article"
 )
 
 _ENTRY_SELECT = f"""
@@ -590,6 +604,123 @@ class Store:
         ).fetchone()
         return None if row is None else _entry_from_row(row)
 
+    # -- reader mode: per-feed setting and the page cache ------------------------------
+
+    FULL_ARTICLE_MODES = ("auto", "always", "never")
+
+    @_locked
+    def set_full_article(self, feed_id: int, mode: str) -> None:
+        """When to fetch entries' pages for this feed: auto, always or never."""
+        if mode not in self.FULL_ARTICLE_MODES:
+            raise StoreError(f"full-article mode must be one of auto, always, never: {mode!r}")
+        with self._transaction() as conn:
+            conn.execute("UPDATE feeds SET full_article = ? WHERE id = ?", (mode, feed_id))
+
+    @_locked
+    def get_page(self, url: str) -> CachedPage | None:
+        """The cached extracted article of a page, and marks it as just used."""
+        row = self._conn.execute(
+            "SELECT article, etag, last_modified, fetched FROM pages WHERE url = ?", (url,)
+        ).fetchone()
+        if row is None:
+            return None
+        article = _article_from_json(row[0])
+        if article is None:
+            return None
+        with self._transaction() as conn:
+            conn.execute("UPDATE pages SET used = ? WHERE url = ?", (time.time(), url))
+        return CachedPage(article, etag=row[1], last_modified=row[2], fetched=_to_datetime(row[3]))
+
+    @_locked
+    def put_page(
+        self,
+        url: str,
+        article: Article,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        keep: int = 2000,
+    ) -> None:
+        """Cache an extracted article; the least recently used pages beyond `keep` go."""
+        now = time.time()
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO pages (url, article, etag, last_modified, fetched, used)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET"
+                " article = excluded.article, etag = excluded.etag,"
+                " last_modified = excluded.last_modified, fetched = excluded.fetched,"
+                " used = excluded.used",
+                (url, _article_json(article), etag, last_modified, now, now),
+            )
+            self._prune_pages(conn, keep)
+
+    @_locked
+    def touch_page(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> None:
+        """A 304 for a cached page: it is fresh again; new validators replace old ones."""
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE pages SET fetched = ?, etag = COALESCE(?, etag),"
+                " last_modified = COALESCE(?, last_modified) WHERE url = ?",
+                (time.time(), etag, last_modified, url),
+            )
+
+    @_locked
+    def prune_pages(self, keep: int) -> int:
+        """Keep the `keep` most recently used cached pages; returns how many went."""
+        with self._transaction() as conn:
+            return self._prune_pages(conn, keep)
+
+    @_locked
+    def page_count(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM pages").fetchone()[0])
+
+    @staticmethod
+    def _prune_pages(conn: sqlite3.Connection, keep: int) -> int:
+        cursor = conn.execute(
+            "DELETE FROM pages WHERE url IN"
+            " (SELECT url FROM pages ORDER BY used DESC, fetched DESC LIMIT -1 OFFSET ?)",
+            (max(keep, 0),),
+        )
+        return cursor.rowcount
+
+
+def _article_json(article: Article) -> str:
+    return json.dumps(
+        {
+            "url": article.url,
+            "title": article.title,
+            "deck": article.deck,
+            "byline": article.byline,
+            "published": _to_epoch(article.published),
+            "body_html": article.body_html,
+            "related": json.loads(_related_json(article.related)),
+            "source": article.source,
+            "site_name": article.site_name,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _article_from_json(raw: str) -> Article | None:
+    """A damaged cache row is a cache miss, never an error."""
+    try:
+        data = json.loads(raw)
+        return Article(
+            url=str(data["url"]),
+            title=str(data.get("title") or ""),
+            deck=str(data.get("deck") or ""),
+            byline=str(data.get("byline") or ""),
+            published=_to_datetime(data.get("published")),
+            body_html=str(data.get("body_html") or ""),
+            related=_related_links(json.dumps(data.get("related") or [])),
+            source=str(data.get("source") or "page"),
+            site_name=str(data.get("site_name") or ""),
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+
 
 def _feed_from_row(row: tuple[Any, ...]) -> Feed:
     return Feed(
@@ -603,8 +734,9 @@ def _feed_from_row(row: tuple[Any, ...]) -> Feed:
         last_error=row[7],
         last_fetched=_to_datetime(row[8]),
         is_sample=bool(row[9]),
-        unread=row[10],
-        total=row[11],
+        full_article=row[10],
+        unread=row[11],
+        total=row[12],
     )
 
 

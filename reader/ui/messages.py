@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from reader.history import Place
 from reader.models import Article, Entry, Feed, RenderedArticle
 from reader.service import RefreshResult
 
@@ -28,11 +29,23 @@ class EntriesLoaded(Message):
 
 @dataclass
 class ArticleReady(Message):
-    """An entry's article, rendered for the article pane."""
+    """An article (an entry's own content, or a page in reader mode) ready to show."""
 
-    entry: Entry
+    place: Place
     article: Article
     rendered: RenderedArticle
+    entry: Entry | None = None
+    fetch_page: bool = False
+    """Show this now, then fetch the entry's page for the full article."""
+    from_cache: bool = False
+
+
+@dataclass
+class PageFailed(Message):
+    """A page could not be read in reader mode; `error` says why."""
+
+    place: Place
+    error: str
 
 
 @dataclass

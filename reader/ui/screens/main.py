@@ -12,18 +12,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 
-from reader.article.from_entry import article_from_entry
-from reader.article.render import render_article
 from reader.browser import open_in_browser
-from reader.models import Entry, Feed
+from reader.history import History, Place
+from reader.models import Article, Entry, Feed
 from reader.sample import load_sample
 from reader.service import FeedService, RefreshResult
 from reader.store import Store
 from reader.text import clean_line, is_http_url
 from reader.ui.messages import (
-    ArticleReady,
     EntriesLoaded,
     EntryChanged,
     FeedsLoaded,
@@ -31,6 +29,7 @@ from reader.ui.messages import (
     RefreshProgress,
 )
 from reader.ui.screens.help import HelpScreen
+from reader.ui.screens.reading import ReadingMixin
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entry_list import EntryList
 from reader.ui.widgets.feed_list import FeedList
@@ -41,7 +40,7 @@ NARROW_WIDTH = 100
 """Below this many columns the feeds pane folds away while you read."""
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ReadingMixin, Screen[None]):
     BINDINGS = [
         Binding("r", "refresh_feed", "Refresh", id="refresh-feed"),
         Binding("R", "refresh_all", "Refresh all", id="refresh-all"),
@@ -51,7 +50,15 @@ class MainScreen(Screen[None]):
         Binding("o", "open_in_browser", "Open", id="open-in-browser"),
         Binding("question_mark", "help", "Keys", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
-        Binding("escape", "back", "Back to entries", show=False, id="back"),
+        Binding("f", "full_article", "Full article", show=False, id="full-article"),
+        Binding("v", "feed_view", "Feed's own content", show=False, id="feed-view"),
+        Binding("F", "cycle_full_article", "Feed: full-article mode", show=False, id="mode"),
+        Binding("H,backspace,alt+left", "back", "Back", show=False, id="back"),
+        Binding("L,alt+right", "forward", "Forward", show=False, id="forward"),
+        Binding("right_square_bracket", "next_heading", "Next heading", show=False, id="next-h"),
+        Binding("left_square_bracket", "previous_heading", "Previous heading", show=False),
+        Binding("y", "copy_link", "Copy link", show=False, id="copy-link"),
+        Binding("escape", "focus_entries", "Entries pane", show=False, id="focus-entries"),
     ]
 
     def __init__(self, store: Store, service: FeedService, *, show_sample: bool) -> None:
@@ -60,6 +67,10 @@ class MainScreen(Screen[None]):
         self.service = service
         self.show_sample = show_sample
         self.open_entry: Entry | None = None
+        self.place: Place | None = None
+        """What the article pane shows (None before the first article)."""
+        self.shown_article: Article | None = None
+        self.history = History()
         self.refreshing = False
         self.status_pinned = False
         """True while the status line shows a result the user has not seen yet."""
@@ -134,18 +145,6 @@ class MainScreen(Screen[None]):
         entries = self.store.list_entries(feed_id)
         self.post_message(EntriesLoaded(feed_id, entries, select_entry_id))
 
-    @work(thread=True, exclusive=True, group="article", exit_on_error=False)
-    def load_article(self, entry_id: int) -> None:
-        """Open an entry: mark it read, build and render its article off the event loop."""
-        self.store.set_read(entry_id, True)
-        entry = self.store.get_entry(entry_id)
-        if entry is None:
-            return
-        article = article_from_entry(entry)
-        rendered = render_article(article)
-        self.post_message(ArticleReady(entry, article, rendered))
-        self.post_message(EntryChanged(entry))
-
     @work(thread=True, exclusive=True, group="mark", exit_on_error=False)
     def change_entry(self, entry_id: int, what: str) -> None:
         if what == "read":
@@ -170,6 +169,7 @@ class MainScreen(Screen[None]):
         if entry.feed_id is not None:
             self.feed_list.select_feed(entry.feed_id)
         if entry.id is not None:
+            self.history.clear()
             self.load_article(entry.id)
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
@@ -217,14 +217,6 @@ class MainScreen(Screen[None]):
                 return clean_line(feed.title, 80)
         return ""
 
-    async def on_article_ready(self, message: ArticleReady) -> None:
-        self.open_entry = message.entry
-        feed_title = self.store_feed_title(message.entry.feed_id or -1)
-        self.query_one(RelatedLinks).show_links(
-            message.article.related, message.rendered.body_links
-        )
-        await self.article_view.show_article(message.article, message.rendered, feed_title)
-
     def on_entry_changed(self, message: EntryChanged) -> None:
         entry = message.entry
         self.entry_list.update_entry(entry)
@@ -263,30 +255,15 @@ class MainScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#entries")
     def entry_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:
+            self.history.clear()  # a new reading starts from the list
             self.load_article(int(event.option.id))
             self.article_view.focus()
 
-    def on_markdown_table_of_contents_updated(
-        self, message: Markdown.TableOfContentsUpdated
-    ) -> None:
-        message.stop()
-        self.query_one(Outline).show_headings(message.table_of_contents)
-
-    def on_outline_heading_selected(self, message: Outline.HeadingSelected) -> None:
-        self.article_view.scroll_to_block(message.block_id)
-
     @on(OptionList.OptionHighlighted, "#related")
     def link_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        related = self.query_one(RelatedLinks)
-        if event.option.id is not None:
-            self.set_status(related.links[int(event.option.id)].url)
-
-    def on_related_links_link_chosen(self, message: RelatedLinks.LinkChosen) -> None:
-        self._open_url(message.link.url)
-
-    def on_markdown_link_clicked(self, message: Markdown.LinkClicked) -> None:
-        message.stop()
-        self._open_url(message.href)
+        link = self.query_one(RelatedLinks).current_link
+        if link is not None:
+            self.set_status(link.url)
 
     # ----------------------------------------------------------------- actions
     def _target_entry(self) -> Entry | None:
@@ -322,6 +299,14 @@ class MainScreen(Screen[None]):
         self.find_next_unread(feed_ids, current.id if current else None)
 
     def action_open_in_browser(self) -> None:
+        """The highlighted link, else the page on screen, else the entry's link."""
+        related = self.query_one(RelatedLinks)
+        if self.focused is related and related.current_link is not None:
+            self._open_url(related.current_link.url)
+            return
+        if self.focused is not self.entry_list and self.place is not None and self.place.url:
+            self._open_url(self.place.url)
+            return
         entry = self._target_entry()
         if entry is None or not entry.link:
             self.notify("This entry has no link.", severity="warning")
@@ -331,8 +316,28 @@ class MainScreen(Screen[None]):
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))
 
-    def action_back(self) -> None:
+    def action_focus_entries(self) -> None:
         self.entry_list.focus()
+
+    @work(thread=True, group="settings", exit_on_error=False)
+    def action_cycle_full_article(self) -> None:
+        """auto -> always -> never: when opening this feed's entries fetches their pages."""
+        feed = self.feed_list.current_feed
+        if feed is None:
+            return
+        modes = ("auto", "always", "never")
+        mode = modes[(modes.index(feed.full_article) + 1) % len(modes)]
+        self.store.set_full_article(feed.id, mode)
+        words = {
+            "auto": "when the feed gives only a summary",
+            "always": "always",
+            "never": "never (the feed's content only)",
+        }
+        title = clean_line(feed.title, 80)
+        self.app.call_from_thread(
+            self.set_status, f"{title}: full articles are fetched {words[mode]}"
+        )
+        self.post_message(FeedsLoaded(self._feeds()))
 
     def _open_url(self, url: str) -> None:
         if not is_http_url(url):

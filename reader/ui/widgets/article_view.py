@@ -10,7 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Markdown, Static
+from textual.widgets._markdown import MarkdownHeader
 
 from reader.models import Article, RenderedArticle
 from reader.text import clean_line
@@ -51,6 +53,30 @@ class ArticleView(VerticalScroll, can_focus=True):
         Binding("b", "page_up", "Page up", show=False),
     ]
 
+    class CurrentHeading(Message):
+        """The heading being read changed as the article scrolled (None: above the first)."""
+
+        def __init__(self, block_id: str | None) -> None:
+            super().__init__()
+            self.block_id = block_id
+
+    _current_heading: str | None = None
+    _pending_y: float | None = None
+
+    def restore_scroll(self, y: float) -> None:
+        """Scroll to `y` as soon as the (newly mounted) article is tall enough for it."""
+        self._pending_y = y
+        self._apply_pending_scroll()
+
+    def watch_virtual_size(self) -> None:
+        self._apply_pending_scroll()
+
+    def _apply_pending_scroll(self) -> None:
+        y = self._pending_y
+        if y is not None and self.max_scroll_y >= y:
+            self._pending_y = None
+            self.scroll_to(y=y, animate=False, immediate=True)
+
     def compose(self) -> ComposeResult:
         yield Static(Content(WELCOME), id="article-header")
         yield Markdown(id="article-body", open_links=False)
@@ -62,9 +88,44 @@ class ArticleView(VerticalScroll, can_focus=True):
     async def show_article(
         self, article: Article, rendered: RenderedArticle, feed_title: str = ""
     ) -> None:
+        self._pending_y = None
         self.query_one("#article-header", Static).update(article_header(article, feed_title))
         await self.body.update(rendered.markdown)
-        self.scroll_home(animate=False)
+        self.scroll_home(animate=False, immediate=True)
+
+    def _headings(self) -> list[MarkdownHeader]:
+        return [h for h in self.body.children if isinstance(h, MarkdownHeader) and h.id]
+
+    def _heading_offsets(self) -> list[tuple[int, MarkdownHeader]]:
+        """Each heading's top, in the scrolled content's coordinates."""
+        top = self.region.y + self.styles.border.spacing.top - round(self.scroll_y)
+        return [(h.region.y - top, h) for h in self._headings()]
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        current = None
+        for offset, heading in self._heading_offsets():
+            if offset <= new + 2:
+                current = heading.id
+        if current != self._current_heading:
+            self._current_heading = current
+            self.post_message(self.CurrentHeading(current))
+
+    def jump_heading(self, step: int) -> None:
+        """Scroll to the next (step=1) or previous (step=-1) heading."""
+        offsets = self._heading_offsets()
+        y = self.scroll_y
+        if step > 0:
+            targets = [h for offset, h in offsets if offset > y + 2]
+            target = targets[0] if targets else None
+        else:
+            targets = [h for offset, h in offsets if offset < y - 1]
+            target = targets[-1] if targets else None
+        if target is None:
+            if step < 0:
+                self.scroll_home(animate=False)
+            return
+        self.scroll_to_widget(target, top=True, animate=False)
 
     def scroll_to_block(self, block_id: str) -> None:
         """Bring a heading (by its Markdown block id) to the top of the pane."""

@@ -45,6 +45,16 @@ class Outline(OptionList):
         )
         self.border_subtitle = str(len(self.headings)) if self.headings else ""
 
+    def mark_current(self, block_id: str | None) -> None:
+        """Highlight the heading being read (the cursor follows the article's scroll)."""
+        if self.has_focus:
+            return  # the user is choosing; do not move the cursor under them
+        for index, (_, _, heading_id) in enumerate(self.headings):
+            if heading_id == block_id:
+                self.highlighted = index
+                return
+        self.highlighted = None
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id:

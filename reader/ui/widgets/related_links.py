@@ -83,6 +83,13 @@ class RelatedLinks(OptionList):
         self.set_options(options)
         self.border_subtitle = str(len(related)) if related else ""
 
+    @property
+    def current_link(self) -> Link | None:
+        option = self.highlighted_option
+        if option is None or option.id is None:
+            return None
+        return self.links[int(option.id)]
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id is not None:

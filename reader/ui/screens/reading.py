@@ -1,0 +1,225 @@
+"""The reading half of the main screen: the article pane, its outline, its links, history.
+
+A mixin for `MainScreen` so each file keeps one job: this one opens entries and pages (in
+workers), follows links inside the reader, walks back and forward, and keeps the outline in
+step with the article. Handlers use Textual's `on_<message>` naming so they work from a mixin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.widgets import Markdown
+
+from reader.article.from_entry import article_from_entry
+from reader.article.render import render_article
+from reader.history import History, Place
+from reader.models import Article, Entry
+from reader.service import FeedService, merge_related, wants_full_article
+from reader.store import Store
+from reader.text import clean_line, is_http_url
+from reader.ui.messages import ArticleReady, EntryChanged, PageFailed
+from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.outline import Outline
+from reader.ui.widgets.related_links import RelatedLinks
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.widget import Widget
+
+
+class ReadingMixin:
+    """Needs `store`, `service`, `set_status()` and `article_view` from the screen."""
+
+    store: Store
+    service: FeedService
+    history: History
+    place: Place | None
+    open_entry: Entry | None
+    shown_article: Article | None
+
+    if TYPE_CHECKING:
+        app: App[None]
+        focused: Widget | None
+
+        def set_status(self, text: str) -> None: ...
+        def query_one(self, selector: object, expect_type: object = None) -> object: ...
+        def post_message(self, message: object) -> bool: ...
+        def notify(self, message: str, **kwargs: object) -> None: ...
+        def call_after_refresh(self, callback: object, *args: object) -> bool: ...
+        @property
+        def article_view(self) -> ArticleView: ...
+
+    # ----------------------------------------------------------------- workers
+    @work(thread=True, exclusive=True, group="article", exit_on_error=False)
+    def load_article(
+        self, entry_id: int, *, mark_read: bool = True, auto_page: bool = True, scroll_y: float = 0
+    ) -> None:
+        """An entry's own content at once (marked read); the page follows when the feed wants."""
+        if mark_read:
+            self.store.set_read(entry_id, True)
+        entry = self.store.get_entry(entry_id)
+        if entry is None:
+            return
+        feed = self.store.get_feed(entry.feed_id) if entry.feed_id is not None else None
+        article = article_from_entry(entry, feed_title=feed.title if feed else "")
+        rendered = render_article(article)
+        mode = feed.full_article if feed is not None else "auto"
+        place = Place(url=entry.link, entry_id=entry.id, view="feed", scroll_y=scroll_y)
+        fetch = auto_page and wants_full_article(entry, mode)
+        self.post_message(ArticleReady(place, article, rendered, entry, fetch_page=fetch))
+        if mark_read:
+            self.post_message(EntryChanged(entry))
+
+    @work(exclusive=True, group="article", exit_on_error=False)
+    async def load_page(self, place: Place, *, refresh: bool = False) -> None:
+        """A page in reader mode: from the cache at once, else fetched and extracted."""
+        entry = None
+        if place.entry_id is not None:
+            entry = await asyncio.to_thread(self.store.get_entry, place.entry_id)
+        result = await self.service.read_page(place.url, refresh=refresh)
+        if result.article is None:
+            self.post_message(PageFailed(place, result.error or "the page could not be read"))
+            return
+        article = result.article
+        if entry is not None and entry.related:
+            related = merge_related(entry.related, article.related)
+            article = replace(article, related=related)
+        rendered = await asyncio.to_thread(render_article, article)
+        self.post_message(
+            ArticleReady(place, article, rendered, entry, from_cache=result.from_cache)
+        )
+
+    # ----------------------------------------------------------------- results
+    async def on_article_ready(self, message: ArticleReady) -> None:
+        self.place = message.place
+        self.shown_article = message.article
+        if message.entry is not None:
+            self.open_entry = message.entry
+        elif message.place.entry_id is None:
+            self.open_entry = None
+        view = self.article_view
+        feed_title = message.entry.feed_title if message.entry else ""
+        self.query_one(RelatedLinks).show_links(
+            message.article.related, message.rendered.body_links
+        )
+        await view.show_article(message.article, message.rendered, feed_title)
+        if message.place.scroll_y:
+            view.restore_scroll(message.place.scroll_y)
+        source = "full article" if message.article.source == "page" else "feed content"
+        view.border_subtitle = source + (" · cached" if message.from_cache else "")
+        if message.fetch_page:
+            view.border_subtitle = "fetching the full article…"
+            self.set_status(f"Fetching the full article from {clean_line(message.place.url, 200)}")
+            self.load_page(Place(message.place.url, message.place.entry_id, "page"))
+        elif message.article.source == "page":
+            self.set_status(clean_line(message.place.url, 300))
+
+    def on_page_failed(self, message: PageFailed) -> None:
+        error = clean_line(message.error, 300)
+        view = self.article_view
+        if self.place is not None and self.place.entry_id == message.place.entry_id:
+            view.border_subtitle = "feed content · full article unavailable"
+            self.set_status(f"Full article unavailable: {error}. Showing the feed's content.")
+        else:
+            self.set_status(f"Cannot read {clean_line(message.place.url, 120)}: {error}")
+        self.notify(f"Cannot read the page: {error}", severity="warning", markup=False)
+
+    # ----------------------------------------------------------------- outline and links
+    def on_markdown_table_of_contents_updated(
+        self, message: Markdown.TableOfContentsUpdated
+    ) -> None:
+        message.stop()
+        self.query_one(Outline).show_headings(message.table_of_contents)
+
+    def on_outline_heading_selected(self, message: Outline.HeadingSelected) -> None:
+        self.article_view.scroll_to_block(message.block_id)
+
+    def on_related_links_link_chosen(self, message: RelatedLinks.LinkChosen) -> None:
+        self.follow_link(message.link.url)
+
+    def on_markdown_link_clicked(self, message: Markdown.LinkClicked) -> None:
+        message.stop()
+        self.follow_link(message.href)
+
+    def on_article_view_current_heading(self, message: ArticleView.CurrentHeading) -> None:
+        self.query_one(Outline).mark_current(message.block_id)
+
+    def follow_link(self, url: str) -> None:
+        """Read a link's page in the reader, remembering where we were."""
+        if not is_http_url(url):
+            self.notify(
+                "Only http(s) links are read; y copies the link.", severity="warning", markup=False
+            )
+            return
+        self.history.visit(self._here())
+        self.load_page(Place(url=url, view="page"))
+
+    def _here(self) -> Place | None:
+        if self.place is None:
+            return None
+        return self.place.at(self.article_view.scroll_y)
+
+    def _go_to(self, place: Place) -> None:
+        if place.view == "feed" and place.entry_id is not None:
+            self.load_article(
+                place.entry_id, mark_read=False, auto_page=False, scroll_y=place.scroll_y
+            )
+        else:
+            self.load_page(place)
+
+    # ----------------------------------------------------------------- actions
+    def action_back(self) -> None:
+        here = self._here()
+        place = self.history.back(here) if here is not None else None
+        if place is None:
+            self.set_status("Nothing to go back to.")
+            return
+        self._go_to(place)
+
+    def action_forward(self) -> None:
+        here = self._here()
+        place = self.history.forward(here) if here is not None else None
+        if place is None:
+            self.set_status("Nothing ahead.")
+            return
+        self._go_to(place)
+
+    def action_full_article(self) -> None:
+        """Fetch (again) the page of what is shown and read it in reader mode."""
+        if self.place is None or not is_http_url(self.place.url):
+            self.set_status("No page to fetch for this article.")
+            return
+        self.article_view.border_subtitle = "fetching the full article…"
+        self.load_page(Place(self.place.url, self.place.entry_id, "page"), refresh=True)
+
+    def action_feed_view(self) -> None:
+        """Show the entry's own content from the feed again."""
+        entry_id = self.place.entry_id if self.place else None
+        if entry_id is None:
+            self.set_status("This page did not come from a feed entry.")
+            return
+        self.load_article(entry_id, mark_read=False, auto_page=False)
+
+    def action_next_heading(self) -> None:
+        self.article_view.jump_heading(+1)
+
+    def action_previous_heading(self) -> None:
+        self.article_view.jump_heading(-1)
+
+    def action_copy_link(self) -> None:
+        """Copy the highlighted link, or the article's, to the clipboard (OSC 52)."""
+        related = self.query_one(RelatedLinks)
+        url = ""
+        if self.focused is related and related.current_link is not None:
+            url = related.current_link.url
+        elif self.place is not None:
+            url = self.place.url
+        if not url:
+            self.set_status("No link to copy.")
+            return
+        self.app.copy_to_clipboard(url)
+        self.set_status(f"Copied {clean_line(url, 300)}")
