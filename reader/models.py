@@ -54,6 +54,14 @@ class Feed:
     total: int = 0
     full_article: str = "auto"
     """When to fetch an entry's page for the full article: `auto`, `always` or `never`."""
+    folder: str = ""
+    """Folder path, levels separated by "/" ("" for the top level)."""
+    paused: bool = False
+    """A paused feed is kept but not refreshed."""
+    refresh_minutes: int | None = None
+    """The feed's own refresh interval; None uses the global setting."""
+    dead: bool = False
+    """The server said 410 Gone: kept for its entries, never fetched again."""
 
 
 @dataclass(frozen=True, slots=True)

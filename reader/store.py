@@ -90,6 +90,18 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX pages_by_use ON pages (used);
     """,
+    # 4: organisation. Folders (a "/"-separated path), paused and dead (410) feeds, a
+    # per-feed refresh interval, and indexes for the virtual lists (all unread, starred,
+    # recently read) so none of them scans the whole table.
+    """
+    ALTER TABLE feeds ADD COLUMN folder TEXT NOT NULL DEFAULT '';
+    ALTER TABLE feeds ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE feeds ADD COLUMN refresh_minutes INTEGER;
+    ALTER TABLE feeds ADD COLUMN dead INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX entries_unread_by_date ON entries (sort_date, id) WHERE read = 0;
+    CREATE INDEX entries_starred_by_date ON entries (sort_date, id) WHERE starred = 1;
+    CREATE INDEX entries_by_read_at ON entries (read_at) WHERE read_at IS NOT NULL;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -102,7 +114,8 @@ _FEED_TITLE = "COALESCE(NULLIF(f.user_title, ''), NULLIF(f.title, ''), f.url)"
 
 _FEED_COLUMNS = (
     f"f.id, f.url, {_FEED_TITLE}, f.site_url, f.etag, f.last_modified, f.last_status,"
-    " f.last_error, f.last_fetched, f.is_sample, f.full_article"
+    " f.last_error, f.last_fetched, f.is_sample, f.full_article, f.folder, f.paused,"
+    " f.refresh_minutes, f.dead"
 )
 
 _ENTRY_SELECT = f"""
@@ -151,6 +164,23 @@ def _locked(method: Callable[Concatenate[Store, _P], _R]) -> Callable[Concatenat
                 raise StoreError(f"database error: {exc}") from exc
 
     return wrapper
+
+
+class _Unset:
+    """Marks "leave as it is" where None is a meaningful value."""
+
+
+_UNSET = _Unset()
+
+
+def normalise_folder(folder: str) -> str:
+    """ "Tech / Linux/" -> "Tech/Linux": trimmed levels, no empty ones."""
+    return "/".join(part.strip() for part in folder.split("/") if part.strip())
+
+
+def _like_prefix(text: str) -> str:
+    """Escape LIKE wildcards (with backslash as the escape character)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _to_epoch(value: datetime | None) -> float | None:
@@ -685,6 +715,149 @@ class Store:
         )
         return cursor.rowcount
 
+    # -- organisation: folders, feed settings, lists across feeds, bulk marks ----------
+
+    @_locked
+    def update_feed(
+        self,
+        feed_id: int,
+        *,
+        title: str | None = None,
+        folder: str | None = None,
+        url: str | None = None,
+        paused: bool | None = None,
+        refresh_minutes: int | _Unset | None = _UNSET,
+        dead: bool | None = None,
+    ) -> Feed:
+        """Change a feed's settings; None leaves a field as it is.
+
+        `title=""` drops the user's title (the feed's own shows again). A new `url` keeps
+        the feed's entries and read state; a URL another subscription has is refused.
+        """
+        changes: dict[str, object] = {}
+        if title is not None:
+            changes["user_title"] = title.strip() or None
+        if folder is not None:
+            changes["folder"] = normalise_folder(folder)
+        if url is not None:
+            changes["url"] = url.strip()
+        if paused is not None:
+            changes["paused"] = int(paused)
+        if not isinstance(refresh_minutes, _Unset):
+            changes["refresh_minutes"] = refresh_minutes
+        if dead is not None:
+            changes["dead"] = int(dead)
+        if changes:
+            assignments = ", ".join(f"{column} = ?" for column in changes)
+            try:
+                with self._transaction() as conn:
+                    conn.execute(
+                        f"UPDATE feeds SET {assignments} WHERE id = ?", (*changes.values(), feed_id)
+                    )
+            except sqlite3.IntegrityError as exc:
+                raise StoreError(f"already subscribed to {url}") from exc
+        feed = self._one_feed("f.id = ?", feed_id)
+        if feed is None:
+            raise StoreError(f"no feed with id {feed_id}")
+        return feed
+
+    @_locked
+    def folders(self) -> list[str]:
+        """Every folder in use, including the parents of nested ones, sorted."""
+        rows = self._conn.execute("SELECT DISTINCT folder FROM feeds WHERE folder != ''")
+        names: set[str] = set()
+        for (folder,) in rows:
+            parts = folder.split("/")
+            for depth in range(1, len(parts) + 1):
+                names.add("/".join(parts[:depth]))
+        return sorted(names, key=_sort_key)
+
+    @_locked
+    def query_entries(
+        self,
+        *,
+        feed_ids: Sequence[int] | None = None,
+        folder: str | None = None,
+        unread_only: bool = False,
+        starred_only: bool = False,
+        recently_read: bool = False,
+        include_sample: bool = False,
+        limit: int | None = None,
+    ) -> list[Entry]:
+        """Entries across feeds, newest first (recently read: most recently read first).
+
+        `folder` includes its sub-folders. Used by the virtual lists (All unread, Starred,
+        Recently read), folder lists and `newsreader entries`.
+        """
+        where: list[str] = []
+        params: list[object] = []
+        if feed_ids is not None:
+            ids = list(feed_ids) or [-1]
+            where.append(f"e.feed_id IN ({','.join('?' * len(ids))})")
+            params += ids
+        if folder is not None:
+            where.append("(f.folder = ? OR f.folder LIKE ? ESCAPE '\\')")
+            params += [folder, _like_prefix(folder) + "/%"]
+        if unread_only:
+            where.append("e.read = 0")
+        if starred_only:
+            where.append("e.starred = 1")
+        if recently_read:
+            where.append("e.read_at IS NOT NULL")
+        if not include_sample:
+            where.append("f.is_sample = 0")
+        clause = ("WHERE " + " AND ".join(where)) if where else ""
+        order = "ORDER BY e.read_at DESC, e.id DESC" if recently_read else _NEWEST_FIRST
+        rows = self._conn.execute(
+            f"{_ENTRY_SELECT} {clause} {order} LIMIT ?",
+            (*params, -1 if limit is None else max(limit, 0)),
+        ).fetchall()
+        return [_entry_from_row(row) for row in rows]
+
+    @_locked
+    def set_read_many(self, entry_ids: Sequence[int], read: bool = True) -> list[int]:
+        """Mark many entries in one transaction; returns the ids whose state changed (undo)."""
+        changed: list[int] = []
+        with self._transaction() as conn:
+            for start in range(0, len(entry_ids), 500):
+                chunk = list(entry_ids[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(
+                    f"SELECT id FROM entries WHERE read != ? AND id IN ({marks})",
+                    (int(read), *chunk),
+                ).fetchall()
+                ids = [row[0] for row in rows]
+                for entry_id in ids:
+                    self._write_read(entry_id, read)
+                changed += ids
+        return changed
+
+    @_locked
+    def prune(self, *, max_per_feed: int | None = None, max_days: float | None = None) -> int:
+        """Drop old entries beyond the limits; starred and unread entries are always kept."""
+        removed = 0
+        with self._transaction() as conn:
+            if max_days is not None:
+                cutoff = time.time() - max_days * 86400
+                removed += conn.execute(
+                    "DELETE FROM entries WHERE read = 1 AND starred = 0 AND sort_date < ?",
+                    (cutoff,),
+                ).rowcount
+            if max_per_feed is not None:
+                removed += conn.execute(
+                    """
+                    DELETE FROM entries WHERE id IN (
+                        SELECT id FROM (
+                            SELECT id, read, starred, ROW_NUMBER() OVER (
+                                PARTITION BY feed_id ORDER BY sort_date DESC, id DESC
+                            ) AS n FROM entries
+                        ) WHERE n > ? AND read = 1 AND starred = 0
+                    )
+                    """,
+                    (max(max_per_feed, 0),),
+                ).rowcount
+        return removed
+
 
 def _article_json(article: Article) -> str:
     return json.dumps(
@@ -735,8 +908,12 @@ def _feed_from_row(row: tuple[Any, ...]) -> Feed:
         last_fetched=_to_datetime(row[8]),
         is_sample=bool(row[9]),
         full_article=row[10],
-        unread=row[11],
-        total=row[12],
+        folder=row[11],
+        paused=bool(row[12]),
+        refresh_minutes=row[13],
+        dead=bool(row[14]),
+        unread=row[15],
+        total=row[16],
     )
 
 

@@ -9,6 +9,7 @@ from textual.message import Message
 from reader.history import Place
 from reader.models import Article, Entry, Feed, RenderedArticle
 from reader.service import RefreshResult
+from reader.ui.widgets.feed_list import FeedCounts
 
 
 @dataclass
@@ -16,15 +17,20 @@ class FeedsLoaded(Message):
     """The feed list (with unread counts) as the store has it now."""
 
     feeds: list[Feed]
+    counts: FeedCounts
+    reload_entries: bool = False
+    """Also list the highlighted row's entries again (after a refresh or a bulk change)."""
 
 
 @dataclass
 class EntriesLoaded(Message):
-    """The entries of one feed, newest first."""
+    """The entries of one row of the feeds pane (a feed, a folder, a virtual list)."""
 
-    feed_id: int
+    source_id: str
+    title: str
     entries: list[Entry]
     select_entry_id: int | None = None
+    many_feeds: bool = False
 
 
 @dataclass

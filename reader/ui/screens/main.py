@@ -32,7 +32,7 @@ from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.reading import ReadingMixin
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entry_list import EntryList
-from reader.ui.widgets.feed_list import FeedList
+from reader.ui.widgets.feed_list import FeedCounts, FeedList, Source
 from reader.ui.widgets.outline import Outline
 from reader.ui.widgets.related_links import RelatedLinks
 
@@ -71,6 +71,8 @@ class MainScreen(ReadingMixin, Screen[None]):
         """What the article pane shows (None before the first article)."""
         self.shown_article: Article | None = None
         self.history = History()
+        self.unread_only = False
+        """The entries pane lists unread entries only (toggled with U)."""
         self.refreshing = False
         self.status_pinned = False
         """True while the status line shows a result the user has not seen yet."""
@@ -130,20 +132,46 @@ class MainScreen(ReadingMixin, Screen[None]):
         """Load the sample when there is nothing else to read, then the feed list."""
         if self.show_sample or not self.store.has_user_feeds():
             load_sample(self.store)
-        self.post_message(FeedsLoaded(self._feeds()))
+        self._post_feeds()
 
-    def _feeds(self) -> list[Feed]:
-        include_sample = self.show_sample or not self.store.has_user_feeds()
-        return self.store.list_feeds(include_sample=include_sample)
+    @property
+    def include_sample(self) -> bool:
+        return self.show_sample or not self.store.has_user_feeds()
+
+    def _post_feeds(self, reload_entries: bool = False) -> None:
+        """(In a thread.) The feed list and the virtual lists' counts."""
+        include = self.include_sample
+        feeds = self.store.list_feeds(include_sample=include)
+        counts = FeedCounts(
+            unread=sum(f.unread for f in feeds),
+            starred=len(self.store.query_entries(starred_only=True, include_sample=include)),
+        )
+        self.post_message(FeedsLoaded(feeds, counts, reload_entries))
 
     @work(thread=True, exclusive=True, group="feeds", exit_on_error=False)
-    def reload_feeds(self) -> None:
-        self.post_message(FeedsLoaded(self._feeds()))
+    def reload_feeds(self, reload_entries: bool = False) -> None:
+        self._post_feeds(reload_entries)
 
     @work(thread=True, exclusive=True, group="entries", exit_on_error=False)
-    def load_entries(self, feed_id: int, select_entry_id: int | None = None) -> None:
-        entries = self.store.list_entries(feed_id)
-        self.post_message(EntriesLoaded(feed_id, entries, select_entry_id))
+    def load_source(self, source: Source, select_entry_id: int | None = None) -> None:
+        """The entries of a feeds-pane row, newest first (unread only when toggled)."""
+        unread_only = self.unread_only
+        include = self.include_sample
+        store = self.store
+        if source.kind == "feed":
+            entries = store.list_entries(int(source.key), unread_only=unread_only)
+        elif source.kind == "folder":
+            entries = store.query_entries(
+                folder=source.key, unread_only=unread_only, include_sample=include
+            )
+        elif source.key == "starred":
+            entries = store.query_entries(starred_only=True, include_sample=include)
+        elif source.key == "recent":
+            entries = store.query_entries(recently_read=True, include_sample=include, limit=500)
+        else:
+            entries = store.query_entries(unread_only=True, include_sample=include)
+        many = source.kind != "feed"
+        self.post_message(EntriesLoaded(source.id, source.title, entries, select_entry_id, many))
 
     @work(thread=True, exclusive=True, group="mark", exit_on_error=False)
     def change_entry(self, entry_id: int, what: str) -> None:
@@ -161,13 +189,14 @@ class MainScreen(ReadingMixin, Screen[None]):
         if entry is None or entry.feed_id is None or entry.id is None:
             self.app.call_from_thread(self.set_status, "No unread entries left.")
             return
-        entries = self.store.list_entries(entry.feed_id)
-        self.post_message(EntriesLoaded(entry.feed_id, entries, entry.id))
         self.app.call_from_thread(self._open_found_entry, entry)
 
     def _open_found_entry(self, entry: Entry) -> None:
         if entry.feed_id is not None:
             self.feed_list.select_feed(entry.feed_id)
+            source = self.feed_list.current
+            if source is not None:
+                self.load_source(source, entry.id)
         if entry.id is not None:
             self.history.clear()
             self.load_article(entry.id)
@@ -191,31 +220,34 @@ class MainScreen(ReadingMixin, Screen[None]):
 
     # ----------------------------------------------------------------- results
     def on_feeds_loaded(self, message: FeedsLoaded) -> None:
-        current = self.feed_list.current_feed
-        self.feed_list.show_feeds(message.feeds, current.id if current else None)
-        feed = self.feed_list.current_feed
-        if feed is not None:
-            self.load_entries(feed.id)
+        current = self.feed_list.current
+        self.feed_list.show_feeds(message.feeds, current.id if current else None, message.counts)
+        source = self.feed_list.current
+        if source is not None and (
+            message.reload_entries or source.id != self.entry_list.source_id
+        ):
+            self.load_source(source, self._kept_entry_id())
         if not message.feeds:
-            self.set_status("No feeds. Add one with `newsreader add URL`.")
+            self.set_status("No feeds. Add one with a, or `newsreader add URL`.")
         elif not self.refreshing and not self.status_pinned:
-            unread = sum(f.unread for f in message.feeds)
+            unread = message.counts.unread
             count = len(message.feeds)
             self.set_status(f"{unread} unread in {count} feed{'s' if count != 1 else ''}")
 
-    def on_entries_loaded(self, message: EntriesLoaded) -> None:
-        current = self.feed_list.current_feed
-        if message.select_entry_id is None and (current is None or current.id != message.feed_id):
-            return  # a stale answer for a feed the user has moved away from
-        self.entry_list.show_entries(message.feed_id, message.entries, message.select_entry_id)
-        feed = self.store_feed_title(message.feed_id)
-        self.entry_list.border_title = f"Entries · {feed}" if feed else "Entries"
+    def _kept_entry_id(self) -> int | None:
+        entry = self.entry_list.current_entry
+        return entry.id if entry is not None else None
 
-    def store_feed_title(self, feed_id: int) -> str:
-        for feed in self.feed_list.feeds:
-            if feed.id == feed_id:
-                return clean_line(feed.title, 80)
-        return ""
+    def on_entries_loaded(self, message: EntriesLoaded) -> None:
+        current = self.feed_list.current
+        if current is None or current.id != message.source_id:
+            return  # a stale answer for a row the user has moved away from
+        self.entry_list.show_entries(
+            message.source_id, message.entries, message.select_entry_id, message.many_feeds
+        )
+        title = clean_line(message.title, 80)
+        suffix = " · unread only" if self.unread_only else ""
+        self.entry_list.border_title = f"Entries · {title}{suffix}" if title else "Entries"
 
     def on_entry_changed(self, message: EntryChanged) -> None:
         entry = message.entry
@@ -240,13 +272,14 @@ class MainScreen(ReadingMixin, Screen[None]):
             summary += f", {len(failed)} failed (see ⚠ in the feeds pane)"
         self.set_status(summary)
         self.status_pinned = True
-        self.reload_feeds()
+        self.reload_feeds(reload_entries=True)
 
     # ----------------------------------------------------------------- pane events
     @on(OptionList.OptionHighlighted, "#feeds")
     def feed_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id is not None:
-            self.load_entries(int(event.option.id))
+        source = self.feed_list.current
+        if source is not None:
+            self.load_source(source)
 
     @on(OptionList.OptionSelected, "#feeds")
     def feed_selected(self, event: OptionList.OptionSelected) -> None:
@@ -276,9 +309,20 @@ class MainScreen(ReadingMixin, Screen[None]):
         self.status_pinned = False  # the user has moved on; counts may replace the summary
 
     def action_refresh_feed(self) -> None:
-        feed = self.feed_list.current_feed
-        if feed is not None:
-            self.run_refresh([feed])
+        """r: the highlighted feed, or every feed of the highlighted folder."""
+        source = self.feed_list.current
+        if source is None:
+            return
+        if source.kind == "feed" and source.feed is not None:
+            self.run_refresh([source.feed])
+        elif source.kind == "folder":
+            prefix = source.key + "/"
+            feeds = self.feed_list.feeds
+            self.run_refresh(
+                [f for f in feeds if f.folder == source.key or f.folder.startswith(prefix)]
+            )
+        else:
+            self.action_refresh_all()
 
     def action_refresh_all(self) -> None:
         self.run_refresh(list(self.feed_list.feeds))
@@ -295,8 +339,7 @@ class MainScreen(ReadingMixin, Screen[None]):
 
     def action_next_unread(self) -> None:
         current = self._target_entry()
-        feed_ids = [f.id for f in self.feed_list.feeds]
-        self.find_next_unread(feed_ids, current.id if current else None)
+        self.find_next_unread(self.feed_list.feed_order, current.id if current else None)
 
     def action_open_in_browser(self) -> None:
         """The highlighted link, else the page on screen, else the entry's link."""

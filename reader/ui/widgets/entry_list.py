@@ -24,7 +24,7 @@ def format_date(when: datetime | None, now: datetime | None = None) -> str:
     return local.strftime("%Y-%m-%d")
 
 
-def entry_prompt(entry: Entry) -> Content:
+def entry_prompt(entry: Entry, show_feed: bool = False) -> Content:
     marker = Content.from_markup("[$accent]●[/]") if not entry.read else Content(" ")
     star = Content.from_markup("[$warning]★[/]") if entry.starred else Content(" ")
     title = clean_line(entry.title, 300) or "(untitled)"
@@ -33,6 +33,11 @@ def entry_prompt(entry: Entry) -> Content:
         date=format_date(entry.date),
         title=title,
     )
+    if show_feed:
+        feed = Content.from_markup(
+            "[$text-secondary]$feed[/] ", feed=clean_line(entry.feed_title, 24)
+        )
+        return Content.assemble(marker, star, " ", feed, body)
     return Content.assemble(marker, star, " ", body)
 
 
@@ -47,16 +52,22 @@ class EntryList(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.entries: list[Entry] = []
-        self.feed_id: int | None = None
+        self.source_id: str | None = None
+        self.many_feeds = False
 
     def show_entries(
-        self, feed_id: int, entries: list[Entry], select_entry_id: int | None = None
+        self,
+        source_id: str,
+        entries: list[Entry],
+        select_entry_id: int | None = None,
+        many_feeds: bool = False,
     ) -> None:
-        same_feed = feed_id == self.feed_id
-        previous = self.current_entry.id if same_feed and self.current_entry else None
-        self.feed_id = feed_id
+        same_source = source_id == self.source_id
+        previous = self.current_entry.id if same_source and self.current_entry else None
+        self.source_id = source_id
         self.entries = entries
-        self.set_options(Option(entry_prompt(e), id=str(e.id)) for e in entries)
+        self.many_feeds = many_feeds
+        self.set_options(Option(entry_prompt(e, many_feeds), id=str(e.id)) for e in entries)
         wanted = select_entry_id if select_entry_id is not None else previous
         if entries:
             index = next((i for i, e in enumerate(entries) if e.id == wanted), 0)
@@ -67,7 +78,7 @@ class EntryList(OptionList):
         for i, existing in enumerate(self.entries):
             if existing.id == entry.id:
                 self.entries[i] = entry
-                self.replace_option_prompt(str(entry.id), entry_prompt(entry))
+                self.replace_option_prompt(str(entry.id), entry_prompt(entry, self.many_feeds))
                 return
 
     @property
