@@ -102,6 +102,11 @@ MIGRATIONS: list[str] = [
     CREATE INDEX entries_starred_by_date ON entries (sort_date, id) WHERE starred = 1;
     CREATE INDEX entries_by_read_at ON entries (read_at) WHERE read_at IS NOT NULL;
     """,
+    # 5: look entries up by link, so an article's related links can show which ones are
+    # already in the store (read or unread).
+    """
+    CREATE INDEX entries_by_link ON entries (link);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -857,6 +862,21 @@ class Store:
                     (max(max_per_feed, 0),),
                 ).rowcount
         return removed
+
+    @_locked
+    def link_states(self, urls: Sequence[str]) -> dict[str, bool]:
+        """Which of `urls` are entries in the store: url -> read (True only if every copy is)."""
+        states: dict[str, bool] = {}
+        wanted = list(dict.fromkeys(u for u in urls if u))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self._conn.execute(
+                f"SELECT link, MIN(read) FROM entries WHERE link IN ({','.join('?' * len(chunk))})"
+                " GROUP BY link",
+                chunk,
+            )
+            states.update({link: bool(read) for link, read in rows})
+        return states
 
 
 def _article_json(article: Article) -> str:

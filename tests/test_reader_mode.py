@@ -58,6 +58,8 @@ async def test_summary_feed_reads_full_article_and_follows_related(
         assert outline_texts(app) == HEADINGS
         related = app.query_one(RelatedLinks)
         assert [link.title for link in related.links[:4]] == RELATED
+        # The related articles are entries of the subscribed feed: shown as unread there.
+        assert related.known[server.url("articles/discord-teen-mode.html")] is False
         assert view.border_subtitle.startswith("full article")
         text = screen_text(app)
         assert "Sign in" not in text and "Advertisement" not in text
@@ -208,3 +210,20 @@ def test_page_cache_is_bounded(data_dir: Path) -> None:
         cached = store.get_page("http://x/4")
         assert cached is not None and cached.article.title == "4"
         assert store.prune_pages(1) == 2
+
+
+def test_images_are_listed_to_open_in_the_browser() -> None:
+    from reader.article.render import render_article
+    from reader.models import Article
+
+    rendered = render_article(
+        Article(
+            url="http://x.test/a",
+            title="t",
+            body_html='<p>Hi</p><figure><img src="/cat.jpg" alt="A cat"><figcaption>Cat'
+            '</figcaption></figure><img src="javascript:alert(1)" alt="bad">',
+        )
+    )
+    assert "Image\\: A cat" in rendered.markdown
+    images = [link for link in rendered.body_links if link.kind == "image"]
+    assert [(i.url, i.title) for i in images] == [("http://x.test/cat.jpg", "🖼 Image: A cat")]

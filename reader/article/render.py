@@ -217,6 +217,7 @@ class _Renderer:
             return ["---"]
         if tag == "img":
             image = self._image(node)
+            self._record_image(node, image)
             return [self.esc(image)] if image else []
         if tag == "figcaption":
             out: list[str] = []
@@ -335,6 +336,13 @@ class _Renderer:
             self.inline(cell.children, frozenset({"cell"})), self.markdown, breaks=False
         )
 
+    def _record_image(self, node: Node, label: str) -> None:
+        """Images are listed with the links (kind="image") so they can be opened."""
+        src = node.attrs.get("src", "").strip()
+        url = _normal_url(resolve_url(src, self.base_url)) if src else ""
+        if label and is_http_url(url):
+            self.links.append(Link(url, label, "", kind="image"))
+
     def _image(self, node: Node) -> str:
         """`🖼 Image: alt` (unescaped), or "" for a tracking pixel."""
         if node.attrs.get("width", "").strip() in ("0", "1") or node.attrs.get(
@@ -362,6 +370,8 @@ class _Renderer:
             return _BREAK
         if tag == "img":
             image = self._image(node)
+            if "link" not in state:
+                self._record_image(node, image)
             return f" {self.esc(image)} " if image else ""
         if tag in _CODE_TAGS and "code" not in state:
             text = collapse_spaces(_pre_text(node).replace("\n", " "))

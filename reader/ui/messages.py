@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual.message import Message
 
@@ -44,6 +44,8 @@ class ArticleReady(Message):
     fetch_page: bool = False
     """Show this now, then fetch the entry's page for the full article."""
     from_cache: bool = False
+    known_links: dict[str, bool] = field(default_factory=dict)
+    """Links of the article that are entries in the store: url -> read."""
 
 
 @dataclass

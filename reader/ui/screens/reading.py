@@ -17,7 +17,7 @@ from textual.widgets import Markdown
 from reader.article.from_entry import article_from_entry
 from reader.article.render import render_article
 from reader.history import History, Place
-from reader.models import Article, Entry
+from reader.models import Article, Entry, RenderedArticle
 from reader.service import FeedService, merge_related, wants_full_article
 from reader.store import Store
 from reader.text import clean_line, is_http_url
@@ -50,6 +50,7 @@ class ReadingMixin:
         def post_message(self, message: object) -> bool: ...
         def notify(self, message: str, **kwargs: object) -> None: ...
         def call_after_refresh(self, callback: object, *args: object) -> bool: ...
+        def _open_url(self, url: str) -> None: ...
         @property
         def article_view(self) -> ArticleView: ...
 
@@ -70,7 +71,10 @@ class ReadingMixin:
         mode = feed.full_article if feed is not None else "auto"
         place = Place(url=entry.link, entry_id=entry.id, view="feed", scroll_y=scroll_y)
         fetch = auto_page and wants_full_article(entry, mode)
-        self.post_message(ArticleReady(place, article, rendered, entry, fetch_page=fetch))
+        known = self.store.link_states(_link_urls(article, rendered))
+        self.post_message(
+            ArticleReady(place, article, rendered, entry, fetch_page=fetch, known_links=known)
+        )
         if mark_read:
             self.post_message(EntryChanged(entry))
 
@@ -104,7 +108,7 @@ class ReadingMixin:
         view = self.article_view
         feed_title = message.entry.feed_title if message.entry else ""
         self.query_one(RelatedLinks).show_links(
-            message.article.related, message.rendered.body_links
+            message.article.related, message.rendered.body_links, message.known_links
         )
         await view.show_article(message.article, message.rendered, feed_title)
         if message.place.scroll_y:
@@ -139,6 +143,9 @@ class ReadingMixin:
         self.article_view.scroll_to_block(message.block_id)
 
     def on_related_links_link_chosen(self, message: RelatedLinks.LinkChosen) -> None:
+        if message.link.kind == "image":
+            self._open_url(message.link.url)  # an image is for the browser, not the reader
+            return
         self.follow_link(message.link.url)
 
     def on_markdown_link_clicked(self, message: Markdown.LinkClicked) -> None:
@@ -223,3 +230,7 @@ class ReadingMixin:
             return
         self.app.copy_to_clipboard(url)
         self.set_status(f"Copied {clean_line(url, 300)}")
+
+
+def _link_urls(article: Article, rendered: RenderedArticle) -> list[str]:
+    return [link.url for link in (*article.related, *rendered.body_links)]

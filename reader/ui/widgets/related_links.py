@@ -24,11 +24,15 @@ def short_url(url: str, width: int) -> str:
     return text[: width - 1] + "…"
 
 
-def link_prompt(number: int, link: Link, width: int = 80) -> Content:
-    """`n. Title` then the target (and a teaser when the page gave one)."""
+def link_prompt(number: int, link: Link, width: int = 80, read: bool | None = None) -> Content:
+    """`n. Title` then the target (and a teaser when the page gave one).
+
+    `read` says whether the link is an entry in the store: ● unread, ✓ read, None: not stored.
+    """
     title = clean_line(link.title, 300) or clean_line(link.url, 300)
+    state = {None: "", False: " [$accent]●[/]", True: " [dim]✓ read[/]"}[read]
     prompt = Content.from_markup(
-        "[dim]$n.[/] [b]$title[/]\n   [dim]$url[/]",
+        "[dim]$n.[/] [b]$title[/]" + state + "\n   [dim]$url[/]",
         n=str(number),
         title=title,
         url=short_url(link.url, width - 4),
@@ -58,6 +62,7 @@ class RelatedLinks(OptionList):
         super().__init__(id=id)
         self.links: list[Link] = []
         self.related_count = 0
+        self.known: dict[str, bool] = {}
         self._drawn_width = 0
 
     def on_resize(self) -> None:
@@ -67,7 +72,14 @@ class RelatedLinks(OptionList):
             links = tuple(self.links)
             self.show_links(links[: self.related_count], links[self.related_count :])
 
-    def show_links(self, related: tuple[Link, ...], body: tuple[Link, ...]) -> None:
+    def show_links(
+        self,
+        related: tuple[Link, ...],
+        body: tuple[Link, ...],
+        known: dict[str, bool] | None = None,
+    ) -> None:
+        if known is not None:
+            self.known = known
         seen = {link.url for link in related}
         body = tuple(link for link in body if link.url not in seen)
         self.links = [*related, *body]
@@ -79,7 +91,8 @@ class RelatedLinks(OptionList):
                 if related:
                     options.append(None)  # a separator between the two groups
                 options.append(Option(Content.from_markup("[dim]In the text[/]"), disabled=True))
-            options.append(Option(link_prompt(i + 1, link, width), id=str(i)))
+            read = self.known.get(link.url)
+            options.append(Option(link_prompt(i + 1, link, width, read), id=str(i)))
         self.set_options(options)
         self.border_subtitle = str(len(related)) if related else ""
 
