@@ -93,8 +93,11 @@ class ReadingMixin:
             related = merge_related(entry.related, article.related)
             article = replace(article, related=related)
         rendered = await asyncio.to_thread(render_article, article)
+        known = await asyncio.to_thread(self.store.link_states, _link_urls(article, rendered))
         self.post_message(
-            ArticleReady(place, article, rendered, entry, from_cache=result.from_cache)
+            ArticleReady(
+                place, article, rendered, entry, from_cache=result.from_cache, known_links=known
+            )
         )
 
     # ----------------------------------------------------------------- results
