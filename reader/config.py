@@ -28,6 +28,10 @@ class Settings:
     """The largest feed or page body read (decoded bytes)."""
     browser: str = ""
     """Command used to open links (`{url}` is replaced); empty uses $BROWSER / the system."""
+    keep_per_feed: int = 0
+    """Keep at most this many read entries per feed (0: no limit). Starred and unread stay."""
+    keep_days: float = 0.0
+    """Drop read entries older than this many days (0: never). Starred and unread stay."""
 
 
 _LIMITS: dict[str, tuple[float, float]] = {
@@ -35,6 +39,8 @@ _LIMITS: dict[str, tuple[float, float]] = {
     "timeout": (0.1, 600),
     "deadline": (0.1, 3600),
     "max_bytes": (1024, 1024**3),
+    "keep_per_feed": (0, 10**7),
+    "keep_days": (0, 36500),
 }
 
 

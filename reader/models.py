@@ -62,6 +62,8 @@ class Feed:
     """The feed's own refresh interval; None uses the global setting."""
     dead: bool = False
     """The server said 410 Gone: kept for its entries, never fetched again."""
+    user_title: str = ""
+    """The title the user gave (shown instead of the feed's own), or ""."""
 
 
 @dataclass(frozen=True, slots=True)

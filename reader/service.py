@@ -8,16 +8,21 @@ for a feed's problem.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import httpx
 
 from reader.article.html import parse_html, text_of
 from reader.config import Settings
+
+if TYPE_CHECKING:
+    from reader.feeds.discover import DiscoveryResult
 from reader.feeds.fetch import Fetcher
 from reader.feeds.parse import NotAFeedError, parse_feed
-from reader.models import Article, Entry, Feed, Link
+from reader.models import Article, Entry, Feed, Link, ParsedFeed
 from reader.sample import is_sample_url, load_sample, sample_file
 from reader.store import Store
 from reader.text import clean_line, is_http_url
@@ -64,6 +69,19 @@ class PageResult:
     from_cache: bool = False
 
 
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def url_from_input(text: str) -> str:
+    """What a person typed, as a URL: `example.org/feed` gets https://; `javascript:x` and
+    other schemes are left alone (and then refused as not http(s))."""
+    text = text.strip()
+    match = _SCHEME.match(text)
+    if match and ("." not in match.group(1) or text[match.end() :].startswith("//")):
+        return text
+    return "https://" + text if text else text
+
+
 def wants_full_article(entry: Entry, mode: str) -> bool:
     """Whether opening `entry` should fetch its page (`mode` is the feed's setting)."""
     if mode == "never" or not is_http_url(entry.link):
@@ -85,6 +103,15 @@ def merge_related(first: tuple[Link, ...], then: tuple[Link, ...]) -> tuple[Link
             seen.add(link.url)
             merged.append(link)
     return tuple(merged)
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeResult:
+    """What subscribing did: the feed, whether it is new, and its first refresh."""
+
+    feed: Feed
+    created: bool
+    refresh: RefreshResult | None = None
 
 
 ProgressCallback = Callable[[RefreshResult, int, int], None]
@@ -138,7 +165,52 @@ class FeedService:
             finally:
                 for task in tasks:
                     task.cancel()
+        await asyncio.to_thread(self.apply_retention)
         return results
+
+    def apply_retention(self) -> int:
+        """Drop old read entries beyond the settings' limits (never starred or unread ones)."""
+        s = self.settings
+        if not s.keep_per_feed and not s.keep_days:
+            return 0
+        return self.store.prune(max_per_feed=s.keep_per_feed or None, max_days=s.keep_days or None)
+
+    async def subscribe(self, url: str, folder: str = "", *, fetch: bool = True) -> SubscribeResult:
+        """Subscribe and fetch at once, so a new feed never sits empty.
+
+        A URL already subscribed is returned as it is (created=False), never doubled.
+        """
+        feed, created = await asyncio.to_thread(self.store.add_feed, url)
+        if not created:
+            return SubscribeResult(feed, False)
+        if folder.strip():
+            feed = await asyncio.to_thread(self.store.update_feed, feed.id, folder=folder)
+        result = None
+        if fetch:
+            [result] = await self.refresh([feed])
+            feed = await asyncio.to_thread(self.store.get_feed, feed.id) or feed
+        return SubscribeResult(feed, True, result)
+
+    async def preview(self, url: str) -> tuple[ParsedFeed | None, str | None]:
+        """A feed's title and entries without subscribing (for the add dialog and CLI)."""
+        async with self._fetcher() as fetcher:
+            fetched = await fetcher.fetch(url)
+        if fetched.error is not None:
+            return None, fetched.error
+        try:
+            parsed = await asyncio.to_thread(
+                parse_feed, fetched.body or b"", url=fetched.final_url, headers=fetched.headers
+            )
+        except NotAFeedError as exc:
+            return None, str(exc)
+        return parsed, None
+
+    async def discover(self, url: str) -> DiscoveryResult:
+        """The feeds a URL offers: itself if it is a feed, else those its page links to."""
+        from reader.feeds.discover import discover
+
+        async with self._fetcher() as fetcher:
+            return await discover(url, fetcher)
 
     async def read_page(self, url: str, *, refresh: bool = False) -> PageResult:
         """The extracted article of any page: from the cache, else fetched and extracted.

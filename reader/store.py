@@ -120,7 +120,7 @@ _FEED_TITLE = "COALESCE(NULLIF(f.user_title, ''), NULLIF(f.title, ''), f.url)"
 _FEED_COLUMNS = (
     f"f.id, f.url, {_FEED_TITLE}, f.site_url, f.etag, f.last_modified, f.last_status,"
     " f.last_error, f.last_fetched, f.is_sample, f.full_article, f.folder, f.paused,"
-    " f.refresh_minutes, f.dead"
+    " f.refresh_minutes, f.dead, COALESCE(f.user_title, '')"
 )
 
 _ENTRY_SELECT = f"""
@@ -878,6 +878,45 @@ class Store:
             states.update({link: bool(read) for link, read in rows})
         return states
 
+    @_locked
+    def data_version(self) -> int:
+        """Changes when another connection (e.g. a `newsreader refresh` from cron) commits."""
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    @_locked
+    def previous_unread(
+        self, feed_ids: Sequence[int], current_entry_id: int | None
+    ) -> Entry | None:
+        """The unread entry before the current one in reading order (next_unread backwards)."""
+        order = list(dict.fromkeys(feed_ids))
+        current = None
+        if current_entry_id is not None:
+            current = self._conn.execute(
+                "SELECT id, feed_id, sort_date FROM entries WHERE id = ?", (current_entry_id,)
+            ).fetchone()
+        oldest_first = "ORDER BY e.sort_date ASC, e.id ASC LIMIT 1"
+        if current is not None and current[1] in order:
+            cur_id, cur_feed, cur_date = current
+            row = self._conn.execute(
+                f"{_ENTRY_SELECT} WHERE e.read = 0 AND e.feed_id = ?"
+                f" AND (e.sort_date, e.id) > (?, ?) {oldest_first}",
+                (cur_feed, cur_date, cur_id),
+            ).fetchone()
+            if row is not None:
+                return _entry_from_row(row)
+            start = order.index(cur_feed)
+            candidates = [*reversed(order[:start]), *reversed(order[start + 1 :]), cur_feed]
+        else:
+            candidates = list(reversed(order))
+        for feed_id in candidates:
+            row = self._conn.execute(
+                f"{_ENTRY_SELECT} WHERE e.read = 0 AND e.feed_id = ? AND e.id != ? {oldest_first}",
+                (feed_id, current_entry_id or -1),
+            ).fetchone()
+            if row is not None:
+                return _entry_from_row(row)
+        return None
+
 
 def _article_json(article: Article) -> str:
     return json.dumps(
@@ -932,8 +971,9 @@ def _feed_from_row(row: tuple[Any, ...]) -> Feed:
         paused=bool(row[12]),
         refresh_minutes=row[13],
         dead=bool(row[14]),
-        unread=row[15],
-        total=row[16],
+        user_title=row[15],
+        unread=row[16],
+        total=row[17],
     )
 
 

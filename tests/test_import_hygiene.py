@@ -17,6 +17,13 @@ CORE_MODULES = [
     "reader.text",
     "reader.feeds.fetch",
     "reader.feeds.parse",
+    "reader.feeds.opml",
+    "reader.feeds.discover",
+    "reader.feeds.jsonfeed",
+    "reader.headless",
+    "reader.history",
+    "reader.article.extract",
+    "reader.article.printable",
     "reader.article.render",
     "reader.article.from_entry",
 ]

@@ -95,3 +95,18 @@ def test_prune_keeps_unread_and_starred(store: Store) -> None:
     assert [e.title for e in store.list_entries(feed.id)] == ["c 0", "c 2"]
     assert store.prune(max_days=0) == 1  # every read, unstarred entry is old enough
     assert len(store.query_entries(unread_only=True)) == 6
+
+
+def test_previous_unread_walks_backwards(store: Store) -> None:
+    order = [f.id for f in store.list_feeds()]
+    first_feed = store.list_entries(order[0])
+    # From the second entry of the first feed, the previous unread is the first one.
+    assert first_feed[1].id is not None
+    prev = store.previous_unread(order, first_feed[1].id)
+    assert prev is not None and prev.id == first_feed[0].id
+    # From the first entry, it wraps to the last (oldest) unread of the last feed.
+    prev = store.previous_unread(order, first_feed[0].id)
+    last_feed = store.list_entries(order[-1])
+    assert prev is not None and prev.id == last_feed[-1].id
+    nxt = store.next_unread(order, prev.id)
+    assert nxt is not None and nxt.id == first_feed[0].id

@@ -11,6 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 
@@ -29,6 +30,7 @@ from reader.ui.messages import (
     RefreshProgress,
 )
 from reader.ui.screens.help import HelpScreen
+from reader.ui.screens.organise import OrganiseMixin
 from reader.ui.screens.reading import ReadingMixin
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entry_list import EntryList
@@ -36,20 +38,30 @@ from reader.ui.widgets.feed_list import FeedCounts, FeedList, Source
 from reader.ui.widgets.outline import Outline
 from reader.ui.widgets.related_links import RelatedLinks
 
+EXTERNAL_CHECK_SECONDS = 3.0
+"""How often to look for changes another newsreader (a CLI refresh) committed to the store."""
+
 NARROW_WIDTH = 100
 """Below this many columns the feeds pane folds away while you read."""
 
 
-class MainScreen(ReadingMixin, Screen[None]):
+class MainScreen(OrganiseMixin, ReadingMixin, Screen[None]):
     BINDINGS = [
         Binding("r", "refresh_feed", "Refresh", id="refresh-feed"),
         Binding("R", "refresh_all", "Refresh all", id="refresh-all"),
         Binding("m", "toggle_read", "Read", id="toggle-read"),
         Binding("s", "toggle_star", "Star", id="toggle-star"),
         Binding("n", "next_unread", "Next unread", id="next-unread"),
+        Binding("N", "previous_unread", "Previous unread", show=False, id="previous-unread"),
         Binding("o", "open_in_browser", "Open", id="open-in-browser"),
         Binding("question_mark", "help", "Keys", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
+        Binding("a", "add_feed", "Add feed", show=False, id="add-feed"),
+        Binding("e", "edit_feed", "Feed settings", show=False, id="edit-feed"),
+        Binding("d,delete", "remove_feed", "Remove feed", show=False, id="remove-feed"),
+        Binding("A", "mark_all_read", "Mark all read", show=False, id="mark-all-read"),
+        Binding("u", "undo", "Undo mark all", show=False, id="undo"),
+        Binding("U", "toggle_unread_only", "Unread only", show=False, id="unread-only"),
         Binding("f", "full_article", "Full article", show=False, id="full-article"),
         Binding("v", "feed_view", "Feed's own content", show=False, id="feed-view"),
         Binding("F", "cycle_full_article", "Feed: full-article mode", show=False, id="mode"),
@@ -72,6 +84,7 @@ class MainScreen(ReadingMixin, Screen[None]):
         self.shown_article: Article | None = None
         self.history = History()
         self.unread_only = False
+        self.last_bulk: tuple[str, list[int]] | None = None
         """The entries pane lists unread entries only (toggled with U)."""
         self.refreshing = False
         self.status_pinned = False
@@ -103,6 +116,7 @@ class MainScreen(ReadingMixin, Screen[None]):
             self.query_one(selector).border_title = title
         self.query_one(FeedList).focus()
         self.start_up()
+        self.set_interval(EXTERNAL_CHECK_SECONDS, self.check_external_changes)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
@@ -123,8 +137,11 @@ class MainScreen(ReadingMixin, Screen[None]):
     def article_view(self) -> ArticleView:
         return self.query_one(ArticleView)
 
-    def set_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(clean_line(text, 500))
+    def set_status(self, text: str, pin: bool = False) -> None:
+        """Show a line under the panes; a pinned one stays until the user presses a key."""
+        self.query_one("#status", Static).update(Content(clean_line(text, 500)))
+        if pin:
+            self.status_pinned = True
 
     # ----------------------------------------------------------------- workers
     @work(thread=True, exclusive=True, group="feeds", exit_on_error=False)
@@ -147,6 +164,16 @@ class MainScreen(ReadingMixin, Screen[None]):
             starred=len(self.store.query_entries(starred_only=True, include_sample=include)),
         )
         self.post_message(FeedsLoaded(feeds, counts, reload_entries))
+
+    @work(thread=True, exclusive=True, group="external", exit_on_error=False)
+    def check_external_changes(self) -> None:
+        """Pick up what another process wrote (PRAGMA data_version moves on its commits)."""
+        version = self.store.data_version()
+        if self.data_version is not None and version != self.data_version:
+            self._post_feeds(reload_entries=True)
+        self.data_version = version
+
+    data_version: int | None = None
 
     @work(thread=True, exclusive=True, group="feeds", exit_on_error=False)
     def reload_feeds(self, reload_entries: bool = False) -> None:
@@ -184,8 +211,11 @@ class MainScreen(ReadingMixin, Screen[None]):
             self.post_message(EntryChanged(entry))
 
     @work(thread=True, exclusive=True, group="next-unread", exit_on_error=False)
-    def find_next_unread(self, feed_ids: list[int], current_entry_id: int | None) -> None:
-        entry = self.store.next_unread(feed_ids, current_entry_id)
+    def find_next_unread(
+        self, feed_ids: list[int], current_entry_id: int | None, backwards: bool = False
+    ) -> None:
+        find = self.store.previous_unread if backwards else self.store.next_unread
+        entry = find(feed_ids, current_entry_id)
         if entry is None or entry.feed_id is None or entry.id is None:
             self.app.call_from_thread(self.set_status, "No unread entries left.")
             return
@@ -221,7 +251,10 @@ class MainScreen(ReadingMixin, Screen[None]):
     # ----------------------------------------------------------------- results
     def on_feeds_loaded(self, message: FeedsLoaded) -> None:
         current = self.feed_list.current
-        self.feed_list.show_feeds(message.feeds, current.id if current else None, message.counts)
+        keep = current.id if current else None
+        if self.select_after_reload is not None:
+            keep, self.select_after_reload = f"feed:{self.select_after_reload}", None
+        self.feed_list.show_feeds(message.feeds, keep, message.counts)
         source = self.feed_list.current
         if source is not None and (
             message.reload_entries or source.id != self.entry_list.source_id
@@ -340,6 +373,11 @@ class MainScreen(ReadingMixin, Screen[None]):
     def action_next_unread(self) -> None:
         current = self._target_entry()
         self.find_next_unread(self.feed_list.feed_order, current.id if current else None)
+
+    def action_previous_unread(self) -> None:
+        current = self._target_entry()
+        order = self.feed_list.feed_order
+        self.find_next_unread(order, current.id if current else None, backwards=True)
 
     def action_open_in_browser(self) -> None:
         """The highlighted link, else the page on screen, else the entry's link."""

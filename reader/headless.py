@@ -1,0 +1,313 @@
+"""The headless subcommands (for cron, scripts and status bars), one function each.
+
+Each takes the open store and the parsed arguments and returns the exit code: 0 ok, 1 some
+feeds failed or a page could not be read, 2 usage error. Output is plain text, one line per
+item (or JSON with --json); every remote string is cleaned before it is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from reader.config import Settings
+from reader.models import Feed
+from reader.service import FeedService, RefreshResult, url_from_input
+from reader.store import Store, StoreError
+from reader.text import clean_line, is_http_url
+
+
+def err(text: str) -> None:
+    print(f"newsreader: {clean_line(text, 1000)}", file=sys.stderr)
+
+
+def line(result: RefreshResult) -> str:
+    return f"{clean_line(result.title, 120) or result.url}: {result.describe()}"
+
+
+def find_feed(store: Store, url: str) -> Feed | None:
+    return store.get_feed_by_url(url.strip())
+
+
+# ---------------------------------------------------------------------------- subscribing
+def add(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    url = url_from_input(args.url)
+    if not is_http_url(url):
+        err(f"not an http(s) URL: {args.url}")
+        return 2
+    service = FeedService(store, settings)
+    existing = store.get_feed_by_url(url)
+    if existing is None and not args.no_fetch:
+        url_or_code = _pick_feed(service, url, args.choose)
+        if isinstance(url_or_code, int):
+            return url_or_code
+        url = url_or_code
+    result = asyncio.run(service.subscribe(url, args.folder or "", fetch=not args.no_fetch))
+    if not result.created:
+        print(f"already subscribed: {result.feed.url}")
+        return 0
+    print(f"subscribed: {result.feed.url}")
+    if result.refresh is None:
+        return 0
+    print(line(result.refresh))
+    return 0 if result.refresh.ok else 1
+
+
+def _pick_feed(service: FeedService, url: str, choose: int | None) -> str | int:
+    """The feed URL to subscribe to: the URL itself if it is a feed, else one its page offers."""
+    found = asyncio.run(service.discover(url))
+    if not found.feeds:
+        if found.error:
+            err(f"{url}: {found.error}")
+        return 1
+    feeds = list(found.feeds)
+    if len(feeds) == 1:
+        return feeds[0].url
+    if choose is not None:
+        if 1 <= choose <= len(feeds):
+            return feeds[choose - 1].url
+        err(f"--choose must be between 1 and {len(feeds)}")
+        return 2
+    for n, feed in enumerate(feeds, 1):
+        print(f"{n}. {clean_line(feed.title, 100) or '(untitled)'} [{feed.kind}] {feed.url}")
+    if not sys.stdin.isatty():
+        err(f"{url} offers {len(feeds)} feeds: pick one with --choose N (or add its URL)")
+        return 2
+    answer = input(f"Subscribe to which (1-{len(feeds)})? ").strip()
+    if answer.isdigit() and 1 <= int(answer) <= len(feeds):
+        return feeds[int(answer) - 1].url
+    err("nothing chosen")
+    return 2
+
+
+def remove(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    feed = find_feed(store, args.url)
+    if feed is None:
+        err(f"not subscribed: {args.url}")
+        return 2
+    store.remove_feed(feed.id)
+    print(f"removed: {feed.url} ({feed.total} entries)")
+    return 0
+
+
+def preview(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    parsed, error = asyncio.run(FeedService(store, settings).preview(args.url.strip()))
+    if parsed is None:
+        err(f"{args.url}: {error}")
+        return 1
+    print(clean_line(parsed.title, 200) or args.url)
+    for entry in parsed.entries[: args.limit]:
+        date = entry.date.strftime("%Y-%m-%d") if entry.date else "          "
+        print(f"{date}  {clean_line(entry.title, 200)}  {clean_line(entry.link, 300)}")
+    return 0
+
+
+# ---------------------------------------------------------------------------- refreshing
+def refresh(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    feeds = [f for f in store.list_feeds() if not f.paused and not f.dead]
+    if args.feed:
+        feeds = [f for f in feeds if f.url == args.feed.strip()]
+        if not feeds:
+            err(f"not subscribed (or paused): {args.feed}")
+            return 2
+    if args.folder:
+        name = args.folder.strip().strip("/")
+        feeds = [f for f in feeds if f.folder == name or f.folder.startswith(name + "/")]
+        if not feeds:
+            err(f"no feeds in folder {args.folder}")
+            return 2
+    if not feeds:
+        print("no feeds yet: add one with `newsreader add URL`")
+        return 0
+
+    def report(result: RefreshResult, done: int, total: int) -> None:
+        print(line(result), flush=True)
+
+    results = asyncio.run(FeedService(store, settings).refresh(feeds, report))
+    return 0 if all(r.ok for r in results) else 1
+
+
+# ---------------------------------------------------------------------------- listing
+def list_feeds(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    feeds = store.list_feeds()
+    if args.json:
+        rows = [
+            {
+                "url": f.url,
+                "title": clean_line(f.title, 500),
+                "folder": f.folder,
+                "unread": f.unread,
+                "total": f.total,
+                "last_status": f.last_status,
+                "last_error": clean_line(f.last_error, 500) or None,
+                "paused": f.paused,
+                "dead": f.dead,
+            }
+            for f in feeds
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for feed in feeds:
+        folder = f"{feed.folder}/" if feed.folder else ""
+        status = f"  [error: {clean_line(feed.last_error, 200)}]" if feed.last_error else ""
+        title = clean_line(feed.title, 120)
+        print(f"{feed.unread:5d} unread  {folder}{title}  {clean_line(feed.url, 500)}{status}")
+    return 0
+
+
+def entries(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    feed_ids = None
+    if args.feed:
+        feed = find_feed(store, args.feed)
+        if feed is None:
+            err(f"not subscribed: {args.feed}")
+            return 2
+        feed_ids = [feed.id]
+    rows = store.query_entries(feed_ids=feed_ids, unread_only=args.unread, limit=args.limit)
+    urls = {f.id: f.url for f in store.list_feeds(include_sample=True)}
+    if args.json:
+        data: list[dict[str, Any]] = [
+            {
+                "id": e.id,
+                "feed_url": urls.get(e.feed_id or -1, ""),
+                "title": clean_line(e.title, 1000),
+                "link": clean_line(e.link, 2000),
+                "author": clean_line(e.author, 300),
+                "published": e.date.isoformat() if e.date else None,
+                "read": e.read,
+                "starred": e.starred,
+            }
+            for e in rows
+        ]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    for e in rows:
+        mark = " " if e.read else "N"
+        star = "*" if e.starred else " "
+        date = e.date.strftime("%Y-%m-%d") if e.date else "          "
+        print(
+            f"{e.id:7d} {mark}{star} {date}  {clean_line(e.title, 200)}  {clean_line(e.link, 300)}"
+        )
+    return 0
+
+
+def unread(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    print(store.unread_count())
+    return 0
+
+
+def mark_read(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    if args.feed:
+        feed = find_feed(store, args.feed)
+        if feed is None:
+            err(f"not subscribed: {args.feed}")
+            return 2
+        ids = [e.id for e in store.list_entries(feed.id, unread_only=True) if e.id is not None]
+    elif args.all:
+        ids = [e.id for e in store.query_entries(unread_only=True) if e.id is not None]
+    else:
+        err("say what to mark: --all or --feed URL")
+        return 2
+    changed = store.set_read_many(ids, True)
+    print(f"marked {len(changed)} entries read")
+    return 0
+
+
+# ---------------------------------------------------------------------------- OPML
+def import_opml(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    from reader.feeds.opml import read_opml
+
+    try:
+        data = Path(args.file).read_bytes() if args.file != "-" else sys.stdin.buffer.read()
+        result = read_opml(data)
+    except (OSError, ValueError) as exc:
+        err(f"{args.file}: {exc}")
+        return 2
+    added = present = 0
+    for item in result.feeds:
+        feed, created = store.add_feed(item.url)
+        if created:
+            added += 1
+            title = item.title if item.title and item.title != item.url else None
+            store.update_feed(feed.id, folder="/".join(item.folder), title=None)
+            if title:
+                store.update_feed(feed.id, title=title)
+            print(f"added: {clean_line(item.title, 120) or item.url}  {item.url}")
+        else:
+            present += 1
+    for problem in result.invalid:
+        print(f"invalid: {clean_line(problem, 300)}")
+    print(f"{added} added, {present} already present, {len(result.invalid)} invalid")
+    return 0
+
+
+def export_opml(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    from reader.feeds.opml import OpmlFeed, write_opml
+
+    feeds = [
+        OpmlFeed(
+            url=f.url,
+            title=f.title,
+            site_url=f.site_url,
+            folder=tuple(f.folder.split("/")) if f.folder else (),
+        )
+        for f in store.list_feeds()
+    ]
+    data = write_opml(feeds)
+    if args.file and args.file != "-":
+        Path(args.file).write_bytes(data)
+        print(f"exported {len(feeds)} feeds to {args.file}")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
+# ---------------------------------------------------------------------------- reader mode
+def read(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    """`newsreader read URL`: the same extraction the TUI uses, for scripts and pagers."""
+    from reader.article.printable import article_json, article_text
+
+    service = FeedService(store, settings)
+    result = asyncio.run(service.read_page(args.url.strip(), refresh=args.refresh))
+    if result.article is None:
+        err(f"cannot read {args.url}: {result.error or 'the page could not be read'}")
+        return 1
+    if args.json:
+        print(json.dumps(article_json(result.article), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(article_text(result.article))
+    return 0
+
+
+COMMANDS = {
+    "add": add,
+    "remove": remove,
+    "preview": preview,
+    "refresh": refresh,
+    "list": list_feeds,
+    "entries": entries,
+    "unread": unread,
+    "mark-read": mark_read,
+    "import": import_opml,
+    "export": export_opml,
+    "read": read,
+}
+
+
+def run(command: str, store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        return COMMANDS[command](store, settings, args)
+    except StoreError as exc:
+        err(str(exc))
+        return 1
+    except BrokenPipeError:  # `newsreader entries | head`
+        return 0
+
+
+__all__: Sequence[str] = ["COMMANDS", "run"]

@@ -1,0 +1,219 @@
+"""Modal dialogs: add a feed (with discovery and a preview), edit a feed, confirm."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Select, Static, Switch
+from textual.widgets.option_list import Option
+
+from reader.models import Feed
+from reader.service import FeedService, url_from_input
+from reader.text import clean_line, is_http_url
+
+
+@dataclass(frozen=True, slots=True)
+class AddRequest:
+    """What the add dialog returns: the feed URL chosen and the folder to put it in."""
+
+    url: str
+    folder: str = ""
+
+
+class AddFeedScreen(ModalScreen[AddRequest | None]):
+    """Type a feed or page URL; Enter looks it up; pick a feed (previewed); Enter subscribes."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", show=False)]
+
+    def __init__(self, service: FeedService, folders: list[str]) -> None:
+        super().__init__()
+        self.service = service
+        self.folders = folders
+        self.found: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = "Add a feed"
+            box.border_subtitle = "Enter: look up, then subscribe · Escape: cancel"
+            yield Label("Address of a feed, or of any web page that offers one")
+            yield Input(placeholder="https://example.org/", id="add-url")
+            yield Label("Folder (optional)")
+            folder_hint = ", ".join(self.folders[:6])
+            yield Input(placeholder=folder_hint or "e.g. News", id="add-folder")
+            yield Static("", id="add-status")
+            yield OptionList(id="add-found")
+            yield Static("", id="add-preview")
+
+    def on_mount(self) -> None:
+        self.query_one("#add-found", OptionList).display = False
+
+    def _status(self, text: str) -> None:
+        self.query_one("#add-status", Static).update(Content(clean_line(text, 300)))
+
+    @on(Input.Submitted, "#add-url")
+    @on(Input.Submitted, "#add-folder")
+    def look_up(self) -> None:
+        url = url_from_input(self.query_one("#add-url", Input).value)
+        if not is_http_url(url):
+            self._status("Type an http(s) address.")
+            return
+        self._status(f"Looking for feeds at {url} …")
+        self.discover(url)
+
+    @work(exclusive=True, group="discover", exit_on_error=False)
+    async def discover(self, url: str) -> None:
+        result = await self.service.discover(url)
+        found = self.query_one("#add-found", OptionList)
+        if not result.feeds:
+            self._status(result.error or "No feed found there.")
+            found.display = False
+            return
+        self.found = [feed.url for feed in result.feeds]
+        found.set_options(
+            Option(
+                Content.from_markup(
+                    "[b]$title[/] [dim]$kind · $url[/]",
+                    title=clean_line(feed.title, 100) or "(untitled)",
+                    kind=feed.kind,
+                    url=clean_line(feed.url, 200),
+                ),
+                id=str(i),
+            )
+            for i, feed in enumerate(result.feeds)
+        )
+        found.display = True
+        found.highlighted = 0
+        found.focus()
+        count = len(result.feeds)
+        plural = "s" if count != 1 else ""
+        self._status(f"{count} feed{plural} found: Enter subscribes to the highlighted one.")
+
+    @on(OptionList.OptionHighlighted, "#add-found")
+    def found_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id is not None:
+            self.preview(self.found[int(event.option.id)])
+
+    @work(exclusive=True, group="preview", exit_on_error=False)
+    async def preview(self, url: str) -> None:
+        preview = self.query_one("#add-preview", Static)
+        preview.update(Content("Loading a preview…"))
+        parsed, error = await self.service.preview(url)
+        if parsed is None:
+            preview.update(Content(f"Preview failed: {clean_line(error or '', 200)}"))
+            return
+        lines = [Content.from_markup("[b]$t[/]", t=clean_line(parsed.title, 100) or url)]
+        for entry in parsed.entries[:5]:
+            lines.append(Content.from_markup("  • $t", t=clean_line(entry.title, 100)))
+        if not parsed.entries:
+            lines.append(Content("  (no entries yet)"))
+        preview.update(Content("\n").join(lines))
+
+    @on(OptionList.OptionSelected, "#add-found")
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is None:
+            return
+        folder = self.query_one("#add-folder", Input).value
+        self.dismiss(AddRequest(self.found[int(event.option.id)], folder))
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEdit:
+    """The settings the edit dialog returns."""
+
+    title: str
+    folder: str
+    url: str
+    full_article: str
+    paused: bool
+    refresh_minutes: int | None
+
+
+class EditFeedScreen(ModalScreen[FeedEdit | None]):
+    """A feed's own settings: title, folder, address, full-article mode, paused, interval."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", show=False),
+        Binding("ctrl+s", "save", "Save", show=False),
+    ]
+
+    def __init__(self, feed: Feed, user_title: str) -> None:
+        super().__init__()
+        self.feed = feed
+        self.user_title = user_title
+
+    def compose(self) -> ComposeResult:
+        feed = self.feed
+        with Vertical(id="dialog") as box:
+            box.border_title = "Feed settings"
+            box.border_subtitle = "Enter or ctrl+s: save · Escape: cancel"
+            yield Label("Title (empty: the feed's own)")
+            yield Input(self.user_title, id="edit-title")
+            yield Label("Folder (levels separated by /)")
+            yield Input(feed.folder, id="edit-folder")
+            yield Label("Address")
+            yield Input(feed.url, id="edit-url")
+            yield Label("Refresh every N minutes (empty: the global setting)")
+            minutes = "" if feed.refresh_minutes is None else str(feed.refresh_minutes)
+            yield Input(minutes, id="edit-minutes", type="integer")
+            yield Label("Full article from the page")
+            yield Select(
+                [
+                    ("auto: when the feed gives only a summary", "auto"),
+                    ("always", "always"),
+                    ("never", "never"),
+                ],
+                value=feed.full_article,
+                allow_blank=False,
+                id="edit-mode",
+            )
+            with Horizontal(id="edit-paused-row"):
+                yield Switch(feed.paused, id="edit-paused")
+                yield Label("Paused (kept, not refreshed)")
+            yield Static("", id="edit-status")
+            yield Button("Save", id="edit-save", variant="primary")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#edit-save")
+    def action_save(self) -> None:
+        url = self.query_one("#edit-url", Input).value.strip()
+        if not is_http_url(url):
+            self.query_one("#edit-status", Static).update(Content("The address must be http(s)."))
+            return
+        minutes_text = self.query_one("#edit-minutes", Input).value.strip()
+        minutes = int(minutes_text) if minutes_text.isdigit() and int(minutes_text) > 0 else None
+        mode = self.query_one("#edit-mode", Select).value
+        self.dismiss(
+            FeedEdit(
+                title=self.query_one("#edit-title", Input).value.strip(),
+                folder=self.query_one("#edit-folder", Input).value,
+                url=url,
+                full_article=str(mode) if isinstance(mode, str) else "auto",
+                paused=self.query_one("#edit-paused", Switch).value,
+                refresh_minutes=minutes,
+            )
+        )
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; y / Enter says yes, n / Escape says no."""
+
+    BINDINGS = [
+        Binding("y,enter", "dismiss(True)", "Yes", show=False),
+        Binding("n,escape", "dismiss(False)", "No", show=False),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = "Confirm"
+            box.border_subtitle = "y: yes · n: no"
+            yield Static(Content(clean_line(self.question, 500)))

@@ -1,0 +1,148 @@
+"""Pilot tests for organising: add (with discovery), rename and move, remove, mark all + undo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input, OptionList
+
+from reader.config import Settings
+from reader.store import Store
+from reader.ui.app import NewsReaderApp
+from reader.ui.widgets.entry_list import EntryList
+from reader.ui.widgets.feed_list import FeedList
+from tests.server import FixtureServer
+from tests.uitools import screen_text, settle, subscribe
+
+
+def make_app(db: Path) -> tuple[Store, NewsReaderApp]:
+    store = Store(db)
+    return store, NewsReaderApp(store, Settings(timeout=2.0))
+
+
+async def test_add_dialog_offers_both_feeds_of_a_page(
+    server: FixtureServer, data_dir: Path
+) -> None:
+    store, app = make_app(data_dir / "newsreader.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#add-url", Input).value = server.url("index.html")
+        app.screen.query_one("#add-folder", Input).value = "News"
+        app.screen.query_one("#add-url", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        found = app.screen.query_one("#add-found", OptionList)
+        assert found.option_count == 2
+        text = screen_text(app)
+        assert "Signal Desk (full text)" in text
+        assert "When Social Security Becomes Immigration Enforcement" in text  # the preview
+        await pilot.press("down", "enter")  # the Atom feed
+        await settle(pilot)
+        feeds = app.query_one(FeedList)
+        assert [f.url for f in feeds.feeds] == [server.url("atom-full.xml")]
+        assert feeds.feeds[0].folder == "News"
+        assert feeds.feeds[0].unread == 6
+        assert feeds.current_feed is not None and feeds.current_feed.url == feeds.feeds[0].url
+        # The same page again: reported, not doubled.
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#add-url", Input).value = server.url("atom-full.xml")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(app.query_one(FeedList).feeds) == 1
+        assert "Already subscribed" in screen_text(app)
+    store.close()
+
+
+async def test_rename_move_and_remove(server: FixtureServer, data_dir: Path) -> None:
+    db = data_dir / "newsreader.db"
+    await subscribe(db, server.url("feed.xml"), server.url("atom-full.xml"))
+    store, app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        feeds = app.query_one(FeedList)
+        first = feeds.current_feed
+        assert first is not None
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#edit-title", Input).value = "Desk summaries"
+        app.screen.query_one("#edit-folder", Input).value = "Politics / US"
+        app.screen.query_one("#edit-title", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        renamed = next(f for f in feeds.feeds if f.id == first.id)
+        assert renamed.title == "Desk summaries" and renamed.folder == "Politics/US"
+        rows = [(r.kind, r.title) for r in feeds.option_rows]
+        assert ("folder", "Politics") in rows and ("folder", "US") in rows
+        assert "Desk summaries" in screen_text(app)
+
+        # Remove the other feed, after confirming.
+        feeds.select_feed(next(f.id for f in feeds.feeds if f.id != first.id))
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("n")  # no: nothing happens
+        await settle(pilot)
+        assert len(feeds.feeds) == 2
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert [f.id for f in feeds.feeds] == [first.id]
+    store.close()
+    with Store(db) as store:
+        assert len(store.list_feeds()) == 1
+        assert store.unread_count() == 6
+
+
+async def test_mark_all_read_and_undo(server: FixtureServer, data_dir: Path) -> None:
+    db = data_dir / "newsreader.db"
+    await subscribe(db, server.url("atom-full.xml"))
+    store, app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # to the entries
+        await settle(pilot)
+        await pilot.press("A")
+        await settle(pilot)
+        entries = app.query_one(EntryList)
+        assert all(e.read for e in entries.entries)
+        assert app.query_one(FeedList).current_feed.unread == 0  # type: ignore[union-attr]
+        await pilot.press("u")
+        await settle(pilot)
+        assert not any(e.read for e in entries.entries)
+        assert app.query_one(FeedList).current_feed.unread == 6  # type: ignore[union-attr]
+        # Unread only: reading one entry and reloading hides it.
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("U")
+        await settle(pilot)
+        assert len(entries.entries) == 5
+    store.close()
+
+
+async def test_virtual_lists(server: FixtureServer, data_dir: Path) -> None:
+    db = data_dir / "newsreader.db"
+    await subscribe(db, server.url("feed.xml"), server.url("atom-full.xml"))
+    store, app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        feeds = app.query_one(FeedList)
+        titles = [r.title for r in feeds.option_rows[:3]]
+        assert titles == ["All unread", "Starred", "Recently read"]
+        await pilot.press("enter", "s")  # star the first entry of the first feed
+        await settle(pilot)
+        feeds.focus()
+        feeds.highlighted = 0  # All unread
+        await settle(pilot)
+        entries = app.query_one(EntryList)
+        assert len(entries.entries) == 12
+        assert entries.many_feeds
+        feeds.highlighted = 1  # Starred
+        await settle(pilot)
+        assert len(entries.entries) == 1
+    store.close()
