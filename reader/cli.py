@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     opml_in.add_argument("file", metavar="FILE.opml")
     opml_out = sub.add_parser("export", help="write subscriptions as OPML 2.0")
     opml_out.add_argument("file", metavar="FILE", nargs="?", help="default: standard output")
+    search = sub.add_parser("search", help="full-text search, best matches first")
+    search.add_argument("query", metavar="QUERY")
+    search.add_argument("--feed", metavar="URL", help="only this feed")
+    search.add_argument("--limit", type=int, default=50, metavar="N")
+    search.add_argument("--json", action="store_true")
     read = sub.add_parser(
         "read", help="print the article extracted from any web page (reader mode)"
     )

@@ -285,7 +285,41 @@ def read(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def search(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    feed_ids = None
+    if args.feed:
+        feed = find_feed(store, args.feed)
+        if feed is None:
+            err(f"not subscribed: {args.feed}")
+            return 2
+        feed_ids = [feed.id]
+    hits = store.search(args.query, feed_ids=feed_ids, limit=args.limit)
+    urls = {f.id: f.url for f in store.list_feeds(include_sample=True)}
+    if args.json:
+        rows = [
+            {
+                "id": hit.entry.id,
+                "rank": round(hit.rank, 4),
+                "title": clean_line(hit.entry.title, 1000),
+                "feed": clean_line(hit.entry.feed_title, 300),
+                "feed_url": urls.get(hit.entry.feed_id or -1, ""),
+                "link": clean_line(hit.entry.link, 2000),
+                "snippet": clean_line(hit.snippet.replace("\ue000", "").replace("\ue001", "")),
+            }
+            for hit in hits
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for hit in hits:
+        snippet = clean_line(hit.snippet.replace("\ue000", "*").replace("\ue001", "*"), 200)
+        print(f"{clean_line(hit.entry.title, 150)}  ({clean_line(hit.entry.feed_title, 60)})")
+        print(f"    {clean_line(hit.entry.link, 300)}")
+        print(f"    {snippet}")
+    return 0
+
+
 COMMANDS = {
+    "search": search,
     "add": add,
     "remove": remove,
     "preview": preview,

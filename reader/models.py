@@ -146,3 +146,12 @@ class RenderedArticle:
     headings: tuple[Heading, ...] = ()
     body_links: tuple[Link, ...] = ()
     """Links in the body, in order, with the words around each (kind="body")."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result: the entry, a snippet around the match, and its bm25 rank."""
+
+    entry: Entry
+    snippet: str
+    rank: float

@@ -9,7 +9,9 @@ are stored as UTC epoch seconds and handed out as timezone-aware UTC datetimes.
 from __future__ import annotations
 
 import functools
+import html
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -21,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from reader.models import Article, CachedPage, Entry, Feed, Link, ParsedFeed
+from reader.models import Article, CachedPage, Entry, Feed, Link, ParsedFeed, SearchHit
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "StoreError"]
 
@@ -107,6 +109,29 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX entries_by_link ON entries (link);
     """,
+    # 6: full-text search. An FTS5 index of each entry's title, author, body text and
+    # (when reader mode fetched it) its page's text, kept in step by triggers; the body is
+    # reduced to plain text by nr_plain_text(), a function every connection registers.
+    """
+    CREATE VIRTUAL TABLE entries_fts USING fts5(
+        title, author, body, page, tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER entries_fts_insert AFTER INSERT ON entries BEGIN
+        INSERT INTO entries_fts (rowid, title, author, body)
+        VALUES (new.id, new.title, new.author, nr_plain_text(new.content, new.summary));
+    END;
+    CREATE TRIGGER entries_fts_update AFTER UPDATE OF title, author, summary, content
+    ON entries BEGIN
+        UPDATE entries_fts SET title = new.title, author = new.author,
+                               body = nr_plain_text(new.content, new.summary)
+        WHERE rowid = new.id;
+    END;
+    CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN
+        DELETE FROM entries_fts WHERE rowid = old.id;
+    END;
+    INSERT INTO entries_fts (rowid, title, author, body)
+        SELECT id, title, author, nr_plain_text(content, summary) FROM entries;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -169,6 +194,34 @@ def _locked(method: Callable[Concatenate[Store, _P], _R]) -> Callable[Concatenat
                 raise StoreError(f"database error: {exc}") from exc
 
     return wrapper
+
+
+_TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
+_WHITESPACE = re.compile(r"\s+")
+MAX_INDEXED_CHARS = 60_000
+"""Only the start of a very long body is indexed: enough to find it, bounded in size."""
+
+
+def plain_text(*parts: str | None) -> str:
+    """HTML (or text) reduced to words for the search index: tags dropped, entities decoded."""
+    text = " ".join(p for p in parts if p)
+    text = html.unescape(_TAGS.sub(" ", text[: MAX_INDEXED_CHARS * 4]))
+    return _WHITESPACE.sub(" ", text).strip()[:MAX_INDEXED_CHARS]
+
+
+_FTS_TERM = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(text: str) -> str:
+    """What a person typed, as a safe FTS5 query: every word must match, the last one as a
+    prefix (so results come as you type). FTS5 syntax in the input is never interpreted."""
+    terms = _FTS_TERM.findall(text)[:16]
+    if not terms:
+        return ""
+    quoted = [f'"{term}"' for term in terms]
+    if text.rstrip() and text.rstrip()[-1].isalnum():
+        quoted[-1] += "*"
+    return " ".join(quoted)
 
 
 class _Unset:
@@ -302,6 +355,7 @@ class Store:
 
     def _configure(self) -> None:
         conn = self._conn
+        conn.create_function("nr_plain_text", 2, plain_text, deterministic=True)
         conn.execute("PRAGMA busy_timeout = 5000")
         conn.execute("PRAGMA foreign_keys = ON")
         # WAL lets a second process (e.g. `newsreader refresh` from cron) read while we write.
@@ -687,6 +741,11 @@ class Store:
                 " used = excluded.used",
                 (url, _article_json(article), etag, last_modified, now, now),
             )
+            conn.execute(
+                "UPDATE entries_fts SET page = ? WHERE rowid IN (SELECT id FROM entries"
+                " WHERE link = ?)",
+                (plain_text(article.body_html), url),
+            )
             self._prune_pages(conn, keep)
 
     @_locked
@@ -916,6 +975,47 @@ class Store:
             if row is not None:
                 return _entry_from_row(row)
         return None
+
+    @_locked
+    def search(
+        self,
+        text: str,
+        *,
+        feed_ids: Sequence[int] | None = None,
+        folder: str | None = None,
+        include_sample: bool = False,
+        limit: int = 100,
+    ) -> list[SearchHit]:
+        """Entries matching `text`, best first (bm25; the title weighs most), with snippets.
+
+        The snippet marks matches with U+E000 ... U+E001 (private-use characters); the UI
+        turns them into highlight spans, never into markup.
+        """
+        query = fts_query(text)
+        if not query:
+            return []
+        where = ["entries_fts MATCH ?"]
+        params: list[object] = [query]
+        if feed_ids is not None:
+            ids = list(feed_ids) or [-1]
+            where.append(f"e.feed_id IN ({','.join('?' * len(ids))})")
+            params += ids
+        if folder is not None:
+            where.append("(f.folder = ? OR f.folder LIKE ? ESCAPE '\\')")
+            params += [folder, _like_prefix(folder) + "/%"]
+        if not include_sample:
+            where.append("f.is_sample = 0")
+        select = _ENTRY_SELECT.replace(
+            "FROM entries AS e",
+            ", snippet(entries_fts, -1, '\ue000', '\ue001', '…', 14),"
+            " bm25(entries_fts, 10.0, 4.0, 1.0, 1.0) AS rank"
+            " FROM entries_fts JOIN entries AS e ON e.id = entries_fts.rowid",
+        )
+        rows = self._conn.execute(
+            f"{select} WHERE {' AND '.join(where)} ORDER BY rank LIMIT ?",
+            (*params, max(limit, 0)),
+        ).fetchall()
+        return [SearchHit(_entry_from_row(row[:-2]), row[-2] or "", row[-1]) for row in rows]
 
 
 def _article_json(article: Article) -> str:

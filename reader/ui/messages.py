@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from textual.message import Message
 
 from reader.history import Place
-from reader.models import Article, Entry, Feed, RenderedArticle
+from reader.models import Article, Entry, Feed, RenderedArticle, SearchHit
 from reader.service import RefreshResult
 from reader.ui.widgets.feed_list import FeedCounts
 
@@ -77,3 +77,11 @@ class RefreshFinished(Message):
     """A refresh run ended."""
 
     results: list[RefreshResult]
+
+
+@dataclass
+class SearchResults(Message):
+    """Ranked search hits for the text typed in the search box."""
+
+    text: str
+    hits: list[SearchHit]

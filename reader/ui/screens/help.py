@@ -38,7 +38,7 @@ def binding_rows(groups: list[tuple[str, list[BindingType]]]) -> Content:
                 Content.from_markup(
                     "  [b]$keys[/]  $what",
                     keys=_key_label(binding).ljust(16),
-                    what=binding.description,
+                    what=binding.tooltip or binding.description,
                 )
             )
     return Content("\n").join(lines)

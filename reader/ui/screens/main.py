@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
 
 from reader.browser import open_in_browser
 from reader.history import History, Place
@@ -32,6 +32,7 @@ from reader.ui.messages import (
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.organise import OrganiseMixin
 from reader.ui.screens.reading import ReadingMixin
+from reader.ui.screens.searching import SearchMixin
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entry_list import EntryList
 from reader.ui.widgets.feed_list import FeedCounts, FeedList, Source
@@ -45,15 +46,16 @@ NARROW_WIDTH = 100
 """Below this many columns the feeds pane folds away while you read."""
 
 
-class MainScreen(OrganiseMixin, ReadingMixin, Screen[None]):
+class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
     BINDINGS = [
         Binding("r", "refresh_feed", "Refresh", id="refresh-feed"),
-        Binding("R", "refresh_all", "Refresh all", id="refresh-all"),
+        Binding("R", "refresh_all", "All", tooltip="Refresh all feeds", id="refresh-all"),
         Binding("m", "toggle_read", "Read", id="toggle-read"),
         Binding("s", "toggle_star", "Star", id="toggle-star"),
         Binding("n", "next_unread", "Next unread", id="next-unread"),
         Binding("N", "previous_unread", "Previous unread", show=False, id="previous-unread"),
         Binding("o", "open_in_browser", "Open", id="open-in-browser"),
+        Binding("slash", "search", "Search", id="search"),
         Binding("question_mark", "help", "Keys", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
         Binding("a", "add_feed", "Add feed", show=False, id="add-feed"),
@@ -95,6 +97,9 @@ class MainScreen(OrganiseMixin, ReadingMixin, Screen[None]):
         with Horizontal(id="panes"):
             yield FeedList(id="feeds")
             with Vertical(id="right"):
+                search = Input(id="search")
+                search.display = False
+                yield search
                 yield EntryList(id="entries")
                 with Horizontal(id="reading"):
                     yield ArticleView(id="article")
@@ -398,7 +403,8 @@ class MainScreen(OrganiseMixin, ReadingMixin, Screen[None]):
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))
 
     def action_focus_entries(self) -> None:
-        self.entry_list.focus()
+        if not self.close_search():
+            self.entry_list.focus()
 
     @work(thread=True, group="settings", exit_on_error=False)
     def action_cycle_full_article(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from textual.binding import Binding
@@ -10,7 +11,9 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.models import Entry
-from reader.text import clean_line
+from reader.text import clean_line, strip_controls
+
+_SPACES = re.compile(r"\s+")
 
 
 def format_date(when: datetime | None, now: datetime | None = None) -> str:
@@ -24,7 +27,23 @@ def format_date(when: datetime | None, now: datetime | None = None) -> str:
     return local.strftime("%Y-%m-%d")
 
 
-def entry_prompt(entry: Entry, show_feed: bool = False) -> Content:
+def _inline(text: str) -> str:
+    """A piece of a line: controls gone, whitespace collapsed, but edge spaces kept."""
+    return _SPACES.sub(" ", strip_controls(text))[:400]
+
+
+def snippet_content(snippet: str) -> Content:
+    """A search snippet with its matches (between U+E000 and U+E001) highlighted."""
+    parts: list[Content] = [Content("     ")]
+    for i, piece in enumerate(snippet.split("\ue000")):
+        match, _, rest = piece.partition("\ue001") if i else ("", "", piece)
+        if match:
+            parts.append(Content.from_markup("[b $accent]$m[/]", m=_inline(match)))
+        parts.append(Content.from_markup("[dim]$t[/]", t=_inline(rest)))
+    return Content.assemble(*parts)
+
+
+def entry_prompt(entry: Entry, show_feed: bool = False, snippet: str = "") -> Content:
     marker = Content.from_markup("[$accent]●[/]") if not entry.read else Content(" ")
     star = Content.from_markup("[$warning]★[/]") if entry.starred else Content(" ")
     title = clean_line(entry.title, 300) or "(untitled)"
@@ -37,8 +56,12 @@ def entry_prompt(entry: Entry, show_feed: bool = False) -> Content:
         feed = Content.from_markup(
             "[$text-secondary]$feed[/] ", feed=clean_line(entry.feed_title, 24)
         )
-        return Content.assemble(marker, star, " ", feed, body)
-    return Content.assemble(marker, star, " ", body)
+        prompt = Content.assemble(marker, star, " ", feed, body)
+    else:
+        prompt = Content.assemble(marker, star, " ", body)
+    if snippet:
+        prompt = prompt + Content("\n") + snippet_content(snippet)
+    return prompt
 
 
 class EntryList(OptionList):
@@ -54,6 +77,7 @@ class EntryList(OptionList):
         self.entries: list[Entry] = []
         self.source_id: str | None = None
         self.many_feeds = False
+        self.snippets: dict[int, str] = {}
 
     def show_entries(
         self,
@@ -61,13 +85,18 @@ class EntryList(OptionList):
         entries: list[Entry],
         select_entry_id: int | None = None,
         many_feeds: bool = False,
+        snippets: dict[int, str] | None = None,
     ) -> None:
         same_source = source_id == self.source_id
         previous = self.current_entry.id if same_source and self.current_entry else None
         self.source_id = source_id
         self.entries = entries
         self.many_feeds = many_feeds
-        self.set_options(Option(entry_prompt(e, many_feeds), id=str(e.id)) for e in entries)
+        self.snippets = snippets or {}
+        self.set_options(
+            Option(entry_prompt(e, many_feeds, self.snippets.get(e.id or -1, "")), id=str(e.id))
+            for e in entries
+        )
         wanted = select_entry_id if select_entry_id is not None else previous
         if entries:
             index = next((i for i, e in enumerate(entries) if e.id == wanted), 0)
@@ -78,7 +107,10 @@ class EntryList(OptionList):
         for i, existing in enumerate(self.entries):
             if existing.id == entry.id:
                 self.entries[i] = entry
-                self.replace_option_prompt(str(entry.id), entry_prompt(entry, self.many_feeds))
+                snippet = self.snippets.get(entry.id or -1, "")
+                self.replace_option_prompt(
+                    str(entry.id), entry_prompt(entry, self.many_feeds, snippet)
+                )
                 return
 
     @property

@@ -1,0 +1,118 @@
+"""Search for the main screen: `/` opens a search box over the entries pane.
+
+Results come as you type (debounced; the query runs in a thread against SQLite FTS5), ranked,
+with highlighted snippets, scoped to the highlighted feed or folder (everything when a virtual
+list is highlighted). Enter moves to the results; Escape closes the box and restores the list.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.timer import Timer
+from textual.widgets import Input
+
+from reader.store import Store
+from reader.text import clean_line
+from reader.ui.messages import SearchResults
+
+if TYPE_CHECKING:
+    from reader.ui.widgets.entry_list import EntryList
+    from reader.ui.widgets.feed_list import FeedList, Source
+
+SEARCH_DELAY = 0.15
+"""Seconds of quiet typing before a search runs."""
+
+
+class SearchMixin:
+    """Needs `store`, the panes, `include_sample` and `load_source()` from the screen."""
+
+    store: Store
+    _search_timer: Timer | None = None
+
+    if TYPE_CHECKING:
+
+        @property
+        def feed_list(self) -> FeedList: ...
+        @property
+        def entry_list(self) -> EntryList: ...
+        @property
+        def include_sample(self) -> bool: ...
+        def query_one(self, selector: str, expect_type: type[Input]) -> Input: ...
+        def set_timer(self, delay: float, callback: object) -> Timer: ...
+        def set_status(self, text: str, pin: bool = False) -> None: ...
+        def load_source(self, source: Source, select_entry_id: int | None = None) -> None: ...
+
+    @property
+    def search_box(self) -> Input:
+        return self.query_one("#search", Input)
+
+    def _scope(self) -> tuple[str, list[int] | None, str | None]:
+        """(words for the user, feed ids, folder) of what a search covers."""
+        source = self.feed_list.current
+        if source is not None and source.kind == "feed":
+            return f"in {clean_line(source.title, 40)}", [int(source.key)], None
+        if source is not None and source.kind == "folder":
+            return f"in folder {clean_line(source.title, 40)}", None, source.key
+        return "everywhere", None, None
+
+    def action_search(self) -> None:
+        box = self.search_box
+        words, _, _ = self._scope()
+        box.placeholder = f"Search {words}: titles, authors, text, full articles"
+        box.display = True
+        box.focus()
+
+    # Named handlers, not @on: decorated handlers are only collected from a widget's own class.
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "search":
+            return
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DELAY, self._search_now)
+
+    def _search_now(self) -> None:
+        text = self.search_box.value
+        _, feed_ids, folder = self._scope()
+        if text.strip():
+            self.run_search(text, feed_ids, folder)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def run_search(self, text: str, feed_ids: list[int] | None, folder: str | None) -> None:
+        hits = self.store.search(
+            text, feed_ids=feed_ids, folder=folder, include_sample=self.include_sample
+        )
+        self.post_message(SearchResults(text, hits))  # type: ignore[attr-defined]
+
+    def on_search_results(self, message: SearchResults) -> None:
+        if message.text != self.search_box.value:
+            return  # typing went on; a newer search is coming
+        entries = [hit.entry for hit in message.hits]
+        snippets = {hit.entry.id: hit.snippet for hit in message.hits if hit.entry.id}
+        self.entry_list.show_entries(
+            f"search:{message.text}", entries, many_feeds=True, snippets=snippets
+        )
+        count = len(entries)
+        self.entry_list.border_title = (
+            f"Search · {clean_line(message.text, 40)} · {count} result{'s' if count != 1 else ''}"
+        )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "search":
+            return
+        self._search_now()
+        self.entry_list.focus()
+
+    def close_search(self) -> bool:
+        """Escape: hide the box and list the highlighted row again. False if it was closed."""
+        box = self.search_box
+        if not box.display:
+            return False
+        box.value = ""
+        box.display = False
+        source = self.feed_list.current
+        if source is not None:
+            self.load_source(source)
+        self.entry_list.focus()
+        return True
