@@ -24,6 +24,13 @@ class Place:
     def at(self, scroll_y: float) -> Place:
         return replace(self, scroll_y=scroll_y)
 
+    @property
+    def key(self) -> str:
+        """Where this place's reading position is remembered: the entry, else the page."""
+        if self.view == "feed" and self.entry_id is not None:
+            return f"entry:{self.entry_id}"
+        return f"page:{self.url}"
+
 
 class History:
     """Places behind and ahead of the current one, bounded."""

@@ -132,6 +132,17 @@ MIGRATIONS: list[str] = [
     INSERT INTO entries_fts (rowid, title, author, body)
         SELECT id, title, author, nr_plain_text(content, summary) FROM entries;
     """,
+    # 7: remembering where you were: small UI state (last feed and entry, theme) and the
+    # scroll position of each article read, so it reopens where it was left.
+    """
+    CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE positions (
+        place TEXT PRIMARY KEY,
+        scroll_y REAL NOT NULL,
+        updated REAL NOT NULL
+    );
+    CREATE INDEX positions_by_age ON positions (updated);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -1016,6 +1027,52 @@ class Store:
             (*params, max(limit, 0)),
         ).fetchall()
         return [SearchHit(_entry_from_row(row[:-2]), row[-2] or "", row[-1]) for row in rows]
+
+    # -- remembering where the reader was ----------------------------------------------
+
+    @_locked
+    def get_state(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    @_locked
+    def set_state(self, key: str, value: str | None) -> None:
+        """Remember a small UI value (None forgets it)."""
+        with self._transaction() as conn:
+            if value is None:
+                conn.execute("DELETE FROM state WHERE key = ?", (key,))
+            else:
+                conn.execute(
+                    "INSERT INTO state (key, value) VALUES (?, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (key, value),
+                )
+
+    @_locked
+    def get_position(self, place: str) -> float | None:
+        row = self._conn.execute(
+            "SELECT scroll_y FROM positions WHERE place = ?", (place,)
+        ).fetchone()
+        return None if row is None else float(row[0])
+
+    @_locked
+    def set_position(self, place: str, scroll_y: float, *, keep: int = 5000) -> None:
+        """Remember how far an article was read; the oldest beyond `keep` are forgotten."""
+        with self._transaction() as conn:
+            if scroll_y <= 0:
+                conn.execute("DELETE FROM positions WHERE place = ?", (place,))
+                return
+            conn.execute(
+                "INSERT INTO positions (place, scroll_y, updated) VALUES (?, ?, ?)"
+                " ON CONFLICT (place) DO UPDATE SET scroll_y = excluded.scroll_y,"
+                " updated = excluded.updated",
+                (place, scroll_y, time.time()),
+            )
+            conn.execute(
+                "DELETE FROM positions WHERE place IN (SELECT place FROM positions"
+                " ORDER BY updated DESC LIMIT -1 OFFSET ?)",
+                (keep,),
+            )
 
 
 def _article_json(article: Article) -> str:

@@ -239,3 +239,34 @@ async def test_hostile_titles_are_inert(server: FixtureServer, data_dir: Path) -
         assert "\x1b" not in text and "\x07" not in text
         assert app.is_running
     store.close()
+
+
+async def test_reopens_where_the_reader_left(server: FixtureServer, data_dir: Path) -> None:
+    db = data_dir / "newsreader.db"
+    await subscribe(db, server.url("feed.xml"), server.url("atom-full.xml"))
+    store, app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        feeds = app.query_one(FeedList)
+        feeds.select_feed(next(f.id for f in feeds.feeds if "full text" in f.title))
+        await settle(pilot)
+        await pilot.press("enter", "enter")  # the lead entry of the Atom feed
+        await settle(pilot)
+        opened = app.query_one(EntryList).current_entry
+        assert opened is not None
+        article = app.query_one(ArticleView)
+        article.scroll_to(y=12, animate=False, immediate=True)
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+    store.close()
+
+    store, app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        feeds = app.query_one(FeedList)
+        assert feeds.current_feed is not None and "full text" in feeds.current_feed.title
+        assert app.query_one(EntryList).current_entry == opened
+        assert opened.title in str(app.query_one("#article-header").render())
+        assert app.query_one(ArticleView).scroll_y == 12
+    store.close()

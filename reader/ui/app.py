@@ -39,3 +39,10 @@ class NewsReaderApp(App[None]):
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(self.store, self.service, show_sample=self.show_sample)
+
+    async def action_quit(self) -> None:
+        """Quit, remembering where the reader was (q, ctrl+c, the palette)."""
+        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        if main is not None and main.is_mounted:
+            main.save_session()
+        await super().action_quit()

@@ -20,7 +20,7 @@ from reader.history import History, Place
 from reader.models import Article, Entry, Feed
 from reader.sample import load_sample
 from reader.service import FeedService, RefreshResult
-from reader.store import Store
+from reader.store import Store, StoreError
 from reader.text import clean_line, is_http_url
 from reader.ui.messages import (
     EntriesLoaded,
@@ -154,7 +154,25 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         """Load the sample when there is nothing else to read, then the feed list."""
         if self.show_sample or not self.store.has_user_feeds():
             load_sample(self.store)
+        source = self.store.get_state("last_source")
+        entry = self.store.get_state("last_entry")
+        self.resume = (source, int(entry) if entry and entry.isdigit() else None)
         self._post_feeds()
+
+    resume: tuple[str | None, int | None] | None = None
+    """Where the last session left off (row of the feeds pane, entry), used once on start."""
+
+    def save_session(self) -> None:
+        """Remember where the reader was: the row, the entry, how far the article was read."""
+        source = self.feed_list.current
+        entry = self.open_entry or self.entry_list.current_entry
+        try:
+            self.store.set_state("last_source", source.id if source else None)
+            self.store.set_state("last_entry", str(entry.id) if entry and entry.id else None)
+            if self.place is not None:
+                self.store.set_position(self.place.key, self.article_view.scroll_y)
+        except StoreError:
+            pass  # quitting must not fail over a read-only or vanished store
 
     @property
     def include_sample(self) -> bool:
@@ -184,8 +202,16 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
     def reload_feeds(self, reload_entries: bool = False) -> None:
         self._post_feeds(reload_entries)
 
-    @work(thread=True, exclusive=True, group="entries", exit_on_error=False)
     def load_source(self, source: Source, select_entry_id: int | None = None) -> None:
+        """List a row's entries (in a worker); a newer request for another row replaces it."""
+        self.listing = source.id
+        self._load_source(source, select_entry_id)
+
+    listing: str | None = None
+    """The row whose entries are listed or being loaded."""
+
+    @work(thread=True, exclusive=True, group="entries", exit_on_error=False)
+    def _load_source(self, source: Source, select_entry_id: int | None = None) -> None:
         """The entries of a feeds-pane row, newest first (unread only when toggled)."""
         unread_only = self.unread_only
         include = self.include_sample
@@ -257,14 +283,20 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
     def on_feeds_loaded(self, message: FeedsLoaded) -> None:
         current = self.feed_list.current
         keep = current.id if current else None
+        select_entry = self._kept_entry_id()
         if self.select_after_reload is not None:
             keep, self.select_after_reload = f"feed:{self.select_after_reload}", None
+        resume, self.resume = self.resume, None
+        if resume is not None:
+            keep, select_entry = resume
         self.feed_list.show_feeds(message.feeds, keep, message.counts)
         source = self.feed_list.current
         if source is not None and (
-            message.reload_entries or source.id != self.entry_list.source_id
+            message.reload_entries or resume or source.id != self.entry_list.source_id
         ):
-            self.load_source(source, self._kept_entry_id())
+            self.load_source(source, select_entry)
+        if resume is not None and resume[1] is not None and source is not None:
+            self.load_article(resume[1], mark_read=False)
         if not message.feeds:
             self.set_status("No feeds. Add one with a, or `newsreader add URL`.")
         elif not self.refreshing and not self.status_pinned:
@@ -316,7 +348,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
     @on(OptionList.OptionHighlighted, "#feeds")
     def feed_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         source = self.feed_list.current
-        if source is not None:
+        if source is not None and source.id != self.listing:
             self.load_source(source)
 
     @on(OptionList.OptionSelected, "#feeds")

@@ -70,6 +70,8 @@ class ReadingMixin:
         rendered = render_article(article)
         mode = feed.full_article if feed is not None else "auto"
         place = Place(url=entry.link, entry_id=entry.id, view="feed", scroll_y=scroll_y)
+        if not scroll_y:
+            place = place.at(self.store.get_position(place.key) or 0.0)
         fetch = auto_page and wants_full_article(entry, mode)
         known = self.store.link_states(_link_urls(article, rendered))
         self.post_message(
@@ -84,6 +86,9 @@ class ReadingMixin:
         entry = None
         if place.entry_id is not None:
             entry = await asyncio.to_thread(self.store.get_entry, place.entry_id)
+        if not place.scroll_y:
+            saved = await asyncio.to_thread(self.store.get_position, place.key)
+            place = place.at(saved or 0.0)
         result = await self.service.read_page(place.url, refresh=refresh)
         if result.article is None:
             self.post_message(PageFailed(place, result.error or "the page could not be read"))
@@ -102,6 +107,7 @@ class ReadingMixin:
 
     # ----------------------------------------------------------------- results
     async def on_article_ready(self, message: ArticleReady) -> None:
+        self.remember_position()
         self.place = message.place
         self.shown_article = message.article
         if message.entry is not None:
@@ -124,6 +130,15 @@ class ReadingMixin:
             self.load_page(Place(message.place.url, message.place.entry_id, "page"))
         elif message.article.source == "page":
             self.set_status(clean_line(message.place.url, 300))
+
+    def remember_position(self) -> None:
+        """Save how far the article on screen was read, so it reopens there."""
+        if self.place is not None:
+            self._save_position(self.place.key, self.article_view.scroll_y)
+
+    @work(thread=True, group="positions", exit_on_error=False)
+    def _save_position(self, key: str, scroll_y: float) -> None:
+        self.store.set_position(key, scroll_y)
 
     def on_page_failed(self, message: PageFailed) -> None:
         error = clean_line(message.error, 300)

@@ -23,7 +23,16 @@ WELCOME = (
 )
 
 
-def article_header(article: Article, feed_title: str = "") -> Content:
+WORDS_PER_MINUTE = 230
+
+
+def reading_minutes(markdown: str) -> int:
+    """A reading-time estimate from the body's words (at least one minute for any text)."""
+    words = len(markdown.split())
+    return max(1, round(words / WORDS_PER_MINUTE)) if words else 0
+
+
+def article_header(article: Article, feed_title: str = "", minutes: int = 0) -> Content:
     """Title, deck and a byline line (author · date · site), every piece inert text."""
     parts: list[Content] = [
         Content.from_markup(
@@ -37,6 +46,8 @@ def article_header(article: Article, feed_title: str = "") -> Content:
     if article.published is not None:
         meta.append(article.published.astimezone().strftime("%a %d %b %Y, %H:%M"))
     meta.append(clean_line(feed_title or article.site_name, 200))
+    if minutes:
+        meta.append(f"{minutes} min read")
     byline = " · ".join(m for m in meta if m)
     if byline:
         parts.append(Content.from_markup("\n[dim]$byline[/]", byline=byline))
@@ -75,7 +86,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         y = self._pending_y
         if y is not None and self.max_scroll_y >= y:
             self._pending_y = None
-            self.scroll_to(y=y, animate=False, immediate=True)
+            # force: during layout the scrollbar may not be "needed" yet.
+            self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
     def compose(self) -> ComposeResult:
         yield Static(Content(WELCOME), id="article-header")
@@ -89,7 +101,9 @@ class ArticleView(VerticalScroll, can_focus=True):
         self, article: Article, rendered: RenderedArticle, feed_title: str = ""
     ) -> None:
         self._pending_y = None
-        self.query_one("#article-header", Static).update(article_header(article, feed_title))
+        minutes = reading_minutes(rendered.markdown)
+        header = article_header(article, feed_title, minutes)
+        self.query_one("#article-header", Static).update(header)
         await self.body.update(rendered.markdown)
         self.scroll_home(animate=False, immediate=True)
 
