@@ -238,6 +238,12 @@ async def test_hostile_titles_are_inert(server: FixtureServer, data_dir: Path) -
         assert "[link=file:///etc/passwd]x[/link] $title" in text
         assert "\x1b" not in text and "\x07" not in text
         assert app.is_running
+        # The command palette lists feeds by name: still literal text there.
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"evil")
+        await pilot.pause(0.5)
+        assert "[b]Evil[/b] feed" in screen_text(app)
     store.close()
 
 
@@ -269,4 +275,32 @@ async def test_reopens_where_the_reader_left(server: FixtureServer, data_dir: Pa
         assert app.query_one(EntryList).current_entry == opened
         assert opened.title in str(app.query_one("#article-header").render())
         assert app.query_one(ArticleView).scroll_y == 12
+    store.close()
+
+
+async def test_palette_goes_to_feeds_and_theme_is_remembered(
+    server: FixtureServer, data_dir: Path
+) -> None:
+    db = data_dir / "newsreader.db"
+    await subscribe(db, server.url("feed.xml"), server.url("atom-full.xml"))
+    store, app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        feeds = app.query_one(FeedList)
+        assert feeds.current_feed is not None and feeds.current_feed.title == "Signal Desk"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"go to feed full text")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert feeds.current_feed is not None
+        assert feeds.current_feed.title == "Signal Desk (full text)"
+        app.theme = "nord"
+        await pilot.pause()
+    store.close()
+    store, app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.theme == "nord"
     store.close()

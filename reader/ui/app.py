@@ -6,12 +6,14 @@ import httpx
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 
 from reader import __version__
 from reader.config import Settings
 from reader.paths import styles_dir
 from reader.service import FeedService
 from reader.store import Store
+from reader.ui.commands import ReaderCommands
 from reader.ui.screens.main import MainScreen
 
 
@@ -21,6 +23,7 @@ class NewsReaderApp(App[None]):
     TITLE = "newsreader"
     SUB_TITLE = __version__
     CSS_PATH = [styles_dir() / "app.tcss"]
+    COMMANDS = App.COMMANDS | {ReaderCommands}
     BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
 
     def __init__(
@@ -36,6 +39,25 @@ class NewsReaderApp(App[None]):
         self.settings = settings or Settings()
         self.service = FeedService(store, self.settings, transport=transport)
         self.show_sample = show_sample
+
+    def on_mount(self) -> None:
+        keys = getattr(self.settings, "keys", {})
+        if keys:
+            self.set_keymap(keys)
+        remembered = self.store.get_state("theme")
+        for name in (remembered, getattr(self.settings, "theme", "")):
+            if name and name in self.available_themes:
+                self.theme = name
+                break
+        else:
+            wanted = getattr(self.settings, "theme", "")
+            if wanted:
+                self.notify(f"Unknown theme {wanted!r}; using {self.theme}.", markup=False)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        """A theme picked in the palette is kept for the next start."""
+        self.store.set_state("theme", theme.name)
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(self.store, self.service, show_sample=self.show_sample)

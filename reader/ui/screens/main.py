@@ -122,6 +122,12 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         self.query_one(FeedList).focus()
         self.start_up()
         self.set_interval(EXTERNAL_CHECK_SECONDS, self.check_external_changes)
+        settings = self.service.settings
+        minutes = getattr(settings, "refresh_minutes", 0)
+        if minutes > 0:
+            self.set_interval(minutes * 60, self.action_refresh_all)
+        if getattr(settings, "refresh_on_start", False):
+            self.call_after_refresh(self.action_refresh_all)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
@@ -395,7 +401,11 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
             self.action_refresh_all()
 
     def action_refresh_all(self) -> None:
-        self.run_refresh(list(self.feed_list.feeds))
+        """Every feed that is neither paused nor gone (410)."""
+        if self.refreshing:
+            return
+        feeds = [f for f in self.feed_list.feeds if not f.paused and not f.dead]
+        self.run_refresh(feeds)
 
     def action_toggle_read(self) -> None:
         entry = self._target_entry()
@@ -433,6 +443,14 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))
+
+    def go_to_source(self, source_id: str) -> None:
+        """Palette "go to …": highlight that row of the feeds pane and list it."""
+        rows = self.feed_list.option_rows
+        index = next((i for i, row in enumerate(rows) if row.id == source_id), None)
+        if index is not None:
+            self.feed_list.highlighted = index
+            self.feed_list.focus()
 
     def action_focus_entries(self) -> None:
         if not self.close_search():
