@@ -7,11 +7,18 @@ Textual is imported only when the TUI starts, so headless commands stay quick.
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from collections.abc import Sequence
 
 from reader import __version__, headless
-from reader.config import ConfigError, Settings, load_settings
+from reader.config import (
+    ConfigError,
+    Settings,
+    editor_command,
+    ensure_config_file,
+    load_settings,
+)
 from reader.paths import Paths, resolve_paths
 from reader.store import Store, StoreError
 
@@ -69,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--feed", metavar="URL", help="only this feed")
     search.add_argument("--limit", type=int, default=50, metavar="N")
     search.add_argument("--json", action="store_true")
+    config = sub.add_parser("config", help="where the settings file is, or edit it")
+    config.add_argument("action", choices=["path", "edit"])
     read = sub.add_parser(
         "read", help="print the article extracted from any web page (reader mode)"
     )
@@ -82,10 +91,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     paths = resolve_paths(args.data_dir)
+    if args.command == "config":
+        return _config(paths, args.action)
+    try:
+        ensure_config_file(paths.config_file)  # commented defaults, on first run
+    except ConfigError as exc:
+        print(f"newsreader: warning: {exc}", file=sys.stderr)  # a read-only home still runs
     try:
         settings = load_settings(paths.config_file)
     except ConfigError as exc:
-        print(f"newsreader: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"newsreader: {line}", file=sys.stderr)
         return 2
     if args.command is None:
         return _run_tui(paths, settings, show_sample=args.sample)
@@ -96,6 +112,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     with store:
         return headless.run(args.command, store, settings, args)
+
+
+def _config(paths: Paths, action: str) -> int:
+    """`config path` prints where the settings live; `config edit` opens them in $EDITOR."""
+    path = paths.config_file
+    if action == "path":
+        print(path)
+        return 0
+    try:
+        ensure_config_file(path)
+        command = editor_command()
+    except ConfigError as exc:
+        print(f"newsreader: {exc}", file=sys.stderr)
+        return 1
+    result = subprocess.run([*command, str(path)], check=False)
+    try:
+        load_settings(path)
+    except ConfigError as exc:
+        for line in str(exc).splitlines():
+            print(f"newsreader: {line}", file=sys.stderr)
+        return 2
+    return result.returncode
 
 
 def _run_tui(paths: Paths, settings: Settings, *, show_sample: bool) -> int:

@@ -1,82 +1,475 @@
 """Settings: defaults, overridden by a TOML file in the user config dir.
 
-The file is optional. A bad value names the key and what was expected instead of raising a
-traceback at the user.
+The file is optional and starts life as a fully commented template (`DEFAULT_CONFIG`), so it
+changes nothing until edited. Every mistake in it is reported with the file, the key and its
+line (and a "did you mean" for a misspelt key) instead of a traceback or, worse, being ignored.
 """
 
 from __future__ import annotations
 
+import ast
+import difflib
+import json
+import os
+import re
+import shlex
+import shutil
+import textwrap
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import Field, dataclass, field, fields
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+__all__ = [
+    "DEFAULT_CONFIG",
+    "ConfigError",
+    "Settings",
+    "editor_command",
+    "ensure_config_file",
+    "load_settings",
+]
+
 
 class ConfigError(ValueError):
-    """The config file cannot be used; the message names the file and the key."""
+    """The config file cannot be used; the message names the file, the key and its line."""
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
+    """Everything a user can tune; the attribute docstrings are the config file's comments.
+
+    Fields added after the first release are keyword-only, so the original positional order
+    (concurrency, timeout, deadline, max_bytes, browser, keep_per_feed, keep_days) still holds.
+    """
+
     concurrency: int = 16
     """How many feeds are fetched at once."""
+    per_host: int = field(default=4, kw_only=True)
+    """How many requests go to the same host at once."""
+    connect_timeout: float = field(default=10.0, kw_only=True)
+    """Seconds to wait for a server to accept the connection."""
     timeout: float = 20.0
-    """Seconds to wait for a server to connect or send the next bytes."""
+    """Seconds to wait for a server to send the next bytes."""
     deadline: float = 60.0
     """Seconds one feed may take in all, however slowly its server drips."""
     max_bytes: int = 16 * 1024 * 1024
     """The largest feed or page body read (decoded bytes)."""
+    refresh_minutes: int = field(default=60, kw_only=True)
+    """Minutes between automatic refreshes of all feeds while the app is open (0: never)."""
+    refresh_on_start: bool = field(default=False, kw_only=True)
+    """Refresh all feeds when the app starts."""
     browser: str = ""
     """Command used to open links (`{url}` is replaced); empty uses $BROWSER / the system."""
+    article_width: int = field(default=0, kw_only=True)
+    """Widest the article text is drawn, in columns (0: the width of its pane)."""
+    date_format: str = field(default="%Y-%m-%d", kw_only=True)
+    """How dates are shown, as a Python strftime format (e.g. "%d %b %Y")."""
+    theme: str = field(default="textual-dark", kw_only=True)
+    """Colour theme: the name of any Textual theme (ctrl+p lists them in the app)."""
     keep_per_feed: int = 0
     """Keep at most this many read entries per feed (0: no limit). Starred and unread stay."""
     keep_days: float = 0.0
     """Drop read entries older than this many days (0: never). Starred and unread stay."""
+    page_cache: int = field(default=2000, kw_only=True)
+    """How many extracted articles (reader mode) are kept for reading offline."""
+    keys: dict[str, str] = field(default_factory=dict, hash=False, kw_only=True)
+    """Key bindings: binding id = comma-separated keys. Ids not listed keep their usual keys."""
 
 
 _LIMITS: dict[str, tuple[float, float]] = {
     "concurrency": (1, 256),
+    "per_host": (1, 256),
+    "connect_timeout": (0.1, 600),
     "timeout": (0.1, 600),
     "deadline": (0.1, 3600),
     "max_bytes": (1024, 1024**3),
+    "refresh_minutes": (0, 7 * 24 * 60),
+    "article_width": (0, 1000),
     "keep_per_feed": (0, 10**7),
     "keep_days": (0, 36500),
+    "page_cache": (1, 10**6),
 }
+
+_NONEMPTY_TEXT = {"theme", "date_format"}
+_SETTING_NAMES = frozenset(spec.name for spec in fields(Settings))
+
+_KEYS_EXAMPLE: dict[str, str] = {
+    "refresh-all": "R,ctrl+r",
+    "next-unread": "n",
+    "toggle-read": "m",
+    "toggle-star": "s",
+    "search": "slash",
+    "open-in-browser": "o",
+}
+"""The commented `[keys]` example in the template: a few ids and their usual keys."""
+
+_EDITORS = ("sensible-editor", "nano", "vi", "notepad")
+
+_SAMPLE_DATE = datetime(2024, 1, 31, 13, 45, 30, tzinfo=UTC)
+_STRFTIME_CODES = set("aAbBcCdDeFgGhHIjklmMnpPrRsStTuUVwWxXyYzZf%")
+_STRFTIME_DIRECTIVE = re.compile(r"%([-_0^#]?)([EO]?)(.?)", re.DOTALL)
 
 
 def load_settings(path: Path) -> Settings:
-    """Read `path` if it exists; unknown keys are ignored so newer files still load."""
+    """Read `path` if it exists; any problem in it is a ConfigError, never silently ignored."""
     if not path.is_file():
         return Settings()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
-    return _apply(Settings(), data, path)
+        raise ConfigError(_syntax_message(path, exc, text)) from None
+    return _apply(data, path, text)
 
 
-def _apply(settings: Settings, data: dict[str, Any], path: Path) -> Settings:
-    changes: dict[str, Any] = {}
-    for spec in fields(Settings):
-        if spec.name not in data:
+def ensure_config_file(path: Path) -> bool:
+    """Write the commented template if `path` is missing (True if written); never overwrite."""
+    if path.exists():
+        return False
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as out:  # "x": a file that just appeared wins
+            out.write(DEFAULT_CONFIG)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write: {exc}") from exc
+    return True
+
+
+def editor_command() -> list[str]:
+    """The command to edit the config: $VISUAL, $EDITOR, else a common editor on PATH."""
+    for variable in ("VISUAL", "EDITOR"):
+        value = os.environ.get(variable, "").strip()
+        if not value:
             continue
-        value = data[spec.name]
-        default = getattr(settings, spec.name)
-        if isinstance(default, bool) or isinstance(value, bool):
-            ok = isinstance(value, bool) and isinstance(default, bool)
-        elif isinstance(default, float):
-            ok = isinstance(value, int | float)
-            value = float(value) if ok else value
+        try:
+            command = shlex.split(value)
+        except ValueError as exc:
+            raise ConfigError(f"${variable} cannot be parsed ({exc}): {value}") from exc
+        if command:
+            return command
+    for name in _EDITORS:
+        found = shutil.which(name)
+        if found:
+            return [found]
+    raise ConfigError("no text editor found: set $EDITOR (for example EDITOR=nano)")
+
+
+# Reading the file
+
+
+class _Invalid(Exception):
+    """One value is unusable: what was expected and, optionally, why it fell short."""
+
+    def __init__(self, expected: str, detail: str = "") -> None:
+        super().__init__(expected)
+        self.expected = expected
+        self.detail = detail
+
+
+def _apply(data: dict[str, Any], path: Path, text: str) -> Settings:
+    """Check every key of the parsed file; report all problems at once, in file order."""
+    lines = _key_lines(text)
+    known = {spec.name: spec for spec in fields(Settings)}
+    problems: list[tuple[int, str]] = []
+    changes: dict[str, Any] = {}
+
+    def problem(key_path: tuple[str, ...], message: str) -> None:
+        line = _line_of(lines, key_path)
+        where = f"{path} line {line}" if line else str(path)
+        problems.append((line or 0, f"{where}: {message}"))
+
+    for name, value in data.items():
+        spec = known.get(name)
+        if spec is None:
+            problem((name,), _unknown_message(name, list(known)))
+        elif name == "keys":
+            keys, bad = _check_keys(value)
+            for key_path, message in bad:
+                problem(key_path, message)
+            changes[name] = keys
         else:
-            ok = isinstance(value, type(default))
-        if not ok:
-            expected = type(default).__name__
-            raise ConfigError(f"{path}: `{spec.name}` must be a {expected}, not {value!r}")
+            try:
+                changes[name] = _check_value(spec, value)
+            except _Invalid as exc:
+                detail = f" ({exc.detail})" if exc.detail else ""
+                problem((name,), f"{name} must be {exc.expected}, not {_show(value)}{detail}")
+    if problems:
+        problems.sort(key=lambda item: item[0])
+        raise ConfigError("\n".join(message for _, message in problems))
+    return Settings(**changes)
+
+
+def _check_value(spec: Field[Any], value: Any) -> Any:
+    """The value converted to the field's type, or _Invalid saying what the field takes."""
+    default = _default(spec)
+    name = spec.name
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise _Invalid("true or false")
+        return value
+    if isinstance(default, int):
+        low, high = _LIMITS[name]
+        expected = f"a whole number between {_num(low)} and {_num(high)}"
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise _Invalid(expected)
+        return value
+    if isinstance(default, float):
+        low, high = _LIMITS[name]
+        expected = f"a number between {_num(low)} and {_num(high)}"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _Invalid(expected)
+        if not low <= value <= high:  # also rejects nan
+            raise _Invalid(expected)
+        return float(value)
+    if name == "date_format":
+        return _check_date_format(value)
+    if isinstance(default, str):
+        if name in _NONEMPTY_TEXT:
+            if not isinstance(value, str) or not value.strip():
+                raise _Invalid(f"a name in quotes, such as {_show(default)}")
+            return value.strip()
+        if not isinstance(value, str):
+            raise _Invalid('text in quotes (or "" for none)')
+        return value
+    raise _Invalid(f"a {type(default).__name__}")  # pragma: no cover - no such field yet
+
+
+def _check_date_format(value: Any) -> str:
+    """A strftime format that formats a date; glibc passes unknown codes through, so check them."""
+    expected = 'a strftime format such as "%Y-%m-%d"'
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid(expected)
+    if "\x00" in value:
+        raise _Invalid(expected, "it contains a NUL character")
+    for match in _STRFTIME_DIRECTIVE.finditer(value):
+        code = match.group(3)
+        if not code:
+            raise _Invalid(expected, "it ends with a lone %")
+        if code not in _STRFTIME_CODES:
+            raise _Invalid(expected, f"%{code} is not a date code; write %% for a literal %")
+    try:
+        shown = _SAMPLE_DATE.strftime(value)
+    except (ValueError, OverflowError) as exc:
+        raise _Invalid(expected, str(exc)) from exc
+    if not shown.strip():
+        raise _Invalid(expected, "it formats a date as nothing")
+    return value
+
+
+def _check_keys(value: Any) -> tuple[dict[str, str], list[tuple[tuple[str, ...], str]]]:
+    """The [keys] table as binding id -> normalised keys, plus a message per bad entry."""
+    expected = '[keys] lines such as refresh-all = "R,ctrl+r"'
+    if not isinstance(value, dict):
+        return {}, [(("keys",), f"keys must be {expected}, not {_show(value)}")]
+    keys: dict[str, str] = {}
+    bad: list[tuple[tuple[str, ...], str]] = []
+    for binding, spec in value.items():
+        where = ("keys", binding)
+        label = f"keys.{binding}" if re.fullmatch(r"[A-Za-z0-9_-]+", binding) else "a [keys] id"
+        if not binding.strip() or any(ch.isspace() for ch in binding):
+            bad.append((where, f"{label}: a binding id has no spaces, not {_show(binding)}"))
+            continue
+        if binding in _SETTING_NAMES and binding != "keys":
+            message = f"{label}: {binding} is a setting, not a key binding; move it above [keys]"
+            bad.append((where, message))
+            continue
+        if not isinstance(spec, str):
+            message = f'{label} must be keys in quotes, such as "R,ctrl+r", not {_show(spec)}'
+            bad.append((where, message))
+            continue
+        names = [name.strip() for name in spec.split(",")]
+        if not all(names):
+            message = f"{label} must list keys separated by commas, with none empty, not"
+            bad.append((where, f"{message} {_show(spec)}"))
+            continue
+        spaced = [name for name in names if any(ch.isspace() for ch in name)]
+        if spaced:
+            message = f"{label}: a key name has no spaces (use ctrl+r, space, …), not"
+            bad.append((where, f"{message} {_show(spaced[0])}"))
+            continue
+        keys[binding] = ",".join(names)
+    return keys, bad
+
+
+def _unknown_message(name: str, known: list[str]) -> str:
+    """An unknown key names the nearest real one, so a typo cannot silently do nothing."""
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close:
+        return f"unknown setting {_show(name)} (did you mean {close[0]}?)"
+    return f"unknown setting {_show(name)} (the settings are: {', '.join(known)})"
+
+
+def _syntax_message(path: Path, exc: tomllib.TOMLDecodeError, text: str) -> str:
+    """`file line L, column C: problem`; before 3.14 the position is only inside the message."""
+    message = str(exc)
+    line: int | None = getattr(exc, "lineno", None)
+    column: int | None = getattr(exc, "colno", None)
+    if match := re.search(r"\s*\(at line (\d+), column (\d+)\)$", message):
+        line, column = int(match[1]), int(match[2])
+        message = message[: match.start()]
+    elif match := re.search(r"\s*\(at end of document\)$", message):
+        last = text.split("\n")
+        line, column = len(last), len(last[-1]) + 1
+        message = message[: match.start()] + " at the end of the file"
+    message = getattr(exc, "msg", None) or message
+    where = f"{path} line {line}, column {column}" if line else str(path)
+    return f"{where}: not valid TOML: {message}"
+
+
+def _num(limit: float) -> str:
+    """A limit as written in TOML: 1073741824, 0.1 (not 1.07374e+09, 1.0)."""
+    return str(int(limit)) if float(limit).is_integer() else repr(float(limit))
+
+
+def _show(value: Any) -> str:
+    """A value as the user wrote it in TOML, kept short."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        shown = json.dumps(value, ensure_ascii=False)
+        return shown if len(shown) <= 60 else shown[:56] + '…"'
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+# Finding a key's line (tomllib gives values, not positions)
+
+_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
+_DOTTED = rf"{_PART}(?:\s*\.\s*{_PART})*"
+_ARRAY_HEADER = re.compile(rf"^\s*\[\[\s*({_DOTTED})\s*\]\]")
+_TABLE_HEADER = re.compile(rf"^\s*\[\s*({_DOTTED})\s*\]")
+_ASSIGNMENT = re.compile(rf"^\s*({_DOTTED})\s*=")
+_PART_RE = re.compile(_PART)
+
+
+def _key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """First line of each `key =` / `[table]`, by full dotted path, found by scanning lines."""
+    lines: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.split("\n"), start=1):  # TOML lines end with \n
+        if match := _ARRAY_HEADER.match(line) or _TABLE_HEADER.match(line):
+            table = _split_key(match[1])
+            key_path = table
+        elif match := _ASSIGNMENT.match(line):
+            key_path = (*table, *_split_key(match[1]))
+        else:
+            continue
+        lines.setdefault(key_path, number)
+    return lines
+
+
+def _split_key(dotted: str) -> tuple[str, ...]:
+    """`a."b.c".d` -> ("a", "b.c", "d")."""
+    parts: list[str] = []
+    for part in _PART_RE.findall(dotted):
+        if part.startswith('"'):
+            try:
+                part = json.loads(part)
+            except ValueError:
+                part = part[1:-1]
+        elif part.startswith("'"):
+            part = part[1:-1]
+        parts.append(part)
+    return tuple(parts)
+
+
+def _line_of(lines: dict[tuple[str, ...], int], key_path: tuple[str, ...]) -> int | None:
+    """The key's own line, else its table's (e.g. an inline `keys = {…}`)."""
+    for end in range(len(key_path), 0, -1):
+        if key_path[:end] in lines:
+            return lines[key_path[:end]]
+    return None
+
+
+# The template
+
+
+def _default(spec: Field[Any]) -> Any:
+    """A field's default, whether plain or from a factory."""
+    if callable(spec.default_factory):
+        return spec.default_factory()
+    return spec.default
+
+
+def _field_docs() -> dict[str, str]:
+    """Attribute docstrings exist only in the source, so read them from it with `ast`."""
+    try:
+        tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):  # pragma: no cover - no source shipped
+        return {}
+    docs: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == "Settings":
+            for target, after in zip(node.body, node.body[1:], strict=False):
+                if (
+                    isinstance(target, ast.AnnAssign)
+                    and isinstance(target.target, ast.Name)
+                    and isinstance(after, ast.Expr)
+                    and isinstance(after.value, ast.Constant)
+                    and isinstance(after.value.value, str)
+                ):
+                    docs[target.target.id] = " ".join(after.value.value.split())
+    return docs
+
+
+def _toml(value: Any) -> str:
+    """A default written as TOML (long integers with `_` so they can be read at a glance)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f"{value:_}" if value >= 10_000 else str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    raise TypeError(f"no TOML form for {value!r}")  # pragma: no cover - no such field yet
+
+
+def _comment(text: str) -> list[str]:
+    return textwrap.wrap(text, width=98, initial_indent="# ", subsequent_indent="# ")
+
+
+def _render_template() -> str:
+    """Every setting, commented out, with its default and docstring; tables go last in TOML."""
+    docs = _field_docs()
+    out = [
+        "# newsreader settings (TOML).",
+        "#",
+        "# Every setting is listed below with its default value, commented out, so this file",
+        "# changes nothing until you edit it: delete the `# ` in front of a setting and change",
+        "# its value. `newsreader config edit` opens this file in your editor ($VISUAL or",
+        "# $EDITOR); a mistake in it is reported, with its line, when newsreader starts.",
+    ]
+    tables: list[Field[Any]] = []
+    for spec in fields(Settings):
+        default = _default(spec)
+        if isinstance(default, dict):
+            tables.append(spec)
+            continue
+        out.append("")
+        out.extend(_comment(docs.get(spec.name, spec.name)))
+        line = f"# {spec.name} = {_toml(default)}"
         if spec.name in _LIMITS:
             low, high = _LIMITS[spec.name]
-            if not low <= value <= high:
-                raise ConfigError(f"{path}: `{spec.name}` must be between {low:g} and {high:g}")
-        changes[spec.name] = value
-    return replace(settings, **changes)
+            line += f"  # {_num(low)} to {_num(high)}"
+        out.append(line)
+    for spec in tables:
+        out.append("")
+        out.extend(_comment(docs.get(spec.name, spec.name)))
+        out.append(f"# [{spec.name}]")
+        if spec.name == "keys":
+            out.extend(f"# {key} = {_toml(keys)}" for key, keys in _KEYS_EXAMPLE.items())
+    return "\n".join(out) + "\n"
+
+
+DEFAULT_CONFIG: str = _render_template()
+"""The file written on first run: a commented copy of every default (generated, never drifts)."""

@@ -30,9 +30,6 @@ from reader.text import clean_line, is_http_url
 AUTO_FULL_ARTICLE_WORDS = 150
 """In `auto` mode, feed content shorter than this many words is taken to be a summary."""
 
-PAGE_CACHE_SIZE = 2000
-"""How many extracted pages the store keeps (least recently read go first)."""
-
 
 @dataclass(frozen=True, slots=True)
 class RefreshResult:
@@ -136,6 +133,7 @@ class FeedService:
         s = self.settings
         return Fetcher(
             timeout=s.timeout,
+            connect_timeout=s.connect_timeout,
             deadline=s.deadline,
             max_bytes=s.max_bytes,
             concurrency=s.concurrency,
@@ -280,7 +278,7 @@ class FeedService:
             article,
             etag=etag,
             last_modified=last_modified,
-            keep=PAGE_CACHE_SIZE,
+            keep=self.settings.page_cache,
         )
         return PageResult(url, article)
 

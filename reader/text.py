@@ -22,6 +22,10 @@ _CONTROLS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
 _SPACES = re.compile(r"\s+")
+# A whole start or end tag; quoted attribute values may hold `<` and `>`. Possessive, so a
+# failed match never backtracks; the plain form catches a tag with a stray quote in it.
+_WHOLE_TAG = re.compile(r"""</?[A-Za-z](?:[^<>"']++|"[^"]*+"|'[^']*+')*+>""")
+_PLAIN_TAG = re.compile(r"</?[A-Za-z][^<>]*+>")
 
 
 def strip_controls(text: str) -> str:
@@ -50,3 +54,57 @@ def is_http_url(url: str | None) -> bool:
         return False
     head = url.strip()[:8].lower()
     return head.startswith("http://") or head.startswith("https://")
+
+
+LT_STAND_IN = "\ufffc"
+"""What `tame_html(..., keep_offsets=True)` puts where a stray `<` was (map it back to `<`)."""
+
+
+def tame_html(fragment: str, *, keep_offsets: bool = False) -> str:
+    """HTML that Python's `html.parser` reads in linear time, showing the same text.
+
+    `html.parser` (and feedparser's sgmllib) rescans the rest of the input for every `<`
+    that starts something never finished: an unclosed comment, `<a b=c` without a `>`,
+    `<?`, `<![`... A few hundred KB of those repeated cost minutes (CPython's CVE-2025-6069
+    family). Here, in one linear pass, every `<` that does not open a whole tag
+    (`<name ...>` or `</name ...>` with no `<` before its `>`) becomes text (`&lt;`), and
+    comments are dropped (an unclosed one takes the rest of the input with it, as browsers
+    and feedparser do).
+
+    With `keep_offsets` the result has exactly the length of the input, so offsets into it
+    are offsets into the original: a stray `<` becomes `LT_STAND_IN` (a consumer maps it back
+    to `<` in its text) and a comment becomes spaces.
+    """
+    if "<" not in fragment:
+        return fragment
+    lt = LT_STAND_IN if keep_offsets else "&lt;"
+    out: list[str] = []
+    find = fragment.find
+    n = len(fragment)
+    i = 0
+    comments_close = True  # False once a `-->` search failed: none can close after that
+    while i < n:
+        j = find("<", i)
+        if j < 0:
+            out.append(fragment[i:])
+            break
+        out.append(fragment[i:j])
+        if fragment.startswith("<!--", j):
+            end = find("-->", j + 4) if comments_close else -1
+            if end < 0:
+                comments_close = False
+                end = n
+            else:
+                end += 3
+            if keep_offsets:
+                out.append(" " * (end - j))
+            i = end
+            continue
+        tag = _WHOLE_TAG.match(fragment, j) or _PLAIN_TAG.match(fragment, j)
+        if tag is not None:
+            out.append(tag.group())
+            i = tag.end()
+        else:
+            out.append(lt)
+            i = j + 1
+    return "".join(out)

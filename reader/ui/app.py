@@ -15,6 +15,7 @@ from reader.service import FeedService
 from reader.store import Store
 from reader.ui.commands import ReaderCommands
 from reader.ui.screens.main import MainScreen
+from reader.ui.widgets import entry_list
 
 
 class NewsReaderApp(App[None]):
@@ -41,7 +42,8 @@ class NewsReaderApp(App[None]):
         self.show_sample = show_sample
 
     def on_mount(self) -> None:
-        keys = getattr(self.settings, "keys", {})
+        entry_list.DATE_FORMAT = self.settings.date_format
+        keys = self.settings.keys
         if keys:
             self.set_keymap(keys)
         remembered = self.store.get_state("theme")

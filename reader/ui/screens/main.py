@@ -102,7 +102,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
                 yield search
                 yield EntryList(id="entries")
                 with Horizontal(id="reading"):
-                    yield ArticleView(id="article")
+                    yield ArticleView(id="article", text_width=self.service.settings.article_width)
                     with Vertical(id="sidebar"):
                         yield Outline(id="outline")
                         yield RelatedLinks(id="related")
@@ -123,10 +123,9 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         self.start_up()
         self.set_interval(EXTERNAL_CHECK_SECONDS, self.check_external_changes)
         settings = self.service.settings
-        minutes = getattr(settings, "refresh_minutes", 0)
-        if minutes > 0:
-            self.set_interval(minutes * 60, self.action_refresh_all)
-        if getattr(settings, "refresh_on_start", False):
+        if settings.refresh_minutes > 0:
+            self.set_interval(settings.refresh_minutes * 60, self.action_refresh_all)
+        if settings.refresh_on_start:
             self.call_after_refresh(self.action_refresh_all)
 
     def on_resize(self) -> None:

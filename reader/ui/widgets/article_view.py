@@ -89,9 +89,17 @@ class ArticleView(VerticalScroll, can_focus=True):
             # force: during layout the scrollbar may not be "needed" yet.
             self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
+    def __init__(self, *, id: str | None = None, text_width: int = 0) -> None:
+        super().__init__(id=id)
+        self.text_width = text_width
+        """The article's max width in columns (0: the pane's width)."""
+
     def compose(self) -> ComposeResult:
         yield Static(Content(WELCOME), id="article-header")
-        yield Markdown(id="article-body", open_links=False)
+        body = Markdown(id="article-body", open_links=False)
+        if self.text_width:
+            body.styles.max_width = self.text_width
+        yield body
 
     @property
     def body(self) -> Markdown:

@@ -16,15 +16,20 @@ from reader.text import clean_line, strip_controls
 _SPACES = re.compile(r"\s+")
 
 
+DATE_FORMAT = "%Y-%m-%d"
+"""strftime format for entry dates (the config's date_format replaces it at start)."""
+
+
 def format_date(when: datetime | None, now: datetime | None = None) -> str:
-    """A short local date: the time for today, month and day this year, else the full date."""
+    """A short local date: the time for today, else the date in the configured format."""
+    width = len(datetime(2000, 12, 28).strftime(DATE_FORMAT))
     if when is None:
-        return "          "
+        return " " * width
     local = when.astimezone()
     now = (now or datetime.now().astimezone()).astimezone()
     if local.date() == now.date():
-        return local.strftime("%H:%M").ljust(10)
-    return local.strftime("%Y-%m-%d")
+        return local.strftime("%H:%M").ljust(width)
+    return local.strftime(DATE_FORMAT).ljust(width)
 
 
 def _inline(text: str) -> str:
