@@ -7,6 +7,7 @@ that slipped past one still cannot act on the terminal.
 
 from __future__ import annotations
 
+import html.parser
 import re
 
 # ESC-introduced sequences first (so their parameters go with them), then lone controls.
@@ -26,6 +27,16 @@ _SPACES = re.compile(r"\s+")
 # failed match never backtracks; the plain form catches a tag with a stray quote in it.
 _WHOLE_TAG = re.compile(r"""</?[A-Za-z](?:[^<>"']++|"[^"]*+"|'[^']*+')*+>""")
 _PLAIN_TAG = re.compile(r"</?[A-Za-z][^<>]*+>")
+# How html.parser finds where a start tag ends (its private regex, copied as of 3.11-3.13
+# for when a later Python renames it). Its quoted values may run past the `>` we saw.
+_PARSER_TAG_END: re.Pattern[str] = getattr(
+    html.parser,
+    "locatestarttagend_tolerant",
+    re.compile(
+        r"""<[a-zA-Z][^\t\n\r\f />\x00]*(?:[\s/]*(?:(?<=['"\s/])[^\s/>][^\s/=>]*"""
+        r"""(?:\s*=+\s*(?:'[^']*'|"[^"]*"|(?!['"])[^>\s]*)\s*)?(?:\s|/(?!>))*)*)?\s*"""
+    ),
+)
 
 
 def strip_controls(text: str) -> str:
@@ -102,9 +113,21 @@ def tame_html(fragment: str, *, keep_offsets: bool = False) -> str:
             continue
         tag = _WHOLE_TAG.match(fragment, j) or _PLAIN_TAG.match(fragment, j)
         if tag is not None:
-            out.append(tag.group())
+            out.append(_quote_safe(tag.group()))
             i = tag.end()
         else:
             out.append(lt)
             i = j + 1
     return "".join(out)
+
+
+def _quote_safe(tag: str) -> str:
+    """The tag, with its quotes blanked if html.parser would pair one with a quote past its `>`
+    (then the parser would rescan the rest of the input from this tag, and again for the next).
+    """
+    if tag[1] == "/" or ('"' not in tag and "'" not in tag):
+        return tag  # an end tag ends at the first `>`, whatever quotes it holds
+    end = _PARSER_TAG_END.match(tag)
+    if end is not None and end.end() == len(tag) - 1:
+        return tag
+    return tag.replace('"', " ").replace("'", " ")

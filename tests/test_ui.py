@@ -304,3 +304,31 @@ async def test_palette_goes_to_feeds_and_theme_is_remembered(
         await settle(pilot)
         assert app.theme == "nord"
     store.close()
+
+
+async def test_find_in_article(server: FixtureServer, data_dir: Path) -> None:
+    db = data_dir / "newsreader.db"
+    await subscribe(db, server.url("atom-full.xml"))
+    store, app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_lead(pilot)
+        article = app.query_one(ArticleView)
+        await pilot.press("ctrl+f")
+        await pilot.press(*"dudek")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Match 1 of 3" in text  # three paragraphs quote Leland Dudek
+        first = article.scroll_y
+        assert first > 0
+        await pilot.press("down")
+        await settle(pilot)
+        assert "Match 2 of 3" in screen_text(app)
+        assert article.scroll_y > first
+        await pilot.press("up", "up")
+        await settle(pilot)
+        assert "Match 3 of 3" in screen_text(app)  # wraps around
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not app.query_one("#find").display
+        assert not article.query(".-found")
+    store.close()

@@ -36,6 +36,7 @@ from reader.ui.screens.searching import SearchMixin
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entry_list import EntryList
 from reader.ui.widgets.feed_list import FeedCounts, FeedList, Source
+from reader.ui.widgets.find_box import FindBox
 from reader.ui.widgets.outline import Outline
 from reader.ui.widgets.related_links import RelatedLinks
 
@@ -72,6 +73,8 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         Binding("right_square_bracket", "next_heading", "Next heading", show=False, id="next-h"),
         Binding("left_square_bracket", "previous_heading", "Previous heading", show=False),
         Binding("y", "copy_link", "Copy link", show=False, id="copy-link"),
+        Binding("ctrl+f", "find", "Find in article", show=False, id="find"),
+        Binding("ctrl+g", "find_next", "Next match", show=False, id="find-next"),
         Binding("escape", "focus_entries", "Entries pane", show=False, id="focus-entries"),
     ]
 
@@ -102,7 +105,13 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
                 yield search
                 yield EntryList(id="entries")
                 with Horizontal(id="reading"):
-                    yield ArticleView(id="article", text_width=self.service.settings.article_width)
+                    with Vertical(id="article-column"):
+                        yield ArticleView(
+                            id="article", text_width=self.service.settings.article_width
+                        )
+                        find = FindBox(id="find", placeholder="Find in this article")
+                        find.display = False
+                        yield find
                     with Vertical(id="sidebar"):
                         yield Outline(id="outline")
                         yield RelatedLinks(id="related")
@@ -132,7 +141,12 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
 
     def on_descendant_focus(self) -> None:
-        reading = self.focused is not None and self.focused.id in {"article", "outline", "related"}
+        reading = self.focused is not None and self.focused.id in {
+            "article",
+            "outline",
+            "related",
+            "find",
+        }
         self.set_class(reading, "-reading")
 
     @property
@@ -452,7 +466,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
             self.feed_list.focus()
 
     def action_focus_entries(self) -> None:
-        if not self.close_search():
+        if not self.close_find() and not self.close_search():
             self.entry_list.focus()
 
     @work(thread=True, group="settings", exit_on_error=False)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.widgets import Markdown
+from textual.widgets import Input, Markdown
 
 from reader.article.from_entry import article_from_entry
 from reader.article.render import render_article
@@ -28,7 +28,8 @@ from reader.ui.widgets.related_links import RelatedLinks
 
 if TYPE_CHECKING:
     from textual.app import App
-    from textual.widget import Widget
+
+from textual.widget import Widget
 
 
 class ReadingMixin:
@@ -116,6 +117,7 @@ class ReadingMixin:
             self.open_entry = None
         view = self.article_view
         feed_title = message.entry.feed_title if message.entry else ""
+        self.find_matches = []
         self.query_one(RelatedLinks).show_links(
             message.article.related, message.rendered.body_links, message.known_links
         )
@@ -228,6 +230,48 @@ class ReadingMixin:
             self.set_status("This page did not come from a feed entry.")
             return
         self.load_article(entry_id, mark_read=False, auto_page=False)
+
+    # ----------------------------------------------------------------- find in the article
+    find_matches: list[Widget]
+    find_index: int = 0
+
+    def action_find(self) -> None:
+        box = self.query_one("#find", Input)
+        box.display = True
+        box.focus()
+
+    def find_in_article(self, text: str, step: int = 0) -> None:
+        """Go to the next (step=1), previous (-1) or first (0) block containing `text`."""
+        if step == 0:
+            self.find_matches = self.article_view.find(text)
+            self.find_index = 0
+        elif self.find_matches:
+            self.find_index = (self.find_index + step) % len(self.find_matches)
+        matches = self.find_matches
+        if not matches:
+            self.set_status(f"Not in this article: {clean_line(text, 80)}" if text else "")
+            return
+        self.article_view.scroll_to_widget(matches[self.find_index], top=True, animate=False)
+        self.set_status(f"Match {self.find_index + 1} of {len(matches)}: Enter / ↓ next, ↑ back")
+
+    def action_find_next(self) -> None:
+        box = self.query_one("#find", Input)
+        if box.value:
+            self.find_in_article(box.value, +1)
+
+    def action_find_previous(self) -> None:
+        box = self.query_one("#find", Input)
+        if box.value:
+            self.find_in_article(box.value, -1)
+
+    def close_find(self) -> bool:
+        box = self.query_one("#find", Input)
+        if not box.display:
+            return False
+        box.display = False
+        self.article_view.find("")
+        self.article_view.focus()
+        return True
 
     def action_next_heading(self) -> None:
         self.article_view.jump_heading(+1)

@@ -66,6 +66,9 @@ class SearchMixin:
 
     # Named handlers, not @on: decorated handlers are only collected from a widget's own class.
     def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "find":
+            self.find_in_article(event.value)  # type: ignore[attr-defined]
+            return
         if event.input.id != "search":
             return
         if self._search_timer is not None:
@@ -99,6 +102,9 @@ class SearchMixin:
         )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "find":
+            self.find_in_article(event.value, +1)  # type: ignore[attr-defined]
+            return
         if event.input.id != "search":
             return
         self._search_now()

@@ -11,8 +11,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Markdown, Static
-from textual.widgets._markdown import MarkdownHeader
+from textual.widgets._markdown import MarkdownBlock, MarkdownHeader
 
 from reader.models import Article, RenderedArticle
 from reader.text import clean_line
@@ -148,6 +149,28 @@ class ArticleView(VerticalScroll, can_focus=True):
                 self.scroll_home(animate=False)
             return
         self.scroll_to_widget(target, top=True, animate=False)
+
+    def find(self, text: str) -> list[Widget]:
+        """The article's blocks (header included) that contain `text`, in reading order.
+
+        Each match is tinted (the `-found` class) until the next search."""
+        for block in self.query(".-found"):
+            block.remove_class("-found")
+        needle = text.casefold().strip()
+        if not needle:
+            return []
+        header = self.query_one("#article-header", Static)
+        blocks: list[Widget] = []
+        if needle in str(header.render()).casefold():
+            blocks.append(header)
+        for block in self.body.query(MarkdownBlock):
+            if block.query(MarkdownBlock):
+                continue  # a container (list, quote): its inner blocks are checked instead
+            if needle in block._content.plain.casefold():
+                blocks.append(block)
+        for block in blocks:
+            block.add_class("-found")
+        return blocks
 
     def scroll_to_block(self, block_id: str) -> None:
         """Bring a heading (by its Markdown block id) to the top of the pane."""
