@@ -146,3 +146,38 @@ async def test_virtual_lists(server: FixtureServer, data_dir: Path) -> None:
         await settle(pilot)
         assert len(entries.entries) == 1
     store.close()
+
+
+async def test_quick_filters(server: FixtureServer, data_dir: Path) -> None:
+    db = data_dir / "newsreader.db"
+    await subscribe(db, server.url("atom-full.xml"))
+    store, app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        entries = app.query_one(EntryList)
+        await pilot.press("backslash", *"meta")
+        await pilot.pause()
+        assert [e.title for e in entries.entries] == [
+            "Smart glasses banned at Meta CEO's trial",
+            "Meta weighed facial recognition for Ray-Ban glasses",
+        ]
+        await pilot.press("enter", "s")  # star the highlighted one
+        await settle(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(entries.entries) == 6
+        await pilot.press("S")
+        await pilot.pause()
+        assert [e.title for e in entries.entries] == ["Smart glasses banned at Meta CEO's trial"]
+        await pilot.press("S", "T")  # today: the 2025 fixtures are all older
+        await pilot.pause()
+        assert entries.entries == []
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(entries.entries) == 6
+        await pilot.press("backslash", *"@nobody")
+        await pilot.pause()
+        assert entries.entries == []
+    store.close()

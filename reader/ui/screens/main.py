@@ -74,6 +74,9 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         Binding("left_square_bracket", "previous_heading", "Previous heading", show=False),
         Binding("y", "copy_link", "Copy link", show=False, id="copy-link"),
         Binding("ctrl+f", "find", "Find in article", show=False, id="find"),
+        Binding("backslash", "filter_titles", "Filter titles", show=False, id="filter"),
+        Binding("T", "cycle_period", "Today / this week / all", show=False, id="period"),
+        Binding("S", "toggle_starred_only", "Starred only", show=False, id="starred-only"),
         Binding("ctrl+g", "find_next", "Next match", show=False, id="find-next"),
         Binding("escape", "focus_entries", "Entries pane", show=False, id="focus-entries"),
     ]
@@ -103,6 +106,9 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
                 search = Input(id="search")
                 search.display = False
                 yield search
+                quick = Input(id="filter", placeholder="Filter titles (@name: by author)")
+                quick.display = False
+                yield quick
                 yield EntryList(id="entries")
                 with Horizontal(id="reading"):
                     with Vertical(id="article-column"):
@@ -466,7 +472,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
             self.feed_list.focus()
 
     def action_focus_entries(self) -> None:
-        if not self.close_find() and not self.close_search():
+        if not self.close_find() and not self.close_search() and not self.close_filter():
             self.entry_list.focus()
 
     @work(thread=True, group="settings", exit_on_error=False)

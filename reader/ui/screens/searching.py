@@ -7,6 +7,7 @@ list is highlighted). Enter moves to the results; Escape closes the box and rest
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -16,6 +17,7 @@ from textual.widgets import Input
 from reader.store import Store
 from reader.text import clean_line
 from reader.ui.messages import SearchResults
+from reader.ui.widgets.entry_list import EntryFilter
 
 if TYPE_CHECKING:
     from reader.ui.widgets.entry_list import EntryList
@@ -65,7 +67,42 @@ class SearchMixin:
         box.focus()
 
     # Named handlers, not @on: decorated handlers are only collected from a widget's own class.
+    # ----------------------------------------------------------------- quick filters
+    def _apply_filter(self, **changes: object) -> None:
+        entry_filter = replace(self.entry_list.filter, **changes)  # type: ignore[arg-type]
+        self.entry_list.set_filter(entry_filter)
+        described = entry_filter.describe()
+        self.set_status(f"Filter: {described} (Escape clears)" if described else "No filter.")
+
+    def action_filter_titles(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_cycle_period(self) -> None:
+        periods = EntryFilter.PERIODS
+        period = self.entry_list.filter.period
+        self._apply_filter(period=periods[(periods.index(period) + 1) % len(periods)])
+
+    def action_toggle_starred_only(self) -> None:
+        self._apply_filter(starred=not self.entry_list.filter.starred)
+
+    def close_filter(self) -> bool:
+        """Escape: clear every quick filter. False when there was none."""
+        box = self.query_one("#filter", Input)
+        if not box.display and not self.entry_list.filter:
+            return False
+        box.value = ""
+        box.display = False
+        self.entry_list.set_filter(EntryFilter())
+        self.set_status("No filter.")
+        self.entry_list.focus()
+        return True
+
     def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self._apply_filter(text=event.value)
+            return
         if event.input.id == "find":
             self.find_in_article(event.value)  # type: ignore[attr-defined]
             return
@@ -102,6 +139,9 @@ class SearchMixin:
         )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self.entry_list.focus()
+            return
         if event.input.id == "find":
             self.find_in_article(event.value, +1)  # type: ignore[attr-defined]
             return

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from textual.binding import Binding
 from textual.content import Content
@@ -69,8 +70,53 @@ def entry_prompt(entry: Entry, show_feed: bool = False, snippet: str = "") -> Co
     return prompt
 
 
+@dataclass(frozen=True, slots=True)
+class EntryFilter:
+    """Quick filters on the listed entries: words in the title (`@name` for an author),
+    a period (all, today, this week) and starred only."""
+
+    text: str = ""
+    period: str = "all"
+    starred: bool = False
+
+    PERIODS = ("all", "today", "week")
+
+    def __bool__(self) -> bool:
+        return bool(self.text.strip()) or self.period != "all" or self.starred
+
+    def describe(self) -> str:
+        parts = []
+        if self.text.strip():
+            parts.append(f"“{clean_line(self.text, 30)}”")
+        if self.period != "all":
+            parts.append({"today": "today", "week": "this week"}[self.period])
+        if self.starred:
+            parts.append("starred")
+        return ", ".join(parts)
+
+    def keep(self, entry: Entry, now: datetime) -> bool:
+        if self.starred and not entry.starred:
+            return False
+        if self.period != "all":
+            when = entry.date
+            if when is None:
+                return False
+            days = 1 if self.period == "today" else 7
+            local_now = now.astimezone()
+            start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+            if when.astimezone() < start - timedelta(days=days - 1):
+                return False
+        for word in self.text.casefold().split():
+            if word.startswith("@"):
+                if word[1:] not in entry.author.casefold():
+                    return False
+            elif word not in entry.title.casefold():
+                return False
+        return True
+
+
 class EntryList(OptionList):
-    """Entries of one feed; the option id is the entry id."""
+    """Entries of one feed (or folder, list, search); the option id is the entry id."""
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -79,7 +125,10 @@ class EntryList(OptionList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.all_entries: list[Entry] = []
         self.entries: list[Entry] = []
+        """The entries shown: all_entries through the quick filter."""
+        self.filter = EntryFilter()
         self.source_id: str | None = None
         self.many_feeds = False
         self.snippets: dict[int, str] = {}
@@ -95,20 +144,35 @@ class EntryList(OptionList):
         same_source = source_id == self.source_id
         previous = self.current_entry.id if same_source and self.current_entry else None
         self.source_id = source_id
-        self.entries = entries
+        self.all_entries = entries
         self.many_feeds = many_feeds
         self.snippets = snippets or {}
+        self._render(select_entry_id if select_entry_id is not None else previous)
+
+    def set_filter(self, entry_filter: EntryFilter) -> None:
+        current = self.current_entry
+        self.filter = entry_filter
+        self._render(current.id if current else None)
+
+    def _render(self, wanted: int | None) -> None:
+        now = datetime.now().astimezone()
+        entries = self.all_entries
+        if self.filter:
+            entries = [e for e in entries if self.filter.keep(e, now)]
+        self.entries = entries
         self.set_options(
-            Option(entry_prompt(e, many_feeds, self.snippets.get(e.id or -1, "")), id=str(e.id))
+            Option(
+                entry_prompt(e, self.many_feeds, self.snippets.get(e.id or -1, "")), id=str(e.id)
+            )
             for e in entries
         )
-        wanted = select_entry_id if select_entry_id is not None else previous
         if entries:
             index = next((i for i, e in enumerate(entries) if e.id == wanted), 0)
             self.highlighted = index
             self.scroll_to_highlight()
 
     def update_entry(self, entry: Entry) -> None:
+        self.all_entries = [entry if e.id == entry.id else e for e in self.all_entries]
         for i, existing in enumerate(self.entries):
             if existing.id == entry.id:
                 self.entries[i] = entry
