@@ -27,6 +27,7 @@ _SPACES = re.compile(r"\s+")
 # failed match never backtracks; the plain form catches a tag with a stray quote in it.
 _WHOLE_TAG = re.compile(r"""</?[A-Za-z](?:[^<>"']++|"[^"]*+"|'[^']*+')*+>""")
 _PLAIN_TAG = re.compile(r"</?[A-Za-z][^<>]*+>")
+_DECLARATION = re.compile(r"<[!?][^<>]*+>")
 # How html.parser finds where a start tag ends (its private regex, copied as of 3.11-3.13
 # for when a later Python renames it). Its quoted values may run past the `>` we saw.
 _PARSER_TAG_END: re.Pattern[str] = getattr(
@@ -78,13 +79,13 @@ def tame_html(fragment: str, *, keep_offsets: bool = False) -> str:
     that starts something never finished: an unclosed comment, `<a b=c` without a `>`,
     `<?`, `<![`... A few hundred KB of those repeated cost minutes (CPython's CVE-2025-6069
     family). Here, in one linear pass, every `<` that does not open a whole tag
-    (`<name ...>` or `</name ...>` with no `<` before its `>`) becomes text (`&lt;`), and
-    comments are dropped (an unclosed one takes the rest of the input with it, as browsers
-    and feedparser do).
+    (`<name ...>` or `</name ...>` with no `<` before its `>`) becomes text (`&lt;`);
+    comments, declarations and processing instructions, which show no text, are dropped (an
+    unclosed comment takes the rest of the input with it, as browsers and feedparser do).
 
     With `keep_offsets` the result has exactly the length of the input, so offsets into it
     are offsets into the original: a stray `<` becomes `LT_STAND_IN` (a consumer maps it back
-    to `<` in its text) and a comment becomes spaces.
+    to `<` in its text) and what is dropped becomes spaces.
     """
     if "<" not in fragment:
         return fragment
@@ -110,6 +111,12 @@ def tame_html(fragment: str, *, keep_offsets: bool = False) -> str:
             if keep_offsets:
                 out.append(" " * (end - j))
             i = end
+            continue
+        declaration = _DECLARATION.match(fragment, j)  # <!DOCTYPE ...>, <?pi ...>: no text
+        if declaration is not None:
+            if keep_offsets:
+                out.append(" " * (declaration.end() - j))
+            i = declaration.end()
             continue
         tag = _WHOLE_TAG.match(fragment, j) or _PLAIN_TAG.match(fragment, j)
         if tag is not None:

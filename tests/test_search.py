@@ -115,12 +115,27 @@ async def test_search_from_the_tui_and_the_cli(
             "When Social Security Becomes Immigration Enforcement"
         ]
         assert "The Expanding Dragnet This directive" in screen_text(app)
+        await pilot.press("ctrl+s")  # keep it as a virtual feed
+        await settle(pilot)
+        feeds = app.query_one(FeedList)
+        saved = [row for row in feeds.option_rows if row.kind == "search"]
+        assert [row.title for row in saved] == ["dragnet"]
         await pilot.press("enter")  # to the results
         await settle(pilot)
         assert app.focused is entries
         await pilot.press("escape")  # back to the list it came from
         await settle(pilot)
         assert len(entries.entries) == 12
+        # The saved search lists its results like a feed, and d forgets it.
+        feeds.focus()
+        feeds.highlighted = feeds.option_rows.index(saved[0])
+        await settle(pilot)
+        assert [e.title for e in entries.entries] == [
+            "When Social Security Becomes Immigration Enforcement"
+        ]
+        await pilot.press("d")
+        await settle(pilot)
+        assert not [row for row in feeds.option_rows if row.kind == "search"]
     store.close()
 
     from reader.cli import main

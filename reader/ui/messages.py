@@ -31,6 +31,7 @@ class EntriesLoaded(Message):
     entries: list[Entry]
     select_entry_id: int | None = None
     many_feeds: bool = False
+    snippets: dict[int, str] | None = None
 
 
 @dataclass

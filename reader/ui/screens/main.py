@@ -32,13 +32,14 @@ from reader.ui.messages import (
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.organise import OrganiseMixin
 from reader.ui.screens.reading import ReadingMixin
-from reader.ui.screens.searching import SearchMixin
+from reader.ui.screens.searching import SearchMixin, saved_searches
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entry_list import EntryList
 from reader.ui.widgets.feed_list import FeedCounts, FeedList, Source
 from reader.ui.widgets.find_box import FindBox
 from reader.ui.widgets.outline import Outline
 from reader.ui.widgets.related_links import RelatedLinks
+from reader.ui.widgets.search_box import SearchBox
 
 EXTERNAL_CHECK_SECONDS = 3.0
 """How often to look for changes another newsreader (a CLI refresh) committed to the store."""
@@ -103,7 +104,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         with Horizontal(id="panes"):
             yield FeedList(id="feeds")
             with Vertical(id="right"):
-                search = Input(id="search")
+                search = SearchBox(id="search")
                 search.display = False
                 yield search
                 quick = Input(id="filter", placeholder="Filter titles (@name: by author)")
@@ -210,6 +211,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         counts = FeedCounts(
             unread=sum(f.unread for f in feeds),
             starred=len(self.store.query_entries(starred_only=True, include_sample=include)),
+            saved_searches=saved_searches(self.store),
         )
         self.post_message(FeedsLoaded(feeds, counts, reload_entries))
 
@@ -247,6 +249,16 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
             entries = store.query_entries(
                 folder=source.key, unread_only=unread_only, include_sample=include
             )
+        elif source.kind == "search":
+            hits = store.search(source.key, include_sample=include)
+            entries = [hit.entry for hit in hits]
+            snippets = {hit.entry.id: hit.snippet for hit in hits if hit.entry.id}
+            self.post_message(
+                EntriesLoaded(
+                    source.id, f"🔎 {source.key}", entries, select_entry_id, True, snippets
+                )
+            )
+            return
         elif source.key == "starred":
             entries = store.query_entries(starred_only=True, include_sample=include)
         elif source.key == "recent":
@@ -338,7 +350,11 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         if current is None or current.id != message.source_id:
             return  # a stale answer for a row the user has moved away from
         self.entry_list.show_entries(
-            message.source_id, message.entries, message.select_entry_id, message.many_feeds
+            message.source_id,
+            message.entries,
+            message.select_entry_id,
+            message.many_feeds,
+            message.snippets,
         )
         title = clean_line(message.title, 80)
         suffix = " · unread only" if self.unread_only else ""

@@ -105,6 +105,10 @@ class OrganiseMixin:
         self.reload_feeds(reload_entries=True)
 
     def action_remove_feed(self) -> None:
+        source = self.feed_list.current
+        if source is not None and source.kind == "search":
+            self.forget_search(source.key)  # type: ignore[attr-defined]
+            return
         feed = self.feed_list.current_feed
         if feed is None or feed.is_sample:
             self.set_status("Highlight a feed to remove it.", pin=True)

@@ -7,6 +7,7 @@ list is highlighted). Enter moves to the results; Escape closes the box and rest
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,18 @@ from reader.ui.widgets.entry_list import EntryFilter
 if TYPE_CHECKING:
     from reader.ui.widgets.entry_list import EntryList
     from reader.ui.widgets.feed_list import FeedList, Source
+
+MAX_SAVED_SEARCHES = 20
+
+
+def saved_searches(store: Store) -> list[str]:
+    """(In a thread.) The saved searches shown as virtual feeds, in the order saved."""
+    try:
+        value = json.loads(store.get_state("saved_searches") or "[]")
+    except ValueError:
+        return []
+    return [q for q in value if isinstance(q, str) and q.strip()][:MAX_SAVED_SEARCHES]
+
 
 SEARCH_DELAY = 0.15
 """Seconds of quiet typing before a search runs."""
@@ -149,6 +162,25 @@ class SearchMixin:
             return
         self._search_now()
         self.entry_list.focus()
+
+    def action_save_search(self) -> None:
+        """ctrl+s in the search box: keep the query as a virtual feed in the feeds pane."""
+        text = clean_line(self.search_box.value, 200)
+        if text:
+            self._save_search(text, True)
+
+    @work(thread=True, group="settings", exit_on_error=False)
+    def _save_search(self, text: str, keep: bool) -> None:
+        queries = [q for q in saved_searches(self.store) if q != text]
+        if keep:
+            queries.append(text)
+        self.store.set_state("saved_searches", json.dumps(queries[-MAX_SAVED_SEARCHES:]))
+        words = "Saved the search" if keep else "Removed the saved search"
+        self.app.call_from_thread(self.set_status, f"{words} “{text}”.", True)  # type: ignore[attr-defined]
+        self.reload_feeds()  # type: ignore[attr-defined]
+
+    def forget_search(self, text: str) -> None:
+        self._save_search(text, False)
 
     def close_search(self) -> bool:
         """Escape: hide the box and list the highlighted row again. False if it was closed."""

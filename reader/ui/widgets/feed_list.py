@@ -27,7 +27,7 @@ class Source:
     """A row of the feeds pane: a feed, a folder (with sub-folders) or a virtual list."""
 
     kind: str
-    """`feed`, `folder` or `virtual`."""
+    """`feed`, `folder`, `virtual` or `search` (a saved search)."""
     key: str
     """The feed id, the folder path, or the virtual list's name."""
     title: str
@@ -45,7 +45,7 @@ class FeedCounts:
 
     unread: int = 0
     starred: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
+    saved_searches: list[str] = field(default_factory=list)
 
 
 def count_prompt(unread: int) -> Content:
@@ -124,6 +124,8 @@ class FeedList(OptionList):
             for key, title in VIRTUAL_LISTS:
                 unread = {"unread": self.counts.unread, "starred": self.counts.starred}.get(key, 0)
                 rows.append(Source("virtual", key, title, unread=unread))
+            for query in self.counts.saved_searches:
+                rows.append(Source("search", query, query))
             rows.append(None)
         rows += self._tree_rows()
         self.rows = rows
@@ -174,6 +176,10 @@ class FeedList(OptionList):
     def _prompt(self, row: Source) -> Content:
         if row.kind == "virtual":
             return count_prompt(row.unread) + Content.from_markup("[i]$t[/]", t=row.title)
+        if row.kind == "search":
+            return Content("     ") + Content.from_markup(
+                "[i]🔎 $t[/]", t=clean_line(row.title, 80)
+            )
         if row.kind == "folder":
             depth = row.key.count("/")
             return folder_prompt(row.key, row.unread, row.key in self.collapsed, depth)
