@@ -91,6 +91,8 @@ class Entry:
     starred: bool = False
     first_seen: datetime | None = None
     feed_title: str = ""
+    also_in: tuple[str, ...] = ()
+    """Other feeds carrying the same story (set by lists that show each story once)."""
 
     @property
     def date(self) -> datetime | None:

@@ -18,10 +18,12 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from reader.models import Article, CachedPage, Entry, Feed, Link, ParsedFeed, SearchHit
 
@@ -143,6 +145,26 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX positions_by_age ON positions (updated);
     """,
+    # 8: the same story from several feeds. Each entry's link reduced to a canonical form
+    # (no tracking parameters, no fragment, http = https) so lists can show a story once
+    # and marking it read marks every copy; a copy arriving later is read if one was.
+    """
+    ALTER TABLE entries ADD COLUMN canon TEXT NOT NULL DEFAULT '';
+    UPDATE entries SET canon = nr_canon_url(link);
+    CREATE INDEX entries_by_canon ON entries (canon) WHERE canon != '';
+    CREATE TRIGGER entries_canon_insert AFTER INSERT ON entries BEGIN
+        UPDATE entries SET
+            canon = nr_canon_url(new.link),
+            read = MAX(new.read, COALESCE((
+                SELECT MAX(c.read) FROM entries AS c
+                WHERE c.canon = nr_canon_url(new.link) AND c.canon != '' AND c.id != new.id
+            ), 0))
+        WHERE id = new.id;
+    END;
+    CREATE TRIGGER entries_canon_update AFTER UPDATE OF link ON entries BEGIN
+        UPDATE entries SET canon = nr_canon_url(new.link) WHERE id = new.id;
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -161,7 +183,8 @@ _FEED_COLUMNS = (
 
 _ENTRY_SELECT = f"""
     SELECT e.id, e.feed_id, e.key, e.title, e.link, e.author, e.published, e.updated,
-           e.summary, e.content, e.related, e.read, e.starred, e.first_seen, {_FEED_TITLE}
+           e.summary, e.content, e.related, e.read, e.starred, e.first_seen, {_FEED_TITLE},
+           e.canon
     FROM entries AS e JOIN feeds AS f ON f.id = e.feed_id
 """
 
@@ -218,6 +241,38 @@ def plain_text(*parts: str | None) -> str:
     text = " ".join(p for p in parts if p)
     text = html.unescape(_TAGS.sub(" ", text[: MAX_INDEXED_CHARS * 4]))
     return _WHITESPACE.sub(" ", text).strip()[:MAX_INDEXED_CHARS]
+
+
+_TRACKING_PARAMS = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|ref_src|ref_url|cmpid|"
+    r"_hsenc|_hsmi|mkt_tok|yclid|spm)$",
+    re.IGNORECASE,
+)
+
+
+def canonical_url(url: str | None) -> str:
+    """A link reduced to what identifies the story: host without www, path, and the query
+    without tracking parameters (utm_*, fbclid, …); no scheme, port 80/443 or fragment.
+    "" for anything that is not an http(s) URL."""
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return ""
+    host = parts.hostname.lower().removeprefix("www.")
+    if port and port not in (80, 443):
+        host = f"{host}:{port}"
+    path = parts.path.rstrip("/") or "/"
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not _TRACKING_PARAMS.match(k)
+    ]
+    return host + path + ("?" + urlencode(sorted(query)) if query else "")
 
 
 _FTS_TERM = re.compile(r"\w+", re.UNICODE)
@@ -367,6 +422,7 @@ class Store:
     def _configure(self) -> None:
         conn = self._conn
         conn.create_function("nr_plain_text", 2, plain_text, deterministic=True)
+        conn.create_function("nr_canon_url", 1, canonical_url, deterministic=True)
         conn.execute("PRAGMA busy_timeout = 5000")
         conn.execute("PRAGMA foreign_keys = ON")
         # WAL lets a second process (e.g. `newsreader refresh` from cron) read while we write.
@@ -612,13 +668,16 @@ class Store:
         return starred
 
     def _write_read(self, entry_id: int, read: bool) -> None:
-        """read_at keeps the first time an entry was read, until it is marked unread."""
+        """Every copy of the story (same canonical link, any feed) follows; read_at keeps
+        the first time it was read, until it is marked unread."""
         self._conn.execute(
             """
             UPDATE entries SET read = ?, read_at = CASE WHEN ? THEN COALESCE(read_at, ?) END
             WHERE id = ?
+               OR id IN (SELECT c.id FROM entries AS c JOIN entries AS me ON me.id = ?
+                         WHERE me.canon != '' AND c.canon = me.canon)
             """,
-            (int(read), int(read), time.time(), entry_id),
+            (int(read), int(read), time.time(), entry_id, entry_id),
         )
 
     def _write_starred(self, entry_id: int, starred: bool) -> None:
@@ -858,8 +917,12 @@ class Store:
         recently_read: bool = False,
         include_sample: bool = False,
         limit: int | None = None,
+        one_per_story: bool = False,
     ) -> list[Entry]:
         """Entries across feeds, newest first (recently read: most recently read first).
+
+        With `one_per_story`, copies of a story from several feeds (same canonical link)
+        are listed once, the first (newest) copy with `also_in` naming the other feeds.
 
         `folder` includes its sub-folders. Used by the virtual lists (All unread, Starred,
         Recently read), folder lists and `newsreader entries`.
@@ -887,6 +950,8 @@ class Store:
             f"{_ENTRY_SELECT} {clause} {order} LIMIT ?",
             (*params, -1 if limit is None else max(limit, 0)),
         ).fetchall()
+        if one_per_story:
+            return _one_per_story(rows)
         return [_entry_from_row(row) for row in rows]
 
     @_locked
@@ -1026,7 +1091,20 @@ class Store:
             f"{select} WHERE {' AND '.join(where)} ORDER BY rank LIMIT ?",
             (*params, max(limit, 0)),
         ).fetchall()
-        return [SearchHit(_entry_from_row(row[:-2]), row[-2] or "", row[-1]) for row in rows]
+        hits: list[SearchHit] = []
+        seen: dict[str, int] = {}
+        for row in rows:  # best first: a story found in several feeds is listed once
+            canon = row[15]
+            if canon and canon in seen:
+                hit = hits[seen[canon]]
+                if row[14] not in hit.entry.also_in:
+                    also = (*hit.entry.also_in, row[14])
+                    hits[seen[canon]] = replace(hit, entry=replace(hit.entry, also_in=also))
+                continue
+            if canon:
+                seen[canon] = len(hits)
+            hits.append(SearchHit(_entry_from_row(row[:-2]), row[-2] or "", row[-1]))
+        return hits
 
     # -- remembering where the reader was ----------------------------------------------
 
@@ -1152,6 +1230,26 @@ def _entry_from_row(row: tuple[Any, ...]) -> Entry:
         first_seen=_to_datetime(row[13]),
         feed_title=row[14],
     )
+
+
+def _one_per_story(rows: Sequence[tuple[Any, ...]]) -> list[Entry]:
+    """Rows (ending in canon) to entries, each story once: the first copy, with also_in."""
+    first: dict[str, int] = {}
+    entries: list[Entry] = []
+    also: dict[int, list[str]] = {}
+    for row in rows:
+        canon = row[15] if len(row) > 15 else ""
+        if canon and canon in first:
+            names = also.setdefault(first[canon], [])
+            if row[14] not in names:
+                names.append(row[14])
+            continue
+        if canon:
+            first[canon] = len(entries)
+        entries.append(_entry_from_row(row))
+    for index, names in also.items():
+        entries[index] = replace(entries[index], also_in=tuple(names))
+    return entries
 
 
 def _entry_params(feed_id: int, entry: Entry, now: float) -> dict[str, Any]:

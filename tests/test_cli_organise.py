@@ -68,7 +68,9 @@ def test_subscribe_list_entries_mark_remove(server: FixtureServer, data_dir: Pat
 
     marked = nr(data_dir, "mark-read", "--feed", server.url("feed.xml"))
     assert marked.returncode == 0 and "marked 6" in marked.stdout
-    assert nr(data_dir, "unread").stdout.strip() == "6"
+    # The Atom feed carries the same six stories: their copies are read too.
+    assert nr(data_dir, "unread").stdout.strip() == "0"
+    assert nr(data_dir, "mark-read", "--feed", server.url("feed.xml")).returncode == 0
     assert nr(data_dir, "mark-read", "--all").returncode == 0
     assert nr(data_dir, "unread").stdout.strip() == "0"
 

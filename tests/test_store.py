@@ -27,13 +27,15 @@ def store(db_path: Path) -> Iterator[Store]:
         yield opened
 
 
-def make_entries(count: int, prefix: str = "e", title: str = "Story") -> tuple[Entry, ...]:
+def make_entries(
+    count: int, prefix: str = "e", title: str = "Story", site: str = "example.com"
+) -> tuple[Entry, ...]:
     """Entries in feed order (newest first): key e0 is the newest."""
     return tuple(
         Entry(
             key=f"{prefix}{i}",
             title=f"{title} {i}",
-            link=f"https://example.com/{prefix}{i}",
+            link=f"https://{site}/{prefix}{i}",
             author="Ann Author",
             published=BASE - timedelta(hours=i),
             summary=f"summary {i}",
@@ -45,7 +47,9 @@ def make_entries(count: int, prefix: str = "e", title: str = "Story") -> tuple[E
 
 def add_with_entries(store: Store, url: str, count: int, prefix: str = "e") -> int:
     feed, _created = store.add_feed(url)
-    store.apply_update(feed.id, ParsedFeed(title=url, entries=make_entries(count, prefix)))
+    site = url.split("/")[2]  # each feed links to its own site: no shared stories
+    entries = make_entries(count, prefix, site=site)
+    store.apply_update(feed.id, ParsedFeed(title=url, entries=entries))
     return feed.id
 
 
@@ -206,8 +210,8 @@ def test_apply_update_records_the_fetch(store: Store) -> None:
 def test_list_feeds_counts_sorts_and_hides_the_sample(store: Store) -> None:
     b = add_with_entries(store, "https://b.example/feed", 3)
     a = add_with_entries(store, "https://a.example/feed", 2)
-    store.apply_update(b, ParsedFeed(title="beta", entries=make_entries(3)))
-    store.apply_update(a, ParsedFeed(title="Alpha", entries=make_entries(2)))
+    store.apply_update(b, ParsedFeed(title="beta", entries=make_entries(3, site="b.example")))
+    store.apply_update(a, ParsedFeed(title="Alpha", entries=make_entries(2, site="a.example")))
     empty, _ = store.add_feed("https://c.example/feed", "Ça va")
     sample, _ = store.add_feed("https://sample.example/feed", "Sample", is_sample=True)
     store.apply_update(sample.id, ParsedFeed(title="Sample", entries=make_entries(4)))
@@ -470,6 +474,38 @@ def test_two_feeds_may_share_an_entry_key(store: Store) -> None:
     [a0, _] = store.list_entries(a)
     store.set_read(a0.id)
     assert store.list_entries(b)[0].read is False
+
+
+def test_copies_of_a_story_share_read_state(store: Store) -> None:
+    """The same link (tracking parameters aside) in two feeds is one story to the reader."""
+    a, _ = store.add_feed("https://a.example/feed")
+    b, _ = store.add_feed("https://b.example/feed")
+    story = "https://news.example/2026/story"
+    store.apply_update(a.id, ParsedFeed("A", entries=(Entry(key="x", title="S", link=story),)))
+    store.apply_update(
+        b.id,
+        ParsedFeed(
+            "B",
+            entries=(
+                Entry(
+                    key="y",
+                    title="S",
+                    link="http://www.news.example/2026/story/?utm_source=rss#top",
+                ),
+            ),
+        ),
+    )
+    [in_a] = store.list_entries(a.id)
+    assert in_a.id is not None
+    store.set_read(in_a.id)
+    assert store.list_entries(b.id)[0].read is True
+    store.set_read(in_a.id, False)
+    assert store.list_entries(b.id)[0].read is False
+    # A copy arriving after the story was read comes in read.
+    store.set_read(in_a.id, True)
+    c, _ = store.add_feed("https://c.example/feed")
+    store.apply_update(c.id, ParsedFeed("C", entries=(Entry(key="z", title="S", link=story),)))
+    assert store.list_entries(c.id)[0].read is True
 
 
 # -- next unread ----------------------------------------------------------------------------

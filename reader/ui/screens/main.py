@@ -247,7 +247,10 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
             entries = store.list_entries(int(source.key), unread_only=unread_only)
         elif source.kind == "folder":
             entries = store.query_entries(
-                folder=source.key, unread_only=unread_only, include_sample=include
+                folder=source.key,
+                unread_only=unread_only,
+                include_sample=include,
+                one_per_story=True,
             )
         elif source.kind == "search":
             hits = store.search(source.key, include_sample=include)
@@ -260,11 +263,17 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
             )
             return
         elif source.key == "starred":
-            entries = store.query_entries(starred_only=True, include_sample=include)
+            entries = store.query_entries(
+                starred_only=True, include_sample=include, one_per_story=True
+            )
         elif source.key == "recent":
-            entries = store.query_entries(recently_read=True, include_sample=include, limit=500)
+            entries = store.query_entries(
+                recently_read=True, include_sample=include, limit=500, one_per_story=True
+            )
         else:
-            entries = store.query_entries(unread_only=True, include_sample=include)
+            entries = store.query_entries(
+                unread_only=True, include_sample=include, one_per_story=True
+            )
         many = source.kind != "feed"
         self.post_message(EntriesLoaded(source.id, source.title, entries, select_entry_id, many))
 

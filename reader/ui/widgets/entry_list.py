@@ -65,6 +65,9 @@ def entry_prompt(entry: Entry, show_feed: bool = False, snippet: str = "") -> Co
         prompt = Content.assemble(marker, star, " ", feed, body)
     else:
         prompt = Content.assemble(marker, star, " ", body)
+    if entry.also_in:
+        names = ", ".join(clean_line(name, 30) for name in entry.also_in[:3])
+        prompt = prompt + Content.from_markup("  [dim]also in $names[/]", names=names)
     if snippet:
         prompt = prompt + Content("\n") + snippet_content(snippet)
     return prompt
