@@ -165,6 +165,11 @@ MIGRATIONS: list[str] = [
         UPDATE entries SET canon = nr_canon_url(new.link) WHERE id = new.id;
     END;
     """,
+    # 9: how many entries each indexed word is in, so a search for a word found nearly
+    # everywhere can skip ranking (bm25 over every match) and list the newest matches.
+    """
+    CREATE VIRTUAL TABLE entries_fts_vocab USING fts5vocab(entries_fts, 'row');
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -274,6 +279,31 @@ def canonical_url(url: str | None) -> str:
     ]
     return host + path + ("?" + urlencode(sorted(query)) if query else "")
 
+
+SNIPPET_WIDTH = 160
+
+
+def make_snippet(row: Sequence[Any], terms: Sequence[str]) -> str:
+    """A line of the entry's text around the first word that matches, matches marked with
+    U+E000 ... U+E001. Made here rather than by FTS5's snippet(), which re-reads the
+    doclists of every word a prefix matches (about a millisecond per hit)."""
+    text = plain_text(row[9], row[8])[:MAX_INDEXED_CHARS]  # content, summary
+    if not text or not terms:
+        return text[:SNIPPET_WIDTH]
+    pattern = re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\w*", re.IGNORECASE)
+    found = pattern.search(text)
+    start = max(0, found.start() - SNIPPET_WIDTH // 3) if found else 0
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 20 else start
+    piece = text[start : start + SNIPPET_WIDTH]
+    piece = pattern.sub(lambda m: "\ue000" + m.group(0) + "\ue001", piece)
+    return ("…" if start else "") + piece + ("…" if start + SNIPPET_WIDTH < len(text) else "")
+
+
+RANK_LIMIT = 20_000
+"""A query whose every word is in at least this many entries lists newest matches first
+instead of ranking them all (see Store.search)."""
 
 _FTS_TERM = re.compile(r"\w+", re.UNICODE)
 
@@ -1065,32 +1095,60 @@ class Store:
         """Entries matching `text`, best first (bm25; the title weighs most), with snippets.
 
         The snippet marks matches with U+E000 ... U+E001 (private-use characters); the UI
-        turns them into highlight spans, never into markup.
+        turns them into highlight spans, never into markup (feed text that itself contains
+        them can at worst gain a highlight).
         """
         query = fts_query(text)
         if not query:
             return []
-        where = ["entries_fts MATCH ?"]
+        # Rank first, on the FTS table alone (bm25 over every match, no joins), then fetch
+        # snippets and entries for the top rows only: a word found in most entries would
+        # otherwise drag every matching row (content included) through the join.
+        scope: list[str] = []
         params: list[object] = [query]
         if feed_ids is not None:
             ids = list(feed_ids) or [-1]
-            where.append(f"e.feed_id IN ({','.join('?' * len(ids))})")
+            scope.append(f"f.id IN ({','.join('?' * len(ids))})")
             params += ids
         if folder is not None:
-            where.append("(f.folder = ? OR f.folder LIKE ? ESCAPE '\\')")
+            scope.append("(f.folder = ? OR f.folder LIKE ? ESCAPE '\\')")
             params += [folder, _like_prefix(folder) + "/%"]
-        if not include_sample:
-            where.append("f.is_sample = 0")
-        select = _ENTRY_SELECT.replace(
-            "FROM entries AS e",
-            ", snippet(entries_fts, -1, '\ue000', '\ue001', '…', 14),"
-            " bm25(entries_fts, 10.0, 4.0, 1.0, 1.0) AS rank"
-            " FROM entries_fts JOIN entries AS e ON e.id = entries_fts.rowid",
-        )
-        rows = self._conn.execute(
-            f"{select} WHERE {' AND '.join(where)} ORDER BY rank LIMIT ?",
+        if scope:
+            if not include_sample:
+                scope.append("f.is_sample = 0")
+            within = (
+                " AND rowid IN (SELECT e.id FROM entries AS e JOIN feeds AS f"
+                f" ON f.id = e.feed_id WHERE {' AND '.join(scope)})"
+            )
+        elif not include_sample:
+            within = (
+                " AND rowid NOT IN (SELECT e.id FROM entries AS e JOIN feeds AS f"
+                " ON f.id = e.feed_id WHERE f.is_sample = 1)"
+            )
+        else:
+            within = ""
+        # When every word is in most entries, bm25 tells little and costs a pass over every
+        # match: list the newest matches instead (FTS5 walks rowids in order, stops early).
+        order = "rowid DESC" if self._matches_at_least(text, RANK_LIMIT) else "r"
+        ranked = self._conn.execute(
+            "SELECT rowid, bm25(entries_fts, 10.0, 4.0, 1.0, 1.0) AS r FROM entries_fts"
+            f" WHERE entries_fts MATCH ?{within} ORDER BY {order} LIMIT ?",
             (*params, max(limit, 0)),
         ).fetchall()
+        if not ranked:
+            return []
+        top = [row[0] for row in ranked]
+        marks = ",".join("?" * len(top))
+        by_id = {
+            row[0]: row
+            for row in self._conn.execute(f"{_ENTRY_SELECT} WHERE e.id IN ({marks})", top)
+        }
+        terms = [t.casefold() for t in _FTS_TERM.findall(text)[:16]]
+        rows = [
+            (*by_id[rowid], make_snippet(by_id[rowid], terms), rank)
+            for rowid, rank in ranked
+            if rowid in by_id
+        ]
         hits: list[SearchHit] = []
         seen: dict[str, int] = {}
         for row in rows:  # best first: a story found in several feeds is listed once
@@ -1151,6 +1209,26 @@ class Store:
                 " ORDER BY updated DESC LIMIT -1 OFFSET ?)",
                 (keep,),
             )
+
+    def _matches_at_least(self, text: str, threshold: int) -> bool:
+        """Whether every word of a query is in at least `threshold` entries (a cheap bound on
+        its matches, from the vocabulary table; the last word counts as a prefix)."""
+        terms = [t.casefold() for t in _FTS_TERM.findall(text)[:16]]
+        if not terms:
+            return False
+        for i, term in enumerate(terms):
+            if i == len(terms) - 1 and text.rstrip()[-1:].isalnum():
+                row = self._conn.execute(
+                    "SELECT max(doc) FROM entries_fts_vocab WHERE term >= ? AND term < ?",
+                    (term, term + "\U0010ffff"),
+                ).fetchone()
+            else:
+                row = self._conn.execute(
+                    "SELECT doc FROM entries_fts_vocab WHERE term = ?", (term,)
+                ).fetchone()
+            if row is None or (row[0] or 0) < threshold:
+                return False
+        return True
 
 
 def _article_json(article: Article) -> str:
