@@ -62,12 +62,12 @@ def entry_prompt(entry: Entry, show_feed: bool = False, snippet: str = "") -> Co
         feed = Content.from_markup(
             "[$text-secondary]$feed[/] ", feed=clean_line(entry.feed_title, 24)
         )
+        if entry.also_in:  # before the title, so it is not cut off at the right edge
+            names = ", ".join(clean_line(name, 24) for name in entry.also_in[:3])
+            feed += Content.from_markup("[dim]also in $names[/] ", names=names)
         prompt = Content.assemble(marker, star, " ", feed, body)
     else:
         prompt = Content.assemble(marker, star, " ", body)
-    if entry.also_in:
-        names = ", ".join(clean_line(name, 30) for name in entry.also_in[:3])
-        prompt = prompt + Content.from_markup("  [dim]also in $names[/]", names=names)
     if snippet:
         prompt = prompt + Content("\n") + snippet_content(snippet)
     return prompt
