@@ -7,6 +7,7 @@ that slipped past one still cannot act on the terminal.
 
 from __future__ import annotations
 
+import html
 import html.parser
 import re
 
@@ -20,8 +21,10 @@ _ESCAPES = re.compile("|".join((_OSC, _CSI, _DCS_PM_APC, _ESC_OTHER)))
 # C0 controls except tab and newline, DEL, C1 controls; bidi embeddings/overrides/isolates,
 # directional marks, zero-width characters and the BOM.
 _CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
+_C1 = re.compile("[\x80-\x9f]")
+_REFERENCE = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,7}|[A-Za-z][A-Za-z0-9]{1,31});?")
 _SPACES = re.compile(r"\s+")
 # A whole start or end tag; quoted attribute values may hold `<` and `>`. Possessive, so a
 # failed match never backtracks; the plain form catches a tag with a stray quote in it.
@@ -45,9 +48,27 @@ def strip_controls(text: str) -> str:
     if not text:
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "\x1b" in text or any("\x80" <= ch <= "\x9f" for ch in text):
+    if "\x1b" in text or _C1.search(text):
         text = _ESCAPES.sub("", text)
     return _CONTROLS.sub("", text)
+
+
+def _control_reference(match: re.Match[str]) -> str:
+    reference = match.group()
+    char = html.unescape(reference)
+    return char if char != reference and _CONTROLS.fullmatch(char[:1]) else reference
+
+
+def strip_html_controls(fragment: str) -> str:
+    """`strip_controls` for HTML: also the characters its references decode to.
+
+    `&#27;[2J` or `&rlm;` in HTML becomes ESC or a bidi mark only when a consumer decodes the
+    HTML; decoding exactly those references here lets the escape sequence (with its
+    parameters) and the mark be removed now, so the HTML holds none, encoded or not.
+    """
+    if "&" in fragment:
+        fragment = _REFERENCE.sub(_control_reference, fragment)
+    return strip_controls(fragment)
 
 
 def clean_line(text: str | None, limit: int = 2000) -> str:
@@ -135,6 +156,8 @@ def _quote_safe(tag: str) -> str:
     if tag[1] == "/" or ('"' not in tag and "'" not in tag):
         return tag  # an end tag ends at the first `>`, whatever quotes it holds
     end = _PARSER_TAG_END.match(tag)
-    if end is not None and end.end() == len(tag) - 1:
+    if end is not None and (
+        end.end() == len(tag) - 1 or (end.end() == len(tag) - 2 and tag.endswith("/>"))
+    ):
         return tag
     return tag.replace('"', " ").replace("'", " ")

@@ -5,21 +5,33 @@ fetch is bounded three ways: by a semaphore (how many at once), by httpx's per-p
 plus a total deadline (a server that drips bytes cannot hold a feed forever), and by a cap on
 the decoded body size (a gzip bomb or an endless response cannot fill memory). Whatever goes
 wrong ends up as a short `error` sentence a user can act on, never as an exception.
+
+Redirects are followed here, not by httpx, so that every hop is checked: http(s) only, at most
+MAX_REDIRECTS of them, URLs at most `netguard.MAX_URL_LENGTH` long, and never from a public
+address into the user's own network (`netguard`) unless the URL asked for was there already.
+A chain of permanent redirects (301/308) is reported as `permanent_url`, a 429/503's
+Retry-After as `retry_after`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
+import re
 import socket
 import ssl
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from types import TracebackType
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from reader import __version__
+from reader import __version__, netguard
+from reader.netguard import MAX_URL_LENGTH
 from reader.text import clean_line, is_http_url
 
 DEFAULT_USER_AGENT = f"newsreader/{__version__} (+https://github.com/newsreader/newsreader)"
@@ -28,6 +40,11 @@ ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 MAX_REDIRECTS = 10
+MAX_RETRY_AFTER = 7 * 24 * 3600.0
+"""A longer Retry-After is taken as this (a week): the feed is tried again some day."""
+_PERMANENT = frozenset({301, 308})
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_SHORT_BODY = re.compile(r"received (\d+) bytes, expected (\d+)")
 
 _KIB = 1024
 _MIB = 1024 * 1024
@@ -51,6 +68,12 @@ class FetchResult:
     last_modified: str | None
     error: str | None
     """Why the fetch failed, in words a user can act on; None when it worked."""
+    permanent_url: str | None = None
+    """Where the feed now lives, when every redirect on the way was permanent (301/308) and
+    the fetch worked (2xx or 304): the caller should store this URL instead of `url`. None
+    when there was no such redirect, or it went from https to http."""
+    retry_after: float | None = None
+    """Seconds the server asked us to wait (429/503 with Retry-After), capped at a week."""
 
     @property
     def ok(self) -> bool:
@@ -67,6 +90,15 @@ class FetchResult:
         """The server said our copy is current (304): keep the stored entries."""
         return self.status == 304
 
+    @property
+    def gone(self) -> bool:
+        """The server says the resource was removed for good (410): stop fetching it."""
+        return self.status == 410
+
+
+class _Refused(Exception):
+    """A hop the fetcher will not make; the message is the user's error sentence."""
+
 
 def format_size(n: int) -> str:
     """A byte count the way a person reads it: `16 MiB`, `64 KiB`, `1.5 MiB`, `900 bytes`."""
@@ -79,6 +111,35 @@ def format_size(n: int) -> str:
 
 def _seconds(t: float | None) -> str:
     return f"{t:g} s" if t is not None else "the time limit"
+
+
+def format_wait(seconds: float) -> str:
+    """A wait the way a person reads it, rounded up: `45 s`, `2 min`, `3 h`, `2 days`."""
+    if seconds < 90:
+        return f"{max(0, math.ceil(seconds))} s"
+    if seconds < 90 * 60:
+        return f"{math.ceil(seconds / 60)} min"
+    if seconds < 48 * 3600:
+        return f"{math.ceil(seconds / 3600)} h"
+    return f"{math.ceil(seconds / 86400)} days"
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Retry-After (delta-seconds or an HTTP date) as seconds from `now`, in [0, a week]."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        seconds = float(int(text[:12]))
+    else:
+        try:
+            moment = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if moment is None or moment.tzinfo is None:
+            return None
+        seconds = moment.timestamp() - (time.time() if now is None else now)
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 def _short(text: object, limit: int = 200) -> str:
@@ -150,6 +211,13 @@ def describe_error(exc: Exception, url: httpx.URL, timeouts: httpx.Timeout) -> s
         if isinstance(cause, ssl.SSLError):
             return f"TLS error: {_tls_reason(cause)}"
     if isinstance(exc, httpx.RemoteProtocolError):
+        short = _SHORT_BODY.search(str(exc))
+        if short:
+            got, expected = short.groups()
+            return (
+                f"{host} closed the connection before the whole response arrived "
+                f"({got} of {expected} bytes)"
+            )
         return f"{host} broke the connection: {_short(exc, 120)}"
     return f"network error: {_short(exc) or f'{type(exc).__name__} talking to {host}'}"
 
@@ -173,17 +241,20 @@ class Fetcher:
         concurrency: int = 16,
         transport: httpx.AsyncBaseTransport | None = None,
         user_agent: str | None = None,
+        allow_private: bool | None = None,
     ) -> None:
+        """`allow_private` is the default for `fetch` (see there)."""
         self.timeouts = httpx.Timeout(timeout, connect=connect_timeout)
         self.deadline = deadline
         self.max_bytes = max_bytes
+        self.allow_private = allow_private
         self._semaphore = asyncio.Semaphore(max(1, concurrency))
         self._client = httpx.AsyncClient(
             headers={"User-Agent": user_agent or DEFAULT_USER_AGENT, "Accept": ACCEPT},
             timeout=self.timeouts,
-            follow_redirects=True,
-            max_redirects=MAX_REDIRECTS,
+            follow_redirects=False,  # followed by `_get`, which checks every hop
             transport=transport,
+            event_hooks={"response": [_check_location]},
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -202,12 +273,28 @@ class Fetcher:
         await self._client.aclose()
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        allow_private: bool | None = None,
     ) -> FetchResult:
-        """GET `url`, conditionally when validators are given; failures come back as `error`."""
+        """GET `url`, conditionally when validators are given; failures come back as `error`.
+
+        `allow_private` (default: the Fetcher's) says where redirects may lead. None: the URL
+        asked for is fetched wherever it is, and redirects may lead into loopback, private or
+        link-local space only if it is there itself (a user may subscribe to a local feed).
+        False: not even `url` may be internal (for links found in a public feed's content).
+        True: no address checks at all.
+        """
         if not is_http_url(url):
             return _failed(url, f"not an http(s) URL: {_short(url, 120)}")
         url = url.strip()
+        if len(url) > MAX_URL_LENGTH:
+            return _failed(url, _too_long(url))
+        if allow_private is None:
+            allow_private = self.allow_private
         headers: dict[str, str] = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -216,41 +303,124 @@ class Fetcher:
         async with self._semaphore:
             try:
                 async with asyncio.timeout(self.deadline):
-                    return await self._get(url, headers)
+                    return await self._get(url, headers, allow_private)
             except TimeoutError:
                 # Only the deadline raises the builtin TimeoutError here: httpx has its own.
                 return _failed(url, f"timed out after {_seconds(self.deadline)} (the whole fetch)")
 
-    async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
+    async def _get(
+        self, url: str, headers: dict[str, str], allow_private: bool | None
+    ) -> FetchResult:
         try:
             request_url = httpx.URL(url)
         except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
             return _failed(url, f"invalid URL: {_short(exc, 120)}")
+        current = request_url
         try:
-            async with self._client.stream("GET", request_url, headers=headers) as response:
-                return await self._read(url, response)
+            # None: not yet known (only looked up when a redirect needs it).
+            origin_internal: bool | None = None
+            if allow_private is False:
+                if await self._internal(request_url):
+                    return _failed(url, _refused(request_url))
+                origin_internal = False
+            request = self._client.build_request("GET", request_url, headers=headers)
+            permanent: str | None = None
+            all_permanent = True
+            for hop in range(MAX_REDIRECTS + 1):
+                current = request.url
+                response = await self._client.send(request, stream=True)
+                try:
+                    next_request = response.next_request
+                    if response.status_code not in _REDIRECTS or next_request is None:
+                        return await self._read(url, response, permanent)
+                    if hop == MAX_REDIRECTS:
+                        return _failed(url, f"too many redirects (more than {MAX_REDIRECTS})")
+                    target = next_request.url
+                    self._check_target(target)
+                    if allow_private is not True and await self._internal(target):
+                        if origin_internal is None:
+                            origin_internal = await self._internal(request_url, lookup_failed=False)
+                        if not origin_internal:
+                            return _failed(url, _refused(target, redirected=True))
+                    if all_permanent and response.status_code in _PERMANENT:
+                        if current.scheme == "https" and target.scheme != "https":
+                            all_permanent = False  # never store a downgrade to plain http
+                        else:
+                            permanent = str(target)
+                    else:
+                        all_permanent = False
+                    await _drain_small(response)
+                finally:
+                    await response.aclose()
+                request = next_request
+            raise AssertionError("unreachable")  # pragma: no cover - the loop returns
+        except _Refused as exc:
+            return _failed(url, str(exc))
         except httpx.InvalidURL as exc:
             return _failed(url, f"invalid URL: {_short(exc, 120)}")
+        except httpx.RemoteProtocolError as exc:
+            if "location header" in str(exc).lower():
+                return _failed(url, f"{_host(current)} redirected to an invalid URL")
+            return _failed(url, describe_error(exc, current, self.timeouts))
         except httpx.HTTPError as exc:
-            return _failed(url, describe_error(exc, request_url, self.timeouts))
+            return _failed(url, describe_error(exc, current, self.timeouts))
         except httpx.StreamError as exc:
             return _failed(url, f"network error: {_short(exc)}")
 
-    async def _read(self, url: str, response: httpx.Response) -> FetchResult:
+    @staticmethod
+    def _check_target(target: httpx.URL) -> None:
+        """Refuse a redirect to anything but a reasonable http(s) URL."""
+        text = str(target)
+        if target.scheme not in ("http", "https"):
+            raise _Refused(f"redirected to {_short(text, 120)}: not an http(s) URL")
+        if len(text) > MAX_URL_LENGTH:
+            raise _Refused(f"redirected to a URL too long to follow ({len(text)} characters)")
+
+    async def _internal(self, url: httpx.URL, *, lookup_failed: bool | None = None) -> bool:
+        """Whether `url`'s host is in the user's own network.
+
+        A failed lookup raises _Refused with the DNS error (the fetch cannot go there either),
+        unless `lookup_failed` says what to answer instead.
+        """
+        host = url.host
+        port = url.port or (443 if url.scheme == "https" else 80)
+        try:
+            return await asyncio.wait_for(
+                netguard.host_is_internal(host, port), self.timeouts.connect
+            )
+        except (OSError, TimeoutError) as exc:
+            if lookup_failed is not None:
+                return lookup_failed
+            if isinstance(exc, TimeoutError):
+                raise _Refused(
+                    f"timed out looking up {_host(url)} after {_seconds(self.timeouts.connect)}"
+                ) from None
+            raise _Refused(f"DNS lookup failed for {_host(url)}") from None
+
+    async def _read(
+        self, url: str, response: httpx.Response, permanent: str | None = None
+    ) -> FetchResult:
         final_url = str(response.url)
         status = response.status_code
         resp_headers = {key.lower(): value for key, value in response.headers.items()}
         etag = _validator(response.headers.get("etag"))
         last_modified = _validator(response.headers.get("last-modified"))
+        retry_after = (
+            parse_retry_after(response.headers.get("retry-after")) if status in (429, 503) else None
+        )
 
         def result(body: bytes | None, error: str | None) -> FetchResult:
             # Validators only with a good answer: storing an error page's ETag would turn the
-            # next fetch into a 304 for a body we never had.
+            # next fetch into a 304 for a body we never had. A new home only when it worked.
             if error is not None:
-                return FetchResult(url, final_url, status, None, resp_headers, None, None, error)
+                return FetchResult(
+                    url, final_url, status, None, resp_headers, None, None, error,
+                    retry_after=retry_after,
+                )  # fmt: skip
             return FetchResult(
-                url, final_url, status, body, resp_headers, etag, last_modified, error
-            )
+                url, final_url, status, body, resp_headers, etag, last_modified, error,
+                permanent_url=permanent,
+            )  # fmt: skip
 
         if response.url.scheme not in ("http", "https"):
             return result(None, f"redirected to {_short(final_url, 120)}: not an http(s) URL")
@@ -258,8 +428,7 @@ class Fetcher:
             return result(None, None)
         if not 200 <= status < 300:
             await _drain_small(response)
-            reason = _short(httpx.codes.get_reason_phrase(status), 80)
-            return result(None, f"HTTP {status} {reason}".rstrip())
+            return result(None, _status_error(status, retry_after))
 
         too_large = f"response larger than {format_size(self.max_bytes)}"
         declared = response.headers.get("content-length", "")
@@ -284,6 +453,43 @@ async def _drain_small(response: httpx.Response, limit: int = 64 * 1024) -> None
             await response.aread()
 
 
+async def _check_location(response: httpx.Response) -> None:
+    """Refuse a redirect to another scheme before httpx even parses its Location (it raises
+    a confusing InvalidURL for `javascript:x`)."""
+    location = response.headers.get("location")
+    if response.status_code not in _REDIRECTS or location is None:
+        return
+    try:
+        scheme = urlsplit(urljoin(str(response.request.url), location.strip())).scheme
+    except ValueError:
+        return  # httpx reports it as an invalid URL
+    if scheme.lower() not in ("http", "https"):
+        raise _Refused(f"redirected to {_short(location, 120)}: not an http(s) URL")
+
+
 def _failed(url: str, error: str) -> FetchResult:
     """A fetch that got no usable response at all."""
     return FetchResult(url, url, None, None, {}, None, None, error)
+
+
+def _status_error(status: int, retry_after: float | None) -> str:
+    """`HTTP 404 Not Found`, with what it means where that is not obvious."""
+    reason = _short(httpx.codes.get_reason_phrase(status), 80)
+    text = f"HTTP {status} {reason}".rstrip()
+    if status == 410:
+        return f"{text}: the feed was removed"
+    if retry_after is not None:
+        return f"{text}: the server asks to wait {format_wait(retry_after)} before trying again"
+    return text
+
+
+def _too_long(url: str) -> str:
+    return f"URL too long ({len(url)} characters; the limit is {MAX_URL_LENGTH})"
+
+
+def _refused(url: httpx.URL, *, redirected: bool = False) -> str:
+    """Why a fetch into the user's own network was not made."""
+    host = _host(url)
+    if redirected:
+        return f"refused a redirect to {host}, a local or private network address"
+    return f"refused {host}: a local or private network address (linked from a public feed)"

@@ -6,18 +6,27 @@ identity, link, content and related links are, and makes every string inert with
 `strip_controls`/`clean_line` (after feedparser has decoded entities, so `&#x1b;` cannot
 sneak an escape sequence through).
 
+Hostile documents are bounded before feedparser sees them (and again, whatever their encoding,
+at the point where feedparser has turned them into UTF-8, by replacing its `replace_doctype`):
+the DOCTYPE and its internal subset are removed, so no entity declared by the document is ever
+expanded (no billion laughs, no quadratic blow-up, no external entity); raw NUL bytes are
+removed; only the first `MAX_ENTRIES` entries are kept. feedparser's sgmllib also gets a
+linear `parse_comment` (its own rescans the rest of the input for every unclosed comment).
+
 Synchronous and CPU-bound on purpose: callers run `parse_feed` in a worker thread.
 """
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import html
 import io
 import re
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
@@ -25,7 +34,20 @@ from urllib.parse import urljoin
 import feedparser
 
 from reader.models import Entry, Link, ParsedFeed
-from reader.text import clean_line, is_http_url, strip_controls
+from reader.netguard import MAX_URL_LENGTH
+from reader.text import clean_line, is_http_url, strip_controls, strip_html_controls, tame_html
+
+MAX_ENTRIES = 2000
+"""Entries read from one document; the rest are dropped with a note (`ParsedFeed.warning`)."""
+MAX_KEY_LENGTH = 2048
+"""A longer GUID (or link) is stored as `sha1:` + its hex digest instead."""
+EARLIEST_DATE = datetime(1990, 1, 1, tzinfo=UTC)
+"""An entry dated before this (the epoch, year 1) has no usable date: it is treated as undated."""
+MAX_FUTURE = timedelta(days=1)
+"""An entry dated further ahead than this (clock skew allowed) is treated as undated, so a
+feed cannot pin an entry to the top of the list."""
+_TITLE_SOURCE_CHARS = 65_536
+"""A stand-in title needs only the start of the summary."""
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
 _UNTITLED = "(untitled)"
@@ -37,6 +59,19 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 class NotAFeedError(ValueError):
     """The document is not a feed; the message says what it looked like instead."""
+
+
+@dataclass
+class _Budget:
+    """What the document guard found, for the `ParsedFeed.warning` of the parse under way."""
+
+    entries: int = 0
+    """How many entries the document had, when that was more than MAX_ENTRIES (else 0)."""
+
+
+_BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar(
+    "newsreader_parse_budget", default=None
+)
 
 
 def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = None) -> ParsedFeed:
@@ -54,14 +89,27 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
         if is_http_url(joined):
             base = joined
     response_headers["content-location"] = base
+    bom = _bom_encoding(body)
+    if bom is not None:
+        # A byte order mark is the encoding (XML 1.0 appendix F, WHATWG): feedparser would
+        # believe a header without a charset over it (and read UTF-16 as ISO-8859-1).
+        mime = response_headers.get("content-type", "").split(";", 1)[0].strip()
+        response_headers["content-type"] = f"{mime or 'application/xml'}; charset={bom}"
 
     if not body or not body.strip():
         raise NotAFeedError("not a feed (empty response)")
+    budget = _Budget()
+    document = body
+    if not _wide_encoding(body):
+        # The guard runs again inside feedparser on the UTF-8 text (any encoding); this pass
+        # keeps the DOCTYPE's public id so feedparser still recognises RSS 0.91 by it.
+        document, _, budget.entries = _defuse(body, keep_doctype=True)
+    token = _BUDGET.set(budget)
     try:
         # A BytesIO, never the bytes themselves: feedparser treats a bytes argument that
         # names an existing file as a path and reads that file.
         parsed = feedparser.parse(
-            io.BytesIO(body),
+            io.BytesIO(document),
             response_headers=response_headers,
             resolve_relative_uris=True,
             sanitize_html=True,
@@ -69,18 +117,236 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
     except Exception as exc:  # feedparser has crashed on hostile input before
         reason = clean_line(str(exc), 200) or type(exc).__name__
         raise NotAFeedError(f"not a feed (could not parse it: {reason})") from exc
+    finally:
+        _BUDGET.reset(token)
 
     if not parsed.get("version") and not parsed.get("entries"):
         raise NotAFeedError(_not_a_feed_reason(body, response_headers, parsed))
 
     feed = parsed.get("feed", {})
-    entries = tuple(_entry(raw, base) for raw in parsed.get("entries", []))
+    raw_entries = parsed.get("entries", [])
+    found = max(budget.entries, len(raw_entries))
+    now = datetime.now(UTC)
+    entries: list[Entry] = []
+    keys: set[str] = set()
+    for raw in raw_entries[:MAX_ENTRIES]:
+        entry = _entry(raw, base, now)
+        if entry is not None and entry.key not in keys:
+            keys.add(entry.key)  # the same GUID twice in one document: the first one counts
+            entries.append(entry)
+    notes = [_warning(parsed, body)]
+    if found > MAX_ENTRIES:
+        notes.insert(0, f"only the first {MAX_ENTRIES} of {found} entries were read")
     return ParsedFeed(
         title=_title_text(feed),
         site_url=_absolute(feed.get("link"), base) or "",
-        entries=entries,
-        warning=_warning(parsed, body),
+        entries=tuple(entries),
+        warning="; ".join(note for note in notes if note) or None,
     )
+
+
+# --- the document guard ------------------------------------------------------------------
+
+_PROLOG_SKIP = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+_DECLARATION_OPEN = re.compile(rb"<!(?!--)")
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_DECLARATION_TEXT = re.compile(rb"[^\"'\[>]+")
+_SUBSET_TEXT = re.compile(rb"[^\"'<\]]+")
+_ENTRY_OPEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)(?=[\s/>])")
+_ENTRY_CLOSE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32be"),
+    (b"\xff\xfe\x00\x00", "utf-32le"),
+    (b"\xfe\xff", "utf-16be"),
+    (b"\xff\xfe", "utf-16le"),
+    (_UTF8_BOM, "utf-8"),
+)
+
+
+def _bom_encoding(data: bytes) -> str | None:
+    """The encoding a byte order mark at the start names, or None."""
+    return next((name for bom, name in _BOMS if data.startswith(bom)), None)
+
+
+def _wide_encoding(data: bytes) -> bool:
+    """UTF-16 or UTF-32 (by BOM or by the zero bytes around the first `<`), where NUL bytes
+    belong to the characters and ASCII patterns do not match."""
+    head = data[:4]
+    return head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(0) >= 2
+
+
+def _defuse(data: bytes, *, keep_doctype: bool) -> tuple[bytes, bool, int]:
+    """The document without a DTD, NUL bytes or entries past MAX_ENTRIES.
+
+    Returns (document, whether its DOCTYPE named Netscape's RSS 0.91, how many entries it had
+    when that was more than MAX_ENTRIES, else 0). With `keep_doctype`, a DOCTYPE keeps its
+    name and public/system id and loses only its internal subset (and with it every entity
+    declaration); otherwise it goes entirely, as every other declaration in the prolog does.
+    """
+    data, netscape = _strip_dtd(data, keep_doctype=keep_doctype)
+    if b"\x00" in data:
+        data = data.replace(b"\x00", b"")  # else expat stops there and the rest is read loosely
+    data, entries = _cap_entries(data, MAX_ENTRIES)
+    return data, netscape, entries
+
+
+def _strip_dtd(data: bytes, *, keep_doctype: bool) -> tuple[bytes, bool]:
+    """Remove the internal subset (or the whole DOCTYPE) and any stray declaration from the
+    prolog, the only place a DTD can be; the body is left alone."""
+    i = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+    n = len(data)
+    parts: list[bytes] = []
+    kept = 0
+    netscape = False
+    while i < n:
+        skip = _PROLOG_SKIP.match(data, i)
+        if skip is not None:
+            i = skip.end()
+            continue
+        if not _DECLARATION_OPEN.match(data, i):
+            break  # the root element (or junk): the prolog is over
+        subset, end = _declaration_end(data, i + 2)
+        doctype = _DOCTYPE.match(data, i) is not None
+        if doctype:
+            outside = data[i:subset] if subset >= 0 else data[i:end]
+            netscape = netscape or b"netscape" in outside.lower()
+        parts.append(data[kept:i])
+        if doctype and keep_doctype:
+            parts.append(data[i:subset] + b">" if subset >= 0 else data[i:end])
+        kept = i = end
+    if not parts:
+        return data, netscape
+    parts.append(data[kept:])
+    return b"".join(parts), netscape
+
+
+def _declaration_end(data: bytes, i: int) -> tuple[int, int]:
+    """(where its `[` internal subset starts or -1, the index just past the declaration).
+
+    Quoted strings, and comments and processing instructions inside the subset, may hold `>`
+    and `]`. Whatever is left unclosed takes the rest of the document with it.
+    """
+    n = len(data)
+    subset = -1
+    while i < n:
+        text = _DECLARATION_TEXT.match(data, i)
+        if text is not None:
+            i = text.end()
+            continue
+        char = data[i : i + 1]
+        if char == b">":
+            return subset, i + 1
+        if char == b"[":
+            subset = i
+            i = _subset_end(data, i + 1)
+            continue
+        close = data.find(char, i + 1)  # a quoted string
+        if close < 0:
+            break
+        i = close + 1
+    return subset, n
+
+
+def _subset_end(data: bytes, i: int) -> int:
+    """The index just past the `]` that closes an internal subset starting at `i`."""
+    n = len(data)
+    while i < n:
+        text = _SUBSET_TEXT.match(data, i)
+        if text is not None:
+            i = text.end()
+            continue
+        char = data[i : i + 1]
+        if char == b"]":
+            return i + 1
+        if char in (b'"', b"'"):
+            close = data.find(char, i + 1)
+            end = -1 if close < 0 else close + 1
+        elif data.startswith(b"<!--", i):
+            close = data.find(b"-->", i + 4)
+            end = -1 if close < 0 else close + 3
+        elif data.startswith(b"<?", i):
+            close = data.find(b"?>", i + 2)
+            end = -1 if close < 0 else close + 2
+        else:
+            end = i + 1  # a `<` opening a markup declaration
+        if end < 0:
+            return n
+        i = end
+    return n
+
+
+def _cap_entries(data: bytes, limit: int) -> tuple[bytes, int]:
+    """Cut the entries after the first `limit` out of the document (feedparser's time and
+    memory grow with every entry); returns the document and how many there were (0 when at
+    most `limit`).
+
+    The cut runs from the start of entry `limit + 1` to the end of the last entry, so what
+    follows the entries (`</channel></rss>`) stays and the document stays well-formed.
+    """
+    opens = _ENTRY_OPEN.findall(data)
+    if len(opens) <= limit:
+        return data, 0
+    starts = _ENTRY_OPEN.finditer(data)
+    for _ in range(limit):
+        next(starts)
+    cut = next(starts).start()
+    last_end = -1
+    for close in _ENTRY_CLOSE.finditer(data, cut):
+        last_end = close.end()
+    rest = data[last_end:] if last_end > cut else b""
+    return data[:cut] + rest, len(opens)
+
+
+def _guarded_replace_doctype(data: bytes) -> tuple[str | None, bytes, dict[str, str]]:
+    """Stands in for feedparser's `replace_doctype`, which keeps the document's own simple
+    entities (`<!ENTITY a "...">`, expanded by both of its parsers: one 50 KB entity used
+    50,000 times is 2.5 GB). Called on the UTF-8 text, whatever the document's encoding."""
+    if _wide_encoding(data):  # feedparser could not convert it: it will read nothing anyway
+        data, netscape = _strip_dtd(data, keep_doctype=False)
+        entries = 0
+    else:
+        data, netscape, entries = _defuse(data, keep_doctype=False)
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.entries = max(budget.entries, entries)
+    return ("rss091n" if netscape else None), data, {}
+
+
+_COMMENT_CLOSE = re.compile(r"--\s*>")
+
+
+def _parse_comment(self: Any, i: int, report: int = 1) -> int:
+    """sgmllib's `parse_comment`, but an unclosed comment ends the input instead of failing:
+    failing makes the parser (and feedparser's sanitizer, with a quadratic regex of its own)
+    search the rest of the input again for every later `<!--`."""
+    rawdata: str = self.rawdata
+    match = _COMMENT_CLOSE.search(rawdata, i + 4)
+    if match is None:
+        return len(rawdata)
+    if report:
+        self.handle_comment(rawdata[i + 4 : match.start()])
+    return match.end()
+
+
+def _install_guards() -> bool:
+    """Put the guards into feedparser (idempotent); False when its internals have moved."""
+    api = getattr(feedparser, "api", None)
+    if api is None or not hasattr(api, "replace_doctype"):
+        return False
+    api.replace_doctype = _guarded_replace_doctype
+    try:
+        import feedparser_sgmllib
+    except ImportError:  # pragma: no cover - feedparser 6 depends on it
+        return False
+    feedparser_sgmllib.SGMLParser.parse_comment = _parse_comment  # type: ignore[method-assign]
+    return True
+
+
+GUARDS_INSTALLED = _install_guards()
+"""Whether feedparser runs with the guards (tests check; the raw-bytes pass runs anyway)."""
 
 
 # --- what went wrong ---------------------------------------------------------------------
@@ -150,27 +416,35 @@ def _xml_error(exc: Any, body: bytes) -> str:
 # --- entries -----------------------------------------------------------------------------
 
 
-def _entry(raw: Any, base: str) -> Entry:
-    """One feedparser entry as an Entry (not yet stored: no id or feed_id)."""
+def _entry(raw: Any, base: str, now: datetime) -> Entry | None:
+    """One feedparser entry as an Entry (not yet stored: no id or feed_id); None for one
+    with nothing in it (no id, link, title, summary or content), e.g. where a truncated
+    document was cut."""
     # feedparser copies content into `summary` (without a `summary_detail`) when the entry has
     # no summary of its own; such a copy is not a summary.
     summary_given = dict.__contains__(raw, "summary_detail")
-    summary = strip_controls(raw.get("summary") or "").strip() if summary_given else ""
+    # Plain or HTML, a summary is often decoded as HTML later (feeds mix the two): the
+    # references to controls go now either way.
+    summary = strip_html_controls(raw.get("summary") or "").strip() if summary_given else ""
+    if summary and ((raw.get("summary_detail") or {}).get("type") or "") in _HTML_TYPES:
+        summary = tame_html(summary)
     content = _content(raw, summary if summary_given else None)
     link = _link(raw, base)
     own_title = _title_text(raw)
+    if not (own_title or summary or content or link or _whole_line(raw.get("id"))):
+        return None
     title = own_title or _title_from(summary or content) or _UNTITLED
-    key = (
-        clean_line(raw.get("id"))
+    key = _key(
+        _whole_line(raw.get("id"))
         or link
-        or clean_line(raw.get("link"))
+        or _whole_line(raw.get("link"))
         or "sha1:" + hashlib.sha1((own_title + (content or summary)).encode()).hexdigest()
     )
     detail = raw.get("author_detail") or {}
     author = clean_line(detail.get("name"), 200) or clean_line(raw.get("author"), 200)
-    published = _utc(raw.get("published_parsed"))
+    published = _utc(raw.get("published_parsed"), now)
     # dict.get: FeedParserDict.get("updated_parsed") quietly answers with published_parsed.
-    updated = _utc(dict.get(raw, "updated_parsed"))
+    updated = _utc(dict.get(raw, "updated_parsed"), now)
     return Entry(
         key=key,
         title=title,
@@ -184,6 +458,21 @@ def _entry(raw: Any, base: str) -> Entry:
     )
 
 
+def _whole_line(value: str | None) -> str:
+    """A GUID as one clean line, whole however long (`_key` bounds it)."""
+    return clean_line(value, limit=1 << 62)
+
+
+def _key(key: str) -> str:
+    """An entry's identity, bounded: one longer than MAX_KEY_LENGTH becomes `sha1:` + hex.
+
+    Controls (NUL included) were stripped by `clean_line`, so `a<NUL>b` is the key `ab`.
+    """
+    if len(key) <= MAX_KEY_LENGTH:
+        return key
+    return "sha1:" + hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _content(raw: Any, summary: str | None) -> str:
     """The entry's full HTML content, or "" when it has none (or only repeats the summary)."""
     items = [item for item in raw.get("content") or [] if item.get("value")]
@@ -195,6 +484,8 @@ def _content(raw: Any, summary: str | None) -> str:
     if item is None:
         return ""
     value = strip_controls(item.get("value") or "").strip()
+    if item is html_item:
+        value = tame_html(strip_html_controls(value))
     if not value or (summary is not None and value == summary):
         return ""
     if item is html_item:
@@ -239,12 +530,16 @@ def _related(raw: Any, base: str) -> tuple[Link, ...]:
 
 
 def _absolute(href: str | None, base: str) -> str | None:
-    """An absolute http(s) URL, or None (javascript:, data:, mailto: and friends are dropped)."""
-    cleaned = clean_line(href)
-    if not cleaned:
+    """An absolute http(s) URL, or None (javascript:, data:, mailto: and friends are dropped,
+    and so is a URL longer than MAX_URL_LENGTH, which would never be fetched)."""
+    cleaned = clean_line(href, limit=MAX_URL_LENGTH + 1)
+    if not cleaned or len(cleaned) > MAX_URL_LENGTH:
         return None
-    joined = urljoin(base, cleaned)
-    return joined if is_http_url(joined) else None
+    try:
+        joined = urljoin(base, cleaned)
+    except ValueError:  # e.g. an unbalanced `[` in the host
+        return None
+    return joined if is_http_url(joined) and len(joined) <= MAX_URL_LENGTH else None
 
 
 def _title_text(node: Any) -> str:
@@ -258,17 +553,21 @@ def _title_text(node: Any) -> str:
 
 def _title_from(text: str) -> str:
     """A stand-in title for an untitled entry: the start of its summary, as plain text."""
-    return clean_line(_html_text(text), limit=_TITLE_FROM_SUMMARY)
+    return clean_line(_html_text(text[:_TITLE_SOURCE_CHARS]), limit=_TITLE_FROM_SUMMARY)
 
 
-def _utc(value: time.struct_time | None) -> datetime | None:
-    """feedparser's UTC struct_time as an aware datetime; None for missing or absurd dates."""
+def _utc(value: time.struct_time | None, now: datetime) -> datetime | None:
+    """feedparser's UTC struct_time as an aware datetime; None for missing or absurd dates
+    (before EARLIEST_DATE, or more than MAX_FUTURE after `now`)."""
     if not value:
         return None
     try:
-        return datetime(*value[:6], tzinfo=UTC)
+        moment = datetime(*value[:6], tzinfo=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
+    if moment < EARLIEST_DATE or moment > now + MAX_FUTURE:
+        return None
+    return moment
 
 
 class _TextExtractor(HTMLParser):
@@ -297,10 +596,14 @@ class _TextExtractor(HTMLParser):
 
 
 def _html_text(fragment: str) -> str:
-    """The visible text of an HTML fragment (tags dropped, entities decoded)."""
+    """The visible text of an HTML fragment (tags dropped, entities decoded).
+
+    Tamed first, so html.parser stays linear on hostile markup. The caller strips controls
+    from the result: entities are decoded here, so `&amp;#27;` only becomes ESC now.
+    """
     if "<" not in fragment and "&" not in fragment:
         return fragment
     parser = _TextExtractor()
-    parser.feed(fragment)
+    parser.feed(tame_html(fragment))
     parser.close()
     return "".join(parser.parts)
