@@ -39,7 +39,7 @@ from reader.article.html import (
 from reader.article.related import find_related
 from reader.article.render import html_to_text
 from reader.models import Article
-from reader.text import clean_line, is_http_url, strip_controls
+from reader.text import clean_line, is_http_url, strip_controls, tame_html
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -208,7 +208,7 @@ def _head_source(text: str) -> str:
 def _scan_head(text: str) -> _HeadScanner:
     scanner = _HeadScanner()
     try:
-        scanner.feed(_head_source(text))
+        scanner.feed(tame_html(_head_source(text)))
         scanner.close()
     except (AssertionError, ValueError):  # pragma: no cover - html.parser is tolerant
         pass

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
-from reader.text import strip_controls
+from reader.text import LT_STAND_IN, strip_controls, tame_html
 
 
 def _words(text: str) -> frozenset[str]:
@@ -253,7 +253,7 @@ class _TreeBuilder(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.dropping:
             return
-        text = strip_controls(data)
+        text = strip_controls(data).replace(LT_STAND_IN, "<")
         if not text:
             return
         children = self.stack[-1].children
@@ -270,12 +270,15 @@ class _TreeBuilder(HTMLParser):
 
 def parse_html(source: str) -> Node:
     """Parse untrusted HTML into a tree rooted at a `#root` node; never raises."""
-    builder = _TreeBuilder(source or "")
+    source = source or ""
+    builder = _TreeBuilder(source)
     try:
-        builder.feed(source or "")
+        # Tamed first: html.parser rescans the rest of the input for every `<` that never
+        # closes, so malformed pages went quadratic. Same length, so offsets stay valid.
+        builder.feed(tame_html(source, keep_offsets=True))
         builder.close()
     except (AssertionError, ValueError):  # pragma: no cover - html.parser is tolerant
-        builder._pop_to(1, len(source or ""))
+        builder._pop_to(1, len(source))
     return builder.root
 
 
