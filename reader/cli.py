@@ -52,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("url", metavar="URL")
     preview.add_argument("--limit", type=int, default=20, metavar="N")
     refresh = sub.add_parser("refresh", help="fetch feeds; one line per feed")
+    refresh.add_argument(
+        "--due", action="store_true", help="only feeds whose interval has passed (for cron)"
+    )
+    refresh.add_argument("--stats", action="store_true", help="print totals at the end")
+    refresh.add_argument(
+        "--force", action="store_true", help="fetch even feeds asked to wait (Retry-After)"
+    )
     scope = refresh.add_mutually_exclusive_group()
     scope.add_argument("--feed", metavar="URL", help="only this feed")
     scope.add_argument("--folder", metavar="NAME", help="only this folder (and sub-folders)")
@@ -63,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     entries.add_argument("--limit", type=int, metavar="N")
     entries.add_argument("--json", action="store_true")
     sub.add_parser("unread", help="print the number of unread entries (for status bars)")
+    health = sub.add_parser("health", help="how each feed has been doing, with advice")
+    health.add_argument("--json", action="store_true")
     mark = sub.add_parser("mark-read", help="mark entries read")
     which = mark.add_mutually_exclusive_group()
     which.add_argument("--all", action="store_true", help="every entry")

@@ -11,12 +11,14 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from reader.config import Settings
 from reader.models import Feed
+from reader.schedule import is_due
 from reader.service import FeedService, RefreshResult, url_from_input
 from reader.store import Store, StoreError
 from reader.text import clean_line, is_http_url
@@ -41,13 +43,17 @@ def add(store: Store, settings: Settings, args: argparse.Namespace) -> int:
         err(f"not an http(s) URL: {args.url}")
         return 2
     service = FeedService(store, settings)
-    existing = store.get_feed_by_url(url)
-    if existing is None and not args.no_fetch:
+    folder = args.folder or ""
+    result = asyncio.run(service.subscribe(url, folder, fetch=not args.no_fetch))
+    refreshed = result.refresh
+    if result.created and refreshed is not None and _not_a_feed(refreshed):
+        # A web page, not a feed (it was fetched once, as a feed would be): look for the
+        # feeds it offers instead, and subscribe to the one chosen.
+        store.remove_feed(result.feed.id)
         url_or_code = _pick_feed(service, url, args.choose)
         if isinstance(url_or_code, int):
             return url_or_code
-        url = url_or_code
-    result = asyncio.run(service.subscribe(url, args.folder or "", fetch=not args.no_fetch))
+        result = asyncio.run(service.subscribe(url_or_code, folder))
     if not result.created:
         print(f"already subscribed: {result.feed.url}")
         return 0
@@ -56,6 +62,10 @@ def add(store: Store, settings: Settings, args: argparse.Namespace) -> int:
         return 0
     print(line(result.refresh))
     return 0 if result.refresh.ok else 1
+
+
+def _not_a_feed(result: RefreshResult) -> bool:
+    return (result.error or "").startswith("not a feed")
 
 
 def _pick_feed(service: FeedService, url: str, choose: int | None) -> str | int:
@@ -121,15 +131,59 @@ def refresh(store: Store, settings: Settings, args: argparse.Namespace) -> int:
         if not feeds:
             err(f"no feeds in folder {args.folder}")
             return 2
-    if not feeds:
+    if args.due:
+        feeds = [f for f in feeds if is_due(f, settings.refresh_minutes)]
+        if not feeds:
+            return 0  # nothing due: quiet, for cron
+    elif not feeds:
         print("no feeds yet: add one with `newsreader add URL`")
         return 0
 
     def report(result: RefreshResult, done: int, total: int) -> None:
         print(line(result), flush=True)
 
-    results = asyncio.run(FeedService(store, settings).refresh(feeds, report))
+    started = time.perf_counter()
+    service = FeedService(store, settings)
+    results = asyncio.run(service.refresh(feeds, report, force=args.force))
+    if args.stats:
+        print_stats(results, time.perf_counter() - started)
     return 0 if all(r.ok for r in results) else 1
+
+
+def print_stats(results: Sequence[RefreshResult], wall: float) -> None:
+    """`refresh --stats`: what the whole run did and where its time went."""
+    fetched = [r for r in results if not r.skipped]
+    print(
+        f"feeds: {len(results)}  200: {sum(r.status == 200 and r.ok for r in fetched)}"
+        f"  304: {sum(r.not_modified for r in fetched)}  errors: {sum(not r.ok for r in fetched)}"
+        f"  skipped: {len(results) - len(fetched)}  new entries: {sum(r.new for r in fetched)}"
+    )
+    print(
+        f"bytes: {sum(r.size for r in fetched)}  wall: {wall:.2f} s"
+        f"  fetching: {sum(r.fetch_seconds for r in fetched):.2f} s (summed over feeds)"
+        f"  parsing: {sum(r.parse_seconds for r in fetched):.2f} s"
+        f"  storing: {sum(r.store_seconds for r in fetched):.2f} s"
+    )
+
+
+def health(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    from reader.health import feed_health
+
+    report = feed_health(store, settings.refresh_minutes)
+    if args.json:
+        print(json.dumps([h.as_json() for h in report], ensure_ascii=False, indent=2))
+        return 0
+    for h in report:
+        feed = h.feed
+        status = feed.last_status if feed.last_status is not None else "-"
+        ratio = f"{h.not_modified_ratio:.0%}" if h.not_modified_ratio is not None else "-"
+        print(
+            f"{clean_line(feed.title, 60)}  [{status}]  304s {ratio}  {h.fetches} fetches"
+            f"  {h.bytes_downloaded} bytes  {h.entries_per_week:.1f}/week"
+        )
+        for advice in h.advice:
+            print(f"    {clean_line(advice, 300)}")
+    return 0
 
 
 # ---------------------------------------------------------------------------- listing
@@ -319,6 +373,7 @@ def search(store: Store, settings: Settings, args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
+    "health": health,
     "search": search,
     "add": add,
     "remove": remove,

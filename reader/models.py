@@ -64,6 +64,13 @@ class Feed:
     """The server said 410 Gone: kept for its entries, never fetched again."""
     user_title: str = ""
     """The title the user gave (shown instead of the feed's own), or ""."""
+    not_before: datetime | None = None
+    """Not to be fetched before this (Retry-After, max-age, ttl, back-off after failures)."""
+    wait_reason: str = ""
+    """Why it waits until not_before, in words ("the server asked to wait 3 h")."""
+    failures: int = 0
+    """Failed fetches in a row (0 after a success)."""
+    last_success: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +116,8 @@ class ParsedFeed:
     entries: tuple[Entry, ...] = ()
     warning: str | None = None
     """A survivable problem (e.g. a wrong declared encoding) worth showing."""
+    ttl_minutes: int | None = None
+    """RSS <ttl>: how long the feed may be cached before it is fetched again."""
 
 
 @dataclass(frozen=True, slots=True)

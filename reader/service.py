@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import httpx
@@ -24,8 +26,12 @@ from reader.feeds.fetch import Fetcher
 from reader.feeds.parse import NotAFeedError, parse_feed
 from reader.models import Article, Entry, Feed, Link, ParsedFeed
 from reader.sample import is_sample_url, load_sample, sample_file
-from reader.store import Store
+from reader.schedule import backoff, freshness, waiting
+from reader.store import Store, StoreError
 from reader.text import clean_line, is_http_url
+
+HARD_ENTRY_CAP = 5000
+"""No feed keeps more entries than this (starred ones aside), whatever the settings."""
 
 AUTO_FULL_ARTICLE_WORDS = 150
 """In `auto` mode, feed content shorter than this many words is taken to be a summary."""
@@ -42,6 +48,17 @@ class RefreshResult:
     status: int | None = None
     error: str | None = None
     not_modified: bool = False
+    skipped: str | None = None
+    """Not fetched, and why (the server asked to wait, still fresh, backing off)."""
+    moved_to: str | None = None
+    """The feed answered with a permanent redirect: its stored URL is now this."""
+    gone: bool = False
+    """The server said 410 Gone: the feed is marked dead and no longer fetched."""
+    size: int = 0
+    """Body bytes downloaded (0 for a 304)."""
+    fetch_seconds: float = 0.0
+    parse_seconds: float = 0.0
+    store_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -49,11 +66,15 @@ class RefreshResult:
 
     def describe(self) -> str:
         """One line a person can read: what changed, or why it failed."""
+        if self.skipped:
+            return f"skipped: {self.skipped}"
         if self.error:
-            return f"error: {self.error}"
-        if self.not_modified:
-            return "not modified"
-        return f"{self.new} new" if self.new != 1 else "1 new"
+            text = f"error: {self.error}"
+            return text + (" (marked dead: no longer fetched)" if self.gone else "")
+        text = "not modified" if self.not_modified else f"{self.new} new"
+        if self.moved_to:
+            text += f" (moved permanently: now {self.moved_to})"
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +158,7 @@ class FeedService:
             deadline=s.deadline,
             max_bytes=s.max_bytes,
             concurrency=s.concurrency,
+            per_host=s.per_host,
             transport=self._transport,
         )
 
@@ -144,8 +166,14 @@ class FeedService:
         self,
         feeds: Sequence[Feed] | None = None,
         on_progress: ProgressCallback | None = None,
+        *,
+        force: bool = False,
     ) -> list[RefreshResult]:
-        """Refresh `feeds` (default: every subscription) concurrently; results in finish order."""
+        """Refresh `feeds` (default: every subscription) concurrently; results in finish order.
+
+        A feed the server asked to wait for (Retry-After), that is still fresh (max-age, ttl)
+        or that is backing off after failures is skipped with the reason, unless `force`.
+        """
         if feeds is None:
             feeds = await asyncio.to_thread(self.store.list_feeds)
         total = len(feeds)
@@ -153,7 +181,7 @@ class FeedService:
         if not total:
             return results
         async with self._fetcher() as fetcher:
-            tasks = [asyncio.create_task(self._refresh_one(fetcher, feed)) for feed in feeds]
+            tasks = [asyncio.create_task(self._refresh_one(fetcher, feed, force)) for feed in feeds]
             try:
                 for done, next_result in enumerate(asyncio.as_completed(tasks), start=1):
                     result = await next_result
@@ -167,11 +195,15 @@ class FeedService:
         return results
 
     def apply_retention(self) -> int:
-        """Drop old read entries beyond the settings' limits (never starred or unread ones)."""
+        """Drop old read entries beyond the settings' limits (never starred or unread ones),
+        and hold every feed to a hard bound (a feed whose ids change on every fetch)."""
         s = self.settings
-        if not s.keep_per_feed and not s.keep_days:
-            return 0
-        return self.store.prune(max_per_feed=s.keep_per_feed or None, max_days=s.keep_days or None)
+        removed = self.store.cap_entries(HARD_ENTRY_CAP)
+        if s.keep_per_feed or s.keep_days:
+            removed += self.store.prune(
+                max_per_feed=s.keep_per_feed or None, max_days=s.keep_days or None
+            )
+        return removed
 
     async def subscribe(self, url: str, folder: str = "", *, fetch: bool = True) -> SubscribeResult:
         """Subscribe and fetch at once, so a new feed never sits empty.
@@ -282,12 +314,16 @@ class FeedService:
         )
         return PageResult(url, article)
 
-    async def _refresh_one(self, fetcher: Fetcher, feed: Feed) -> RefreshResult:
+    async def _refresh_one(self, fetcher: Fetcher, feed: Feed, force: bool) -> RefreshResult:
         base = RefreshResult(feed_id=feed.id, title=feed.title, url=feed.url)
         try:
             if feed.is_sample:
                 await asyncio.to_thread(load_sample, self.store)
                 return replace(base, status=200)
+            wait = waiting(feed)
+            if wait is not None and not force:
+                until = datetime.fromtimestamp(wait.until).strftime("%H:%M")
+                return replace(base, skipped=f"{wait.reason} (until {until})")
             return await self._fetch_and_store(fetcher, feed, base)
         except asyncio.CancelledError:
             raise
@@ -300,31 +336,98 @@ class FeedService:
         self, fetcher: Fetcher, feed: Feed, base: RefreshResult
     ) -> RefreshResult:
         store = self.store
+        started = time.perf_counter()
         fetched = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        result = replace(
+            base,
+            status=fetched.status,
+            size=len(fetched.body or b""),
+            fetch_seconds=time.perf_counter() - started,
+        )
         if fetched.error is not None:
-            await asyncio.to_thread(store.record_error, feed.id, fetched.error, fetched.status)
-            return replace(base, status=fetched.status, error=fetched.error)
+            return await self._failed(
+                feed, result, fetched.error, fetched.retry_after, fetched.gone
+            )
+        moved = await self._follow_permanent_redirect(feed, fetched.permanent_url)
+        result = replace(result, moved_to=moved)
+        now = time.time()
         if fetched.not_modified:
+            began = time.perf_counter()
             await asyncio.to_thread(
                 store.record_not_modified,
                 feed.id,
                 etag=fetched.etag,
                 last_modified=fetched.last_modified,
             )
-            return replace(base, status=304, not_modified=True)
-        try:
-            parsed = await asyncio.to_thread(
-                parse_feed, fetched.body or b"", url=fetched.final_url, headers=fetched.headers
+            result = replace(result, status=304, not_modified=True)
+            fresh = freshness(fetched.headers, None, now)
+        else:
+            began = time.perf_counter()
+            try:
+                parsed = await asyncio.to_thread(
+                    parse_feed, fetched.body or b"", url=fetched.final_url, headers=fetched.headers
+                )
+            except NotAFeedError as exc:
+                return await self._failed(feed, result, str(exc), None, False)
+            result = replace(result, parse_seconds=time.perf_counter() - began)
+            began = time.perf_counter()
+            new = await asyncio.to_thread(
+                store.apply_update,
+                feed.id,
+                parsed,
+                status=fetched.status or 200,
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
             )
-        except NotAFeedError as exc:
-            await asyncio.to_thread(store.record_error, feed.id, str(exc), fetched.status)
-            return replace(base, status=fetched.status, error=str(exc))
-        new = await asyncio.to_thread(
-            store.apply_update,
+            result = replace(result, title=parsed.title or feed.title, new=new)
+            fresh = freshness(fetched.headers, parsed.ttl_minutes, now)
+        await asyncio.to_thread(
+            store.record_fetch,
             feed.id,
-            parsed,
-            status=fetched.status or 200,
-            etag=fetched.etag,
-            last_modified=fetched.last_modified,
+            status=result.status,
+            ok=True,
+            size=result.size,
+            seconds=result.fetch_seconds,
+            new=result.new,
+            not_before=fresh.until if fresh else None,
+            wait_reason=fresh.reason if fresh else None,
         )
-        return replace(base, title=parsed.title or feed.title, status=fetched.status, new=new)
+        return replace(result, store_seconds=time.perf_counter() - began)
+
+    async def _failed(
+        self,
+        feed: Feed,
+        result: RefreshResult,
+        error: str,
+        retry_after: float | None,
+        gone: bool,
+    ) -> RefreshResult:
+        """Record a failure: the error next to the feed, back-off (or the server's
+        Retry-After) before the next try, and a 410 retires the feed."""
+        wait = backoff(feed.failures + 1, retry_after, time.time())
+        store = self.store
+        await asyncio.to_thread(store.record_error, feed.id, error, result.status)
+        await asyncio.to_thread(
+            store.record_fetch,
+            feed.id,
+            status=result.status,
+            ok=False,
+            size=result.size,
+            seconds=result.fetch_seconds,
+            error=error,
+            not_before=wait.until,
+            wait_reason=wait.reason,
+        )
+        if gone:
+            await asyncio.to_thread(store.update_feed, feed.id, dead=True)
+        return replace(result, error=error, gone=gone)
+
+    async def _follow_permanent_redirect(self, feed: Feed, url: str | None) -> str | None:
+        """A 301/308 means the feed moved: store the new URL (unless already subscribed)."""
+        if not url or url == feed.url:
+            return None
+        try:
+            await asyncio.to_thread(self.store.update_feed, feed.id, url=url)
+        except StoreError:
+            return None  # the new address is another subscription already
+        return url

@@ -170,6 +170,26 @@ MIGRATIONS: list[str] = [
     """
     CREATE VIRTUAL TABLE entries_fts_vocab USING fts5vocab(entries_fts, 'row');
     """,
+    # 10: feed health and polite refreshing. When a feed may be fetched again (Retry-After,
+    # Cache-Control max-age, RSS ttl, back-off after failures), its run of failures, its
+    # last success, and a short log of recent fetches (status, bytes, time, new entries).
+    """
+    ALTER TABLE feeds ADD COLUMN not_before REAL;
+    ALTER TABLE feeds ADD COLUMN wait_reason TEXT;
+    ALTER TABLE feeds ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE feeds ADD COLUMN last_success REAL;
+    CREATE TABLE fetch_log (
+        id INTEGER PRIMARY KEY,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        at REAL NOT NULL,
+        status INTEGER,
+        bytes INTEGER NOT NULL DEFAULT 0,
+        seconds REAL NOT NULL DEFAULT 0,
+        new INTEGER NOT NULL DEFAULT 0,
+        error TEXT
+    );
+    CREATE INDEX fetch_log_by_feed ON fetch_log (feed_id, at);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -183,7 +203,8 @@ _FEED_TITLE = "COALESCE(NULLIF(f.user_title, ''), NULLIF(f.title, ''), f.url)"
 _FEED_COLUMNS = (
     f"f.id, f.url, {_FEED_TITLE}, f.site_url, f.etag, f.last_modified, f.last_status,"
     " f.last_error, f.last_fetched, f.is_sample, f.full_article, f.folder, f.paused,"
-    " f.refresh_minutes, f.dead, COALESCE(f.user_title, '')"
+    " f.refresh_minutes, f.dead, COALESCE(f.user_title, ''), f.not_before, f.wait_reason,"
+    " f.failures, f.last_success"
 )
 
 _ENTRY_SELECT = f"""
@@ -905,6 +926,9 @@ class Store:
             changes["folder"] = normalise_folder(folder)
         if url is not None:
             changes["url"] = url.strip()
+            # A new address starts afresh: no back-off or server wait carried over.
+            changes["not_before"] = None
+            changes["failures"] = 0
         if paused is not None:
             changes["paused"] = int(paused)
         if not isinstance(refresh_minutes, _Unset):
@@ -1230,6 +1254,90 @@ class Store:
                 return False
         return True
 
+    # -- feed health and scheduling ----------------------------------------------------
+
+    FETCH_LOG_KEEP = 30
+    """Fetches remembered per feed for the health view."""
+
+    @_locked
+    def record_fetch(
+        self,
+        feed_id: int,
+        *,
+        status: int | None,
+        ok: bool,
+        size: int = 0,
+        seconds: float = 0.0,
+        new: int = 0,
+        error: str | None = None,
+        not_before: float | None = None,
+        wait_reason: str | None = None,
+    ) -> None:
+        """Log one fetch; count failures in a row (reset by a success); set when the feed may
+        be fetched next (None: whenever it is due) and why it waits."""
+        now = time.time()
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO fetch_log (feed_id, at, status, bytes, seconds, new, error)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (feed_id, now, status, size, seconds, new, error),
+            )
+            conn.execute(
+                "DELETE FROM fetch_log WHERE feed_id = ? AND id NOT IN (SELECT id FROM"
+                " fetch_log WHERE feed_id = ? ORDER BY at DESC, id DESC LIMIT ?)",
+                (feed_id, feed_id, self.FETCH_LOG_KEEP),
+            )
+            if ok:
+                conn.execute(
+                    "UPDATE feeds SET failures = 0, last_success = ?, not_before = ?,"
+                    " wait_reason = ? WHERE id = ?",
+                    (now, not_before, wait_reason, feed_id),
+                )
+            else:
+                conn.execute(
+                    "UPDATE feeds SET failures = failures + 1, not_before = ?, wait_reason = ?"
+                    " WHERE id = ?",
+                    (not_before, wait_reason, feed_id),
+                )
+
+    @_locked
+    def fetch_log(self, feed_id: int) -> list[dict[str, Any]]:
+        """The feed's recent fetches, newest first."""
+        rows = self._conn.execute(
+            "SELECT at, status, bytes, seconds, new, error FROM fetch_log WHERE feed_id = ?"
+            " ORDER BY at DESC, id DESC",
+            (feed_id,),
+        ).fetchall()
+        keys = ("at", "status", "bytes", "seconds", "new", "error")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    @_locked
+    def entries_since(self, feed_id: int, since: float) -> int:
+        """How many entries the feed brought since `since` (epoch seconds)."""
+        row = self._conn.execute(
+            "SELECT count(*) FROM entries WHERE feed_id = ? AND first_seen >= ?",
+            (feed_id, since),
+        ).fetchone()
+        return int(row[0])
+
+    @_locked
+    def cap_entries(self, max_per_feed: int) -> int:
+        """A hard bound per feed (a feed whose ids change on every fetch would grow forever):
+        beyond it the oldest entries go even if unread; starred ones stay."""
+        cursor = self._conn.execute(
+            """
+            DELETE FROM entries WHERE id IN (
+                SELECT id FROM (
+                    SELECT id, starred, ROW_NUMBER() OVER (
+                        PARTITION BY feed_id ORDER BY sort_date DESC, id DESC
+                    ) AS n FROM entries
+                ) WHERE n > ? AND starred = 0
+            )
+            """,
+            (max(max_per_feed, 0),),
+        )
+        return cursor.rowcount
+
 
 def _article_json(article: Article) -> str:
     return json.dumps(
@@ -1285,8 +1393,12 @@ def _feed_from_row(row: tuple[Any, ...]) -> Feed:
         refresh_minutes=row[13],
         dead=bool(row[14]),
         user_title=row[15],
-        unread=row[16],
-        total=row[17],
+        not_before=_to_datetime(row[16]),
+        wait_reason=row[17] or "",
+        failures=row[18],
+        last_success=_to_datetime(row[19]),
+        unread=row[20],
+        total=row[21],
     )
 
 

@@ -239,16 +239,21 @@ class Fetcher:
         deadline: float = 60.0,
         max_bytes: int = 16 * 1024 * 1024,
         concurrency: int = 16,
+        per_host: int = 4,
         transport: httpx.AsyncBaseTransport | None = None,
         user_agent: str | None = None,
         allow_private: bool | None = None,
     ) -> None:
-        """`allow_private` is the default for `fetch` (see there)."""
+        """`allow_private` is the default for `fetch` (see there). At most `concurrency`
+        requests run at once, and at most `per_host` to any one host (politeness: a site with
+        fifty feeds is not hit fifty times at once, and a slow host holds no global slots)."""
         self.timeouts = httpx.Timeout(timeout, connect=connect_timeout)
         self.deadline = deadline
         self.max_bytes = max_bytes
         self.allow_private = allow_private
         self._semaphore = asyncio.Semaphore(max(1, concurrency))
+        self.per_host = max(1, per_host)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
         self._client = httpx.AsyncClient(
             headers={"User-Agent": user_agent or DEFAULT_USER_AGENT, "Accept": ACCEPT},
             timeout=self.timeouts,
@@ -300,7 +305,12 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        async with self._semaphore:
+        try:
+            host = (urlsplit(url).hostname or "").lower()
+        except ValueError:  # e.g. a bad port or IPv6 literal: _get reports it
+            host = ""
+        per_host = self._hosts.setdefault(host, asyncio.Semaphore(self.per_host))
+        async with per_host, self._semaphore:
             try:
                 async with asyncio.timeout(self.deadline):
                     return await self._get(url, headers, allow_private)

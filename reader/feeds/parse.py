@@ -142,7 +142,17 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
         site_url=_absolute(feed.get("link"), base) or "",
         entries=tuple(entries),
         warning="; ".join(note for note in notes if note) or None,
+        ttl_minutes=_ttl(feed.get("ttl")),
     )
+
+
+def _ttl(value: object) -> int | None:
+    """RSS <ttl>: minutes a feed may be cached; None when absent or not a sane number."""
+    try:
+        minutes = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return minutes if 0 < minutes <= 7 * 24 * 60 else None
 
 
 # --- the document guard ------------------------------------------------------------------

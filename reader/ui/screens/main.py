@@ -19,6 +19,7 @@ from reader.browser import open_in_browser
 from reader.history import History, Place
 from reader.models import Article, Entry, Feed
 from reader.sample import load_sample
+from reader.schedule import is_due
 from reader.service import FeedService, RefreshResult
 from reader.store import Store, StoreError
 from reader.text import clean_line, is_http_url
@@ -40,6 +41,9 @@ from reader.ui.widgets.find_box import FindBox
 from reader.ui.widgets.outline import Outline
 from reader.ui.widgets.related_links import RelatedLinks
 from reader.ui.widgets.search_box import SearchBox
+
+AUTO_REFRESH_CHECK_SECONDS = 60.0
+"""How often the TUI looks for feeds that have fallen due (each has its own interval)."""
 
 EXTERNAL_CHECK_SECONDS = 3.0
 """How often to look for changes another newsreader (a CLI refresh) committed to the store."""
@@ -140,7 +144,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         self.set_interval(EXTERNAL_CHECK_SECONDS, self.check_external_changes)
         settings = self.service.settings
         if settings.refresh_minutes > 0:
-            self.set_interval(settings.refresh_minutes * 60, self.action_refresh_all)
+            self.set_interval(AUTO_REFRESH_CHECK_SECONDS, self.refresh_due)
         if settings.refresh_on_start:
             self.call_after_refresh(self.action_refresh_all)
 
@@ -309,7 +313,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
             self.load_article(entry.id)
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
-    async def run_refresh(self, feeds: list[Feed]) -> None:
+    async def run_refresh(self, feeds: list[Feed], force: bool = False) -> None:
         """Fetch in the background; each finished feed updates its row at once."""
         self.refreshing = True
         self.feed_list.set_busy({f.id for f in feeds})
@@ -319,7 +323,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
             self.post_message(RefreshProgress(result, done, total))
 
         try:
-            results = await self.service.refresh(feeds, progress)
+            results = await self.service.refresh(feeds, progress, force=force)
         finally:
             self.refreshing = False
             self.feed_list.set_busy(set())
@@ -386,10 +390,13 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
 
     def on_refresh_finished(self, message: RefreshFinished) -> None:
         failed = [r for r in message.results if not r.ok]
+        waiting = [r for r in message.results if r.skipped]
         new = sum(r.new for r in message.results)
-        summary = f"Refreshed {len(message.results)} feeds: {new} new entries"
+        summary = f"Refreshed {len(message.results) - len(waiting)} feeds: {new} new entries"
         if failed:
             summary += f", {len(failed)} failed (see ⚠ in the feeds pane)"
+        if waiting:
+            summary += f", {len(waiting)} waiting (server's Retry-After, still fresh, back-off)"
         self.set_status(summary)
         self.status_pinned = True
         self.reload_feeds(reload_entries=True)
@@ -434,7 +441,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         if source is None:
             return
         if source.kind == "feed" and source.feed is not None:
-            self.run_refresh([source.feed])
+            self.run_refresh([source.feed], force=True)  # asked for by name: no waiting
         elif source.kind == "folder":
             prefix = source.key + "/"
             feeds = self.feed_list.feeds
@@ -450,6 +457,15 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
             return
         feeds = [f for f in self.feed_list.feeds if not f.paused and not f.dead]
         self.run_refresh(feeds)
+
+    def refresh_due(self) -> None:
+        """The auto-refresh: only feeds whose interval has passed and that may be fetched."""
+        if self.refreshing:
+            return
+        minutes = self.service.settings.refresh_minutes
+        feeds = [f for f in self.feed_list.feeds if is_due(f, minutes)]
+        if feeds:
+            self.run_refresh(feeds)
 
     def action_toggle_read(self) -> None:
         entry = self._target_entry()

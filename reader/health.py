@@ -1,0 +1,105 @@
+"""Feed health: how each feed has been doing, in figures and in advice a person can act on.
+
+Built from the feed row and its recent fetch log (store.fetch_log); shown by
+`newsreader health [--json]` and the TUI's health screen (H on the feeds pane).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from reader.models import Feed
+from reader.schedule import format_duration, next_due, waiting
+from reader.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHealth:
+    feed: Feed
+    fetches: int
+    """Fetches in the log (the most recent ones, up to Store.FETCH_LOG_KEEP)."""
+    not_modified_ratio: float | None
+    """Share of successful fetches answered 304 (None before any)."""
+    bytes_downloaded: int
+    seconds: float
+    """Time spent fetching over the logged fetches."""
+    entries_per_week: float
+    next_due: datetime | None
+    advice: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        feed = self.feed
+
+        def iso(when: datetime | None) -> str | None:
+            return when.isoformat() if when else None
+
+        return {
+            "url": feed.url,
+            "title": feed.title,
+            "last_status": feed.last_status,
+            "last_error": feed.last_error,
+            "last_success": iso(feed.last_success),
+            "last_fetched": iso(feed.last_fetched),
+            "consecutive_failures": feed.failures,
+            "not_modified_ratio": self.not_modified_ratio,
+            "bytes": self.bytes_downloaded,
+            "seconds": round(self.seconds, 3),
+            "fetches": self.fetches,
+            "entries_per_week": round(self.entries_per_week, 1),
+            "next_due": iso(self.next_due),
+            "paused": feed.paused,
+            "dead": feed.dead,
+            "advice": list(self.advice),
+        }
+
+
+def feed_health(store: Store, default_minutes: int, now: float | None = None) -> list[FeedHealth]:
+    now = time.time() if now is None else now
+    report: list[FeedHealth] = []
+    for feed in store.list_feeds():
+        log = store.fetch_log(feed.id)
+        ok = [row for row in log if row["error"] is None]
+        ratio = sum(1 for row in ok if row["status"] == 304) / len(ok) if ok else None
+        per_week = store.entries_since(feed.id, now - 28 * 86400) / 4
+        due = next_due(feed, default_minutes)
+        report.append(
+            FeedHealth(
+                feed=feed,
+                fetches=len(log),
+                not_modified_ratio=ratio,
+                bytes_downloaded=sum(row["bytes"] for row in log),
+                seconds=sum(row["seconds"] for row in log),
+                entries_per_week=per_week,
+                next_due=datetime.fromtimestamp(due, UTC) if due else None,
+                advice=tuple(_advice(feed, ok, per_week, now)),
+            )
+        )
+    return report
+
+
+def _advice(feed: Feed, ok: list[dict[str, Any]], per_week: float, now: float) -> list[str]:
+    advice: list[str] = []
+    if feed.dead:
+        advice.append("dead: the server said 410 Gone; it is no longer fetched (remove it?)")
+    if feed.paused:
+        advice.append("paused: not refreshed until you unpause it (e)")
+    if feed.failures:
+        since = feed.last_success.timestamp() if feed.last_success else None
+        if since is not None and now - since > 86400:
+            advice.append(f"failing for {format_duration(now - since)}: {feed.last_error}")
+        elif since is None:
+            advice.append(f"never fetched successfully: {feed.last_error}")
+        else:
+            advice.append(f"failed {feed.failures}x in a row: {feed.last_error}")
+    wait = waiting(feed, now)
+    if wait is not None:
+        until = datetime.fromtimestamp(wait.until).strftime("%Y-%m-%d %H:%M")
+        advice.append(f"waiting until {until}: {wait.reason}")
+    if ok and feed.total and per_week == 0 and not feed.dead:
+        advice.append("quiet: no new entries in four weeks")
+    if ok and all(row["status"] == 200 for row in ok) and len(ok) >= 3 and not feed.etag:
+        advice.append("the server sends no ETag or Last-Modified: every refresh downloads it all")
+    return advice

@@ -1,0 +1,176 @@
+"""The polite refresh engine against a loopback server: redirects, 410, Retry-After,
+freshness, back-off, --due, per-host cap, and health figures that match the server's counts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from reader.cli import main
+from reader.config import Settings
+from reader.feeds.fetch import Fetcher
+from reader.health import feed_health
+from reader.service import FeedService
+from reader.store import Store
+from tests.server import FixtureServer, Route
+
+
+def feed_body(server: FixtureServer) -> bytes:
+    body = server.file_body("feed.xml")
+    assert body is not None
+    return body
+
+
+async def refresh(store: Store, **kwargs: bool) -> list:  # type: ignore[type-arg]
+    return await FeedService(store, Settings(timeout=2.0)).refresh(**kwargs)
+
+
+async def test_permanent_redirect_rewrites_the_url_temporary_does_not(
+    server: FixtureServer, tmp_path: Path
+) -> None:
+    server.add_route("old.xml", Route(status=301, headers={"Location": server.url("feed.xml")}))
+    server.add_route("tmp.xml", Route(status=302, headers={"Location": server.url("feed.xml")}))
+    with Store(tmp_path / "n.db") as store:
+        moved, _ = store.add_feed(server.url("old.xml"))
+        temp, _ = store.add_feed(server.url("tmp.xml"))
+        results = {r.feed_id: r for r in await refresh(store)}
+        assert results[moved.id].moved_to == server.url("feed.xml")
+        assert "moved permanently" in results[moved.id].describe()
+        assert store.get_feed(moved.id).url == server.url("feed.xml")  # type: ignore[union-attr]
+        assert store.get_feed(temp.id).url == server.url("tmp.xml")  # type: ignore[union-attr]
+        assert results[temp.id].new == 6 and results[temp.id].moved_to is None
+
+
+async def test_gone_retires_the_feed(server: FixtureServer, tmp_path: Path) -> None:
+    server.add_route("gone.xml", Route(status=410, body=b"gone", content_type="text/plain"))
+    with Store(tmp_path / "n.db") as store:
+        feed, _ = store.add_feed(server.url("gone.xml"))
+        [result] = await refresh(store)
+        assert result.gone and "410" in (result.error or "")
+        assert store.get_feed(feed.id).dead  # type: ignore[union-attr]
+    # `newsreader refresh` no longer asks for it.
+    main(["--data-dir", str(tmp_path), "refresh"])
+    assert server.requests["/gone.xml"] == 1
+
+
+async def test_retry_after_is_honoured_across_runs(server: FixtureServer, tmp_path: Path) -> None:
+    server.add_route("busy.xml", Route(status=503, body=b"busy", headers={"Retry-After": "3600"}))
+    with Store(tmp_path / "n.db") as store:
+        store.add_feed(server.url("busy.xml"))
+        [first] = await refresh(store)
+        assert "asks to wait 60 min" in (first.error or "")
+    with Store(tmp_path / "n.db") as store:  # a later run: not asked again before the hour
+        [second] = await refresh(store)
+        assert second.skipped and "asked to wait" in second.skipped
+        assert server.requests["/busy.xml"] == 1
+        [forced] = await refresh(store, force=True)
+        assert forced.skipped is None and server.requests["/busy.xml"] == 2
+
+
+async def test_max_age_keeps_a_fresh_feed_from_being_fetched(
+    server: FixtureServer, tmp_path: Path
+) -> None:
+    server.add_route(
+        "fresh.xml", Route(body=feed_body(server), headers={"Cache-Control": "max-age=600"})
+    )
+    with Store(tmp_path / "n.db") as store:
+        store.add_feed(server.url("fresh.xml"))
+        await refresh(store)
+        [again] = await refresh(store)
+        assert again.skipped and "fresh for 10 min" in again.skipped
+        assert server.requests["/fresh.xml"] == 1
+
+
+async def test_back_off_grows_and_resets_on_success(server: FixtureServer, tmp_path: Path) -> None:
+    server.add_route("flaky.xml", Route(status=500, body=b"oops"))
+    with Store(tmp_path / "n.db") as store:
+        feed, _ = store.add_feed(server.url("flaky.xml"))
+        waits = []
+        for _ in range(3):
+            before = time.time()
+            await refresh(store, force=True)
+            current = store.get_feed(feed.id)
+            assert current is not None and current.not_before is not None
+            waits.append(current.not_before.timestamp() - before)
+        assert current.failures == 3
+        assert 5 * 60 <= waits[0] < waits[1] < waits[2] <= 20 * 60 * 1.2
+        server.add_route("flaky.xml", Route(body=feed_body(server)))
+        await refresh(store, force=True)
+        healed = store.get_feed(feed.id)
+        assert healed is not None
+        assert healed.failures == 0 and healed.not_before is None and healed.last_success
+
+
+def test_refresh_due_picks_exactly_the_due_feeds(server: FixtureServer, tmp_path: Path) -> None:
+    d = str(tmp_path)
+    for name in ("feed.xml", "atom-full.xml"):
+        assert main(["--data-dir", d, "add", server.url(name), "--no-fetch"]) == 0
+    assert main(["--data-dir", d, "refresh", "--due"]) == 0  # never fetched: both due
+    assert server.requests["/feed.xml"] == 1 and server.requests["/atom-full.xml"] == 1
+    assert main(["--data-dir", d, "refresh", "--due"]) == 0  # just fetched: none due
+    assert server.requests["/feed.xml"] == 1 and server.requests["/atom-full.xml"] == 1
+    with Store(tmp_path / "newsreader.db") as store:  # an hour and a bit later, for one
+        store._conn.execute(
+            "UPDATE feeds SET last_fetched = ? WHERE url = ?",
+            (time.time() - 3700, server.url("feed.xml")),
+        )
+    assert main(["--data-dir", d, "refresh", "--due"]) == 0
+    assert server.requests["/feed.xml"] == 2 and server.requests["/atom-full.xml"] == 1
+
+
+def test_health_matches_what_the_server_saw(
+    server: FixtureServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = str(tmp_path)
+    main(["--data-dir", d, "add", server.url("feed.xml")])  # 200
+    main(["--data-dir", d, "refresh"])  # 304
+    main(["--data-dir", d, "refresh", "--stats"])  # 304
+    out = capsys.readouterr().out
+    assert "feeds: 1  200: 0  304: 1  errors: 0" in out
+    assert main(["--data-dir", d, "health", "--json"]) == 0
+    [health] = json.loads(capsys.readouterr().out)
+    assert health["fetches"] == server.requests["/feed.xml"] == 3
+    assert health["not_modified_ratio"] == pytest.approx(2 / 3)
+    assert health["bytes"] == len(feed_body(server)) * server.bodies_sent["/feed.xml"]
+    assert health["consecutive_failures"] == 0 and health["last_status"] == 304
+    with Store(tmp_path / "newsreader.db") as store:
+        report = feed_health(store, 60)
+        assert report[0].next_due is not None
+
+
+async def test_per_host_cap_and_a_slow_feed_does_not_hold_others(tmp_path: Path) -> None:
+    with FixtureServer() as server:
+        body = feed_body(server)
+        for i in range(8):
+            server.add_route(f"f{i}.xml", Route(body=body, delay=0.2))
+        server.add_route("slow.xml", Route(body=body, delay=1.5))
+        peak = 0
+        active = 0
+        lock = asyncio.Lock()
+
+        class Probe(Fetcher):
+            async def _get(self, url, headers, allow_private):  # type: ignore[no-untyped-def]
+                nonlocal peak, active
+                async with lock:
+                    active += 1
+                    peak = max(peak, active)
+                try:
+                    return await super()._get(url, headers, allow_private)
+                finally:
+                    async with lock:
+                        active -= 1
+
+        async with Probe(per_host=3, concurrency=16) as fetcher:
+            started = time.perf_counter()
+            slow = asyncio.create_task(fetcher.fetch(server.url("slow.xml")))
+            quick = [fetcher.fetch(server.url(f"f{i}.xml")) for i in range(8)]
+            results = await asyncio.gather(*quick)
+            quick_done = time.perf_counter() - started
+            await slow
+        assert all(r.ok for r in results)
+        assert peak <= 3  # one host: never more than per_host at once
+        assert quick_done < 1.5  # the slow feed held one slot, not the whole run
