@@ -174,3 +174,23 @@ async def test_per_host_cap_and_a_slow_feed_does_not_hold_others(tmp_path: Path)
         assert all(r.ok for r in results)
         assert peak <= 3  # one host: never more than per_host at once
         assert quick_done < 1.5  # the slow feed held one slot, not the whole run
+
+
+async def test_health_screen_shows_advice(server: FixtureServer, tmp_path: Path) -> None:
+    from reader.ui.app import NewsReaderApp
+    from tests.uitools import screen_text, settle
+
+    server.add_route("gone.xml", Route(status=410, body=b"gone", content_type="text/plain"))
+    with Store(tmp_path / "n.db") as store:
+        store.add_feed(server.url("gone.xml"))
+        store.add_feed(server.url("feed.xml"))
+        await refresh(store)
+        app = NewsReaderApp(store, Settings(timeout=2.0))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("i")
+            await settle(pilot)
+            text = screen_text(app)
+            assert "Feed health" in text
+            assert "dead: the server said 410 Gone" in text
+            assert "last 200" in text

@@ -30,6 +30,7 @@ from reader.ui.messages import (
     RefreshFinished,
     RefreshProgress,
 )
+from reader.ui.screens.health import HealthScreen
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.organise import OrganiseMixin
 from reader.ui.screens.reading import ReadingMixin
@@ -78,6 +79,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         Binding("right_square_bracket", "next_heading", "Next heading", show=False, id="next-h"),
         Binding("left_square_bracket", "previous_heading", "Previous heading", show=False),
         Binding("y", "copy_link", "Copy link", show=False, id="copy-link"),
+        Binding("i", "health", "Feed health", show=False, id="health"),
         Binding("ctrl+f", "find", "Find in article", show=False, id="find"),
         Binding("backslash", "filter_titles", "Filter titles", show=False, id="filter"),
         Binding("T", "cycle_period", "Today / this week / all", show=False, id="period"),
@@ -500,6 +502,9 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
             self.notify("This entry has no link.", severity="warning")
             return
         self._open_url(entry.link)
+
+    def action_health(self) -> None:
+        self.app.push_screen(HealthScreen(self.store, self.service.settings.refresh_minutes))
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))
