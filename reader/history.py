@@ -20,6 +20,8 @@ class Place:
     view: str = "feed"
     """`feed`: the entry's own content; `page`: the article extracted from `url`."""
     scroll_y: float = 0.0
+    found_on: str = ""
+    """The page or feed a link was followed from ("" when opened directly)."""
 
     def at(self, scroll_y: float) -> Place:
         return replace(self, scroll_y=scroll_y)

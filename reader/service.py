@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 from reader.feeds.fetch import Fetcher
 from reader.feeds.parse import NotAFeedError, parse_feed
 from reader.models import Article, Entry, Feed, Link, ParsedFeed
+from reader.netguard import host_is_internal
 from reader.sample import is_sample_url, load_sample, sample_file
 from reader.schedule import backoff, freshness, waiting
 from reader.store import Store, StoreError
@@ -110,6 +112,21 @@ def wants_full_article(entry: Entry, mode: str) -> bool:
         return True
     words = len(text_of(parse_html(entry.content)).split())
     return words < AUTO_FULL_ARTICLE_WORDS
+
+
+async def _is_internal(url: str) -> bool:
+    """Whether a URL's host is in loopback, private or link-local space (or unresolvable)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return False
+    if not parts.hostname:
+        return False
+    try:
+        return await host_is_internal(parts.hostname, port)
+    except OSError:  # unresolvable: it cannot vouch for internal links
+        return False
 
 
 def merge_related(first: tuple[Link, ...], then: tuple[Link, ...]) -> tuple[Link, ...]:
@@ -242,11 +259,15 @@ class FeedService:
         async with self._fetcher() as fetcher:
             return await discover(url, fetcher)
 
-    async def read_page(self, url: str, *, refresh: bool = False) -> PageResult:
+    async def read_page(
+        self, url: str, *, refresh: bool = False, found_on: str | None = None
+    ) -> PageResult:
         """The extracted article of any page: from the cache, else fetched and extracted.
 
         With `refresh`, a cached page is revalidated (conditional GET) and re-extracted when
-        it changed; when the network fails, the cached copy is still returned.
+        it changed; when the network fails, the cached copy is still returned. `found_on` is
+        the page or feed the link came from: a link found on a public page may not lead
+        into loopback, private or link-local space (a URL the user gives may).
         """
         if not is_http_url(url):
             return PageResult(url, error="not an http(s) URL: only web pages are fetched")
@@ -258,11 +279,13 @@ class FeedService:
             if body is None:
                 return PageResult(url, error="the sample site has no such page")
             return await self._extract_and_cache(url, body, "text/html; charset=utf-8", None, None)
+        allow_private = None if found_on is None or await _is_internal(found_on) else False
         async with self._fetcher() as fetcher:
             fetched = await fetcher.fetch(
                 url,
                 etag=cached.etag if cached else None,
                 last_modified=cached.last_modified if cached else None,
+                allow_private=allow_private,
             )
         if fetched.error is not None:
             if cached is not None:

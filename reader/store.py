@@ -194,6 +194,10 @@ MIGRATIONS: list[str] = [
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
+APPLICATION_ID = 0x4E575352
+"""PRAGMA application_id of newsreader's databases ("NWSR"): another program's file is
+never migrated into ours."""
+
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
@@ -448,7 +452,13 @@ class Store:
             raise
         except sqlite3.Error as exc:
             self._conn.close()
-            raise StoreError(f"cannot use the database {self.path}: {exc}") from exc
+            hint = ""
+            if "not a database" in str(exc) or "malformed" in str(exc):
+                hint = (
+                    f" It was left untouched: move it aside (mv {self.path} {self.path}.broken)"
+                    " and newsreader starts a new store."
+                )
+            raise StoreError(f"cannot use the database {self.path}: {exc}.{hint}") from exc
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -487,6 +497,18 @@ class Store:
     def _migrate(self) -> None:
         """Bring the schema up to SCHEMA_VERSION, one migration per transaction."""
         version = self._user_version()
+        app_id = int(self._conn.execute("PRAGMA application_id").fetchone()[0])
+        tables = self._conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+        ).fetchone()[0]
+        if (app_id not in (0, APPLICATION_ID)) or (version == 0 and tables):
+            raise StoreError(
+                f"{self.path} is a database of another program, not newsreader's; it was left"
+                f" untouched. Move it aside (mv {self.path} {self.path}.other) or use"
+                " --data-dir to keep newsreader's store elsewhere."
+            )
+        if app_id == 0:
+            self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} was created by a newer newsreader (schema version {version}; "

@@ -227,3 +227,25 @@ def test_images_are_listed_to_open_in_the_browser() -> None:
     assert "Image\\: A cat" in rendered.markdown
     images = [link for link in rendered.body_links if link.kind == "image"]
     assert [(i.url, i.title) for i in images] == [("http://x.test/cat.jpg", "🖼 Image: A cat")]
+
+
+async def test_links_found_on_public_pages_may_not_reach_private_space(tmp_path: Path) -> None:
+    """A public page's related link to 10.x / 127.x is refused; the same URL typed by the
+    user (or found on a local page, as in these tests) is fetched."""
+    import httpx
+
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200, html="<html><body><article><h1>x</h1></article></body></html>")
+
+    with Store(tmp_path / "n.db") as store:
+        service = FeedService(store, Settings(timeout=2.0), transport=httpx.MockTransport(handler))
+        refused = await service.read_page(
+            "http://10.0.0.7/admin", found_on="http://93.184.216.34/news.html"
+        )
+        assert refused.article is None and "local or private" in (refused.error or "")
+        assert seen == []
+        await service.read_page("http://10.0.0.7/admin", found_on="http://127.0.0.1/feed.xml")
+        assert seen == ["http://10.0.0.7/admin"]

@@ -90,7 +90,13 @@ class ReadingMixin:
         if not place.scroll_y:
             saved = await asyncio.to_thread(self.store.get_position, place.key)
             place = place.at(saved or 0.0)
-        result = await self.service.read_page(place.url, refresh=refresh)
+        found_on = None
+        if entry is not None and entry.feed_id is not None:
+            feed = await asyncio.to_thread(self.store.get_feed, entry.feed_id)
+            found_on = feed.url if feed is not None else None
+        elif place.entry_id is None:
+            found_on = place.found_on or None
+        result = await self.service.read_page(place.url, refresh=refresh, found_on=found_on)
         if result.article is None:
             self.post_message(PageFailed(place, result.error or "the page could not be read"))
             return
@@ -182,8 +188,10 @@ class ReadingMixin:
                 "Only http(s) links are read; y copies the link.", severity="warning", markup=False
             )
             return
-        self.history.visit(self._here())
-        self.load_page(Place(url=url, view="page"))
+        here = self._here()
+        self.history.visit(here)
+        origin = here.url if here is not None else ""
+        self.load_page(Place(url=url, view="page", found_on=origin))
 
     def _here(self) -> Place | None:
         if self.place is None:
