@@ -103,6 +103,11 @@ class RelatedLinks(OptionList):
             return None
         return self.links[int(option.id)]
 
+    def on_focus(self) -> None:
+        """Arriving by Tab, the cursor is on something Enter can act on."""
+        if self.highlighted is None and self.option_count:
+            self.action_first()
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id is not None:
