@@ -330,3 +330,25 @@ async def test_find_in_article(server: FixtureServer, data_dir: Path) -> None:
         assert not app.query_one("#find").display
         assert not article.query(".-found")
     store.close()
+
+
+async def test_keys_remapped_in_the_config_apply_and_show(data_dir: Path) -> None:
+    (data_dir / "config.toml").write_text('[keys]\nnext-unread = "x"\nsearch = "slash,ctrl+k"\n')
+    from reader.config import load_settings
+
+    settings = load_settings(data_dir / "config.toml")
+    store = Store(data_dir / "newsreader.db")
+    app = NewsReaderApp(store, settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("x")  # next unread, on its new key
+        await settle(pilot)
+        assert "When Social Security" in str(app.query_one("#article-header").render())
+        footer = screen_text(app).splitlines()[-1]
+        assert "x Next unread" in footer
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_text = screen_text(app)
+        assert "x                 Next unread" in help_text
+        assert "/ ctrl+k" in help_text
+    store.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -20,13 +22,27 @@ GENERAL: list[tuple[str, str]] = [
 ]
 
 
-def _key_label(binding: Binding) -> str:
-    keys = [k.strip() for k in binding.key.split(",")]
-    pretty = {"question_mark": "?", "space": "Space", "escape": "Escape"}
+def _key_label(binding: Binding, keymap: Mapping[str, str] | None = None) -> str:
+    """The keys in force: the user's keymap (config [keys]) wins over the default."""
+    key = (keymap or {}).get(binding.id or "", binding.key)
+    keys = [k.strip() for k in key.split(",")]
+    pretty = {
+        "question_mark": "?",
+        "space": "Space",
+        "escape": "Escape",
+        "slash": "/",
+        "backslash": "\\",
+        "left_square_bracket": "[",
+        "right_square_bracket": "]",
+        "delete": "Delete",
+        "backspace": "Backspace",
+    }
     return " ".join(pretty.get(k, k) for k in keys)
 
 
-def binding_rows(groups: list[tuple[str, list[BindingType]]]) -> Content:
+def binding_rows(
+    groups: list[tuple[str, list[BindingType]]], keymap: Mapping[str, str] | None = None
+) -> Content:
     """One line per binding: keys, then what they do."""
     lines: list[Content] = []
     for title, bindings in groups:
@@ -37,7 +53,7 @@ def binding_rows(groups: list[tuple[str, list[BindingType]]]) -> Content:
             lines.append(
                 Content.from_markup(
                     "  [b]$keys[/]  $what",
-                    keys=_key_label(binding).ljust(16),
+                    keys=_key_label(binding, keymap).ljust(16),
                     what=binding.tooltip or binding.description,
                 )
             )
@@ -65,6 +81,7 @@ class HelpScreen(ModalScreen[None]):
             body.border_title = "Keys"
             body.border_subtitle = "Escape closes"
             yield Static(general)
+            keymap = self.app._keymap  # the keys in force, remapped ones included
             yield Static(
-                binding_rows([("Reader", self.screen_bindings), ("Article pane", article)])
+                binding_rows([("Reader", self.screen_bindings), ("Article pane", article)], keymap)
             )

@@ -481,6 +481,10 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
 
     def action_next_unread(self) -> None:
         current = self._target_entry()
+        if self.open_entry is None and current is not None and not current.read:
+            # Nothing read yet: the highlighted unread entry is the next one to read.
+            self._open_found_entry(current)
+            return
         self.find_next_unread(self.feed_list.feed_order, current.id if current else None)
 
     def action_previous_unread(self) -> None:
