@@ -8,9 +8,13 @@ for a feed's problem.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -129,6 +133,31 @@ async def _is_internal(url: str) -> bool:
         return False
 
 
+PARSE_POOL_MIN_FEEDS = 8
+"""Refreshes of fewer feeds parse in a thread: starting worker processes costs more."""
+
+
+def _parse_job(body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed:
+    """Runs in a worker process (module-level so it pickles)."""
+    return parse_feed(body, url=url, headers=headers)
+
+
+@contextmanager
+def parse_pool(feeds: int) -> Iterator[Executor | None]:
+    """Worker processes for parsing when there are several feeds and several cores."""
+    cores = os.cpu_count() or 1
+    if feeds < PARSE_POOL_MIN_FEEDS or cores < 2:
+        yield None
+        return
+    # spawn, not fork: the TUI runs threads, and forking a threaded process is unsafe.
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=context)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
 def merge_related(first: tuple[Link, ...], then: tuple[Link, ...]) -> tuple[Link, ...]:
     """Related links from two sources, in order, each URL once (the feed's own come first)."""
     seen: set[str] = set()
@@ -197,17 +226,27 @@ class FeedService:
         results: list[RefreshResult] = []
         if not total:
             return results
-        async with self._fetcher() as fetcher:
-            tasks = [asyncio.create_task(self._refresh_one(fetcher, feed, force)) for feed in feeds]
-            try:
-                for done, next_result in enumerate(asyncio.as_completed(tasks), start=1):
-                    result = await next_result
-                    results.append(result)
-                    if on_progress is not None:
-                        on_progress(result, done, total)
-            finally:
-                for task in tasks:
-                    task.cancel()
+        # At most this many feeds between "fetch started" and "stored": fetching outruns
+        # parsing, and without a bound every downloaded body would wait in memory.
+        in_progress = asyncio.Semaphore(max(2, self.settings.concurrency))
+
+        async def one(fetcher: Fetcher, feed: Feed) -> RefreshResult:
+            async with in_progress:
+                return await self._refresh_one(fetcher, feed, force)
+
+        with parse_pool(total) as self._pool:
+            async with self._fetcher() as fetcher:
+                tasks = [asyncio.create_task(one(fetcher, feed)) for feed in feeds]
+                try:
+                    for done, next_result in enumerate(asyncio.as_completed(tasks), start=1):
+                        result = await next_result
+                        results.append(result)
+                        if on_progress is not None:
+                            on_progress(result, done, total)
+                finally:
+                    for task in tasks:
+                        task.cancel()
+        self._pool = None
         await asyncio.to_thread(self.apply_retention)
         return results
 
@@ -337,6 +376,16 @@ class FeedService:
         )
         return PageResult(url, article)
 
+    _pool: Executor | None = None
+
+    async def _parse(self, body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed:
+        """feedparser is pure Python and holds the GIL: on a big refresh it runs in worker
+        processes (every core), else in a thread (off the event loop either way)."""
+        if self._pool is not None:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._pool, _parse_job, body, url, headers)
+        return await asyncio.to_thread(parse_feed, body, url=url, headers=headers)
+
     async def _refresh_one(self, fetcher: Fetcher, feed: Feed, force: bool) -> RefreshResult:
         base = RefreshResult(feed_id=feed.id, title=feed.title, url=feed.url)
         try:
@@ -387,9 +436,7 @@ class FeedService:
         else:
             began = time.perf_counter()
             try:
-                parsed = await asyncio.to_thread(
-                    parse_feed, fetched.body or b"", url=fetched.final_url, headers=fetched.headers
-                )
+                parsed = await self._parse(fetched.body or b"", fetched.final_url, fetched.headers)
             except NotAFeedError as exc:
                 return await self._failed(feed, result, str(exc), None, False)
             result = replace(result, parse_seconds=time.perf_counter() - began)
