@@ -65,7 +65,7 @@ class EntryChanged(Message):
 
 
 @dataclass
-class RefreshProgress(Message, bubble=False):
+class RefreshProgress(Message):
     """One more feed finished refreshing."""
 
     result: RefreshResult

@@ -384,9 +384,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
         result = message.result
-        busy = set(self.feed_list.busy)
-        busy.discard(result.feed_id)
-        self.feed_list.set_busy(busy)
+        self.feed_list.mark_done(result.feed_id)
         line = f"Refreshing {message.done}/{message.total} feeds… "
         self.set_status(line + f"{clean_line(result.title, 60)}: {result.describe()}")
 

@@ -210,6 +210,15 @@ class FeedList(OptionList):
             if row.kind == "feed":
                 self.replace_option_prompt(row.id, self._prompt(row))
 
+    def mark_done(self, feed_id: int) -> None:
+        """One feed finished refreshing: redraw its row only (a 1000-feed refresh would
+        otherwise redraw every row a thousand times)."""
+        self.busy.discard(feed_id)
+        for row in self.option_rows:
+            if row.kind == "feed" and row.key == str(feed_id):
+                self.replace_option_prompt(row.id, self._prompt(row))
+                return
+
     def action_toggle_folder(self) -> None:
         source = self.current
         if source is None or source.kind != "folder":
