@@ -105,11 +105,6 @@ def test_unknown_charset_label_still_reads() -> None:
         (b"<html><body>Moved</body></html>", "application/xml", "got an HTML page"),
         (b'{"error": "not found"}', "application/json", "got JSON data"),
         (b'[{"title": "x"}]', "text/plain", "got JSON data"),
-        (
-            b'{"version":"https://jsonfeed.org/version/1","items":[]}',
-            "application/feed+json",
-            "JSON Feed",
-        ),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png", "not a feed"),
         (b"<?xml version='1.0'?><svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml", "XML"),
         (b"just some words", "text/plain", "not a feed"),

@@ -142,10 +142,6 @@ def test_html_page_is_not_a_feed(server: FixtureServer) -> None:
         (b"", "not a feed (empty response)"),
         (b"  \r\n\t", "not a feed (empty response)"),
         (b'{"a":1}', "not a feed (got JSON data)"),
-        (
-            b'{"version": "https://jsonfeed.org/version/1.1", "items": []}',
-            "not a feed (got a JSON Feed, which newsreader cannot read yet)",
-        ),
         (b"<foo>\n<bar></foo>", "not a feed (XML parse error: mismatched tag at line 2)"),
         (b"<config><a>1</a></config>", "not a feed (an XML document, but not RSS or Atom)"),
         (b"\x00\x01garbage\xff", "not a feed (XML parse error: not well-formed (invalid token)"),
@@ -394,3 +390,15 @@ def test_author_from_author_detail() -> None:
 def test_site_url_is_http_only() -> None:
     feed = one(rss("", channel="<title>T</title><link>javascript:alert(1)</link>"))
     assert feed.site_url == ""
+
+
+def test_json_feed_is_read_through_parse_feed() -> None:
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "JSON News",'
+        b' "items": [{"id": "1", "url": "/a", "title": "First", "content_html": "<p>Hi</p>"}]}'
+    )
+    parsed = parse_feed(body, url="http://example.test/feed.json")
+    assert parsed.title == "JSON News"
+    assert [(e.key, e.link, e.title) for e in parsed.entries] == [
+        ("1", "http://example.test/a", "First")
+    ]

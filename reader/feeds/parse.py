@@ -98,6 +98,11 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
 
     if not body or not body.strip():
         raise NotAFeedError("not a feed (empty response)")
+    # Imported here: jsonfeed imports this module.
+    from reader.feeds.jsonfeed import looks_like_json_feed, parse_json_feed
+
+    if looks_like_json_feed(body):
+        return parse_json_feed(body, url=url)
     budget = _Budget()
     document = body
     if not _wide_encoding(body):
