@@ -352,3 +352,34 @@ async def test_keys_remapped_in_the_config_apply_and_show(data_dir: Path) -> Non
         assert "x                 Next unread" in help_text
         assert "/ ctrl+k" in help_text
     store.close()
+
+
+async def test_long_article_is_drawn_whole_with_every_heading(
+    server: FixtureServer, data_dir: Path
+) -> None:
+    """A long article mounts in two steps; the result is the whole article and outline."""
+    sections = "".join(
+        f"<h2>Section {n}</h2>"
+        + "".join(f"<p>Paragraph {n}.{k} " + "words " * 80 + "</p>" for k in range(4))
+        for n in range(20)
+    )
+    feed = (
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Long</title>'
+        '<id>l</id><entry><id>e</id><title>A long read</title><content type="html">'
+        + sections.replace("<", "&lt;")
+        + "</content></entry></feed>"
+    ).encode()
+    server.add_route("long.xml", Route(body=feed))
+    db = data_dir / "newsreader.db"
+    await subscribe(db, server.url("long.xml"))
+    store, app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_lead(pilot)
+        await settle(pilot)
+        outline = app.query_one(Outline)
+        assert [t for _, t, _ in outline.headings] == [f"Section {n}" for n in range(20)]
+        body = app.query_one(Markdown)
+        assert body.source.count("Paragraph") == 80
+        # Markdown escapes the dots; every paragraph keeps its blank line before it.
+        assert body.source.count("\n\nParagraph ") == 80
+    store.close()

@@ -24,6 +24,35 @@ WELCOME = (
 )
 
 
+FIRST_PART_CHARS = 6000
+"""A long article is mounted in two steps: about this much Markdown first (a screenful and
+more), the rest right after the first frame, so the top shows without waiting for all."""
+
+
+def split_markdown(text: str, size: int = FIRST_PART_CHARS) -> tuple[str, str]:
+    """Cut Markdown at the first block boundary after `size` characters, never inside a
+    fenced code block; ("", "") cuts nothing when the text is short."""
+    if len(text) <= size * 1.5:
+        return text, ""
+    fence = ""
+    position = 0
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            marker = stripped[:3]
+            if not fence:
+                fence = marker
+            elif stripped.startswith(fence):
+                fence = ""
+        position += len(line) + 1
+        if position >= size and not fence and line == "" and i + 1 < len(lines):
+            nxt = lines[i + 1]
+            if nxt and not nxt.startswith((" ", "\t", ">", "-", "*", "|")) and not nxt[0].isdigit():
+                return "\n".join(lines[: i + 1]), "\n".join(lines[i + 1 :])
+    return text, ""
+
+
 WORDS_PER_MINUTE = 230
 
 
@@ -113,8 +142,20 @@ class ArticleView(VerticalScroll, can_focus=True):
         minutes = reading_minutes(rendered.markdown)
         header = article_header(article, feed_title, minutes)
         self.query_one("#article-header", Static).update(header)
-        await self.body.update(rendered.markdown)
+        self._generation += 1
+        first, rest = split_markdown(rendered.markdown)
+        await self.body.update(first)
         self.scroll_home(animate=False, immediate=True)
+        if rest:
+            generation = self._generation
+            self.call_after_refresh(self._append_rest, rendered.markdown, generation)
+
+    _generation = 0
+
+    async def _append_rest(self, whole: str, generation: int) -> None:
+        """The rest of a long article, once its top is on screen (unless another came)."""
+        if generation == self._generation:
+            await self.body.append(whole[len(self.body.source) :])
 
     def _headings(self) -> list[MarkdownHeader]:
         return [h for h in self.body.children if isinstance(h, MarkdownHeader) and h.id]
