@@ -3,8 +3,9 @@
     python -m bench.profile_refresh [--feeds 200] [--latency-ms 50] [--gil] [--out FILE]
 
 Serves the corpus as `bench/refresh.py` does, subscribes N feeds in a fresh data dir and runs
-one cold `newsreader --data-dir D refresh` under `py-spy record` (`pip install py-spy`; it
-samples every thread, which cProfile cannot: parsing and SQLite run in worker threads).
+one cold `newsreader --data-dir D refresh` under `py-spy record --subprocesses`
+(`pip install py-spy`; it samples every thread and worker process, which cProfile cannot:
+parsing and SQLite run off the main thread).
 With `--gil`, only samples of the thread holding the GIL count: on CPython that is the
 budget every thread shares. Prints the share of samples in each kind of work (a sample
 counts for the first kind found walking from the innermost frame out, skipping helpers
@@ -75,10 +76,11 @@ def summarise(collapsed: Path) -> str:
             continue
         count = int(count_text)
         frames = stack_text.split(";")
-        if frames and frames[0].startswith(("thread", "process")):
-            names = [f for f in frames if f.startswith("thread")]
-            threads[names[0] if names else frames[0]] += count
-            frames = [f for f in frames if not f.startswith(("thread", "process"))]
+        roots = [f for f in frames[:2] if f.startswith(("thread", "process"))]
+        if roots:
+            # "process 123:"cmd"" / "thread (0x..): name": who did the work.
+            threads[" / ".join(r.split(':"')[0][:60] for r in roots)] += count
+            frames = frames[len(roots) :]
         total += count
         kinds[classify(frames)] += count
         if frames:
@@ -126,7 +128,8 @@ def main() -> int:
         refresh = [*newsreader_cmd(), "--data-dir", str(data), "refresh"]
         out = args.out or home / ("stacks.txt" if have_pyspy else "refresh.prof")
         if have_pyspy:
-            cmd = [pyspy, "record", "--format", "raw", "--threads", "-r", str(args.rate)]
+            cmd = [pyspy, "record", "--format", "raw", "--threads", "--subprocesses"]
+            cmd += ["-r", str(args.rate)]
             cmd += ["--gil"] if args.gil else []
             cmd += ["-o", str(out), "--", *refresh]
         else:

@@ -454,7 +454,7 @@ def bench_tui_refresh(server: BenchServer, urls: list[str], args, work: Path) ->
 
 
 def tui_refresh_report(results: list[dict], feeds: int) -> str:
-    ok = [r for r in results if "refresh_s" in r]
+    ok = [r for r in results if "refresh_s" in r and "error" not in r]
     if not ok:
         return f"\nTUI refresh: failed: {results}"
     med = lambda key: statistics.median(r[key] for r in ok)  # noqa: E731

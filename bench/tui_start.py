@@ -146,10 +146,24 @@ async def _refresh_all(
     key.set_sender(app)
     app._driver.send_message(key)
     deadline = started + limit
+    worker = None
+    ended_at = None
+    failure = None
     while time.perf_counter() < deadline:
         text = str(status.render())
         if text.startswith("Refreshed"):
             break
+        if worker is None:
+            worker = next((w for w in app.workers if w.group == "refresh"), None)
+            if worker is None and time.perf_counter() - started > 5.0:
+                failure = f"no refresh running 5 s after R, status {text[:100]!r}"
+                break
+        elif worker.is_finished:
+            # The refresh worker ended but no summary came: it failed or was cancelled.
+            ended_at = ended_at or time.perf_counter()
+            if time.perf_counter() - ended_at > 2.0:
+                failure = f"refresh worker {worker.state.name}: {worker.error!r}"[:500]
+                break
         await asyncio.sleep(0.01)
     took = time.perf_counter() - started
     ticker.stop()
@@ -164,6 +178,7 @@ async def _refresh_all(
         "frames": len(seen),
         "max_frame_gap_ms": max(frame_gaps, default=0.0) * 1000,
         "rss_after_refresh_mb": _rss_mb(),
+        **({"error": failure} if failure else {}),
     }
 
 
