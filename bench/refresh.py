@@ -67,9 +67,13 @@ class Measured:
     seconds: float
     code: int
     rss_mb: float
+    """The largest single process's peak RSS (GNU time's %M)."""
     stats: dict = field(default_factory=dict)
     output: str = ""
     extra: dict = field(default_factory=dict)
+    tree_mb: float = 0.0
+    """Peak of the summed RSS of the process and all its descendants (worker processes),
+    sampled every 50 ms: a short spike between samples can be missed."""
 
     @property
     def bodies(self) -> int:
@@ -92,6 +96,59 @@ def clean_env(home: Path) -> dict[str, str]:
 
 
 GNU_TIME = "/usr/bin/time"
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Summed VmRSS of `root` and every descendant, from /proc (0 when it is gone)."""
+    parents: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        parents[int(entry.name)] = int(fields[1])
+    tree = {root}
+    changed = True
+    while changed:
+        changed = False
+        for pid, ppid in parents.items():
+            if ppid in tree and pid not in tree:
+                tree.add(pid)
+                changed = True
+    total = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+    return total
+
+
+class _TreeSampler(threading.Thread):
+    """Samples the summed RSS of a process tree every `period` seconds until stopped."""
+
+    def __init__(self, root: int, period: float = 0.05) -> None:
+        super().__init__(name="rss-sampler", daemon=True)
+        self.root = root
+        self.period = period
+        self.peak_kb = 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self.period):
+            self.peak_kb = max(self.peak_kb, _tree_rss_kb(self.root))
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(5)
 
 
 def run_measured(
@@ -126,10 +183,13 @@ def run_measured(
             watchdog = threading.Timer(timeout, kill)
             watchdog.daemon = True
             watchdog.start()
+            sampler = _TreeSampler(proc.pid)
+            sampler.start()
             try:
                 _, status, usage = os.wait4(proc.pid, 0)
             finally:
                 watchdog.cancel()
+                sampler.stop()
             seconds = time.perf_counter() - started
             proc.returncode = os.waitstatus_to_exitcode(status)
             out.seek(0)
@@ -138,7 +198,8 @@ def run_measured(
         if use_time:
             with contextlib.suppress(OSError, ValueError, IndexError):
                 rss_kb = float(rss_file.read_text().split()[-1])
-    return Measured(seconds, proc.returncode, rss_kb / 1024, output=output)
+    tree_mb = sampler.peak_kb / 1024
+    return Measured(seconds, proc.returncode, rss_kb / 1024, output=output, tree_mb=tree_mb)
 
 
 def newsreader_cmd() -> list[str]:
@@ -271,6 +332,7 @@ class RefreshFigures:
     name: str
     seconds: dict[str, Series] = field(default_factory=lambda: {p: Series() for p in PHASES})
     rss: dict[str, Series] = field(default_factory=lambda: {p: Series() for p in PHASES})
+    tree: dict[str, Series] = field(default_factory=lambda: {p: Series() for p in PHASES})
     bodies: dict[str, Series] = field(default_factory=lambda: {p: Series() for p in PHASES})
     requests: dict[str, Series] = field(default_factory=lambda: {p: Series() for p in PHASES})
     max_inflight: Series = field(default_factory=Series)
@@ -281,6 +343,7 @@ class RefreshFigures:
     def record(self, phase: str, m: Measured) -> None:
         self.seconds[phase].add(m.seconds)
         self.rss[phase].add(m.rss_mb)
+        self.tree[phase].add(m.tree_mb)
         self.bodies[phase].add(m.bodies)
         self.requests[phase].add(m.stats.get("requests", 0))
         if phase == "cold":
@@ -292,6 +355,7 @@ class RefreshFigures:
                 "seconds": m.seconds,
                 "code": m.code,
                 "rss_mb": m.rss_mb,
+                "tree_mb": m.tree_mb,
                 "stats": {k: v for k, v in m.stats.items() if not isinstance(v, dict)},
             }
         )
@@ -324,7 +388,8 @@ def newsreader_run(
         figures.record(phase, m)
         log(
             f"newsreader run {run + 1}/{args.runs} {phase}: {m.seconds:.2f} s, "
-            f"{m.rss_mb:.0f} MB, {m.stats['requests']} requests, {m.bodies} bodies, "
+            f"{m.rss_mb:.0f} MB ({m.tree_mb:.0f} MB all processes), "
+            f"{m.stats['requests']} requests, {m.bodies} bodies, "
             f"{m.stats['not_modified']} 304s, max {m.stats['max_inflight']} in flight"
         )
         if phase == "cold":
@@ -396,7 +461,8 @@ def newsboat_run_refresh(
         figures.record(phase, m)
         log(
             f"{figures.name} run {run + 1}/{args.runs} {phase}: {m.seconds:.2f} s, "
-            f"{m.rss_mb:.0f} MB, {m.stats['requests']} requests, {m.bodies} bodies, "
+            f"{m.rss_mb:.0f} MB ({m.tree_mb:.0f} MB all processes), "
+            f"{m.stats['requests']} requests, {m.bodies} bodies, "
             f"{m.stats['not_modified']} 304s, max {m.stats['max_inflight']} in flight"
         )
         if phase == "cold":
@@ -735,10 +801,21 @@ def refresh_table(nr: RefreshFigures, nb: list[RefreshFigures], args) -> str:
                 str(len(nr.bodies[phase].values)),
             ]
         )
+    rows.append(
+        [
+            "peak RSS of all its processes, cold",
+            nr.tree["cold"].show("MB"),
+            nb1.tree["cold"].show("MB"),
+            nb8.tree["cold"].show("MB"),
+            ratio(nr.tree["cold"], nb1.tree["cold"]),
+            ratio(nr.tree["cold"], nb8.tree["cold"]),
+            str(len(nr.tree["cold"].values)),
+        ]
+    )
     for phase in ("cold", "warm"):
         rows.append(
             [
-                f"peak RSS, {phase} refresh",
+                f"peak RSS (largest process), {phase}",
                 nr.rss[phase].show("MB"),
                 nb1.rss[phase].show("MB"),
                 nb8.rss[phase].show("MB"),

@@ -11,9 +11,10 @@ import asyncio
 import multiprocessing
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -142,6 +143,26 @@ def _parse_job(body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed:
     return parse_feed(body, url=url, headers=headers)
 
 
+def _submit(pool: Executor, body: bytes, url: str, headers: dict[str, str]) -> Future[ParsedFeed]:
+    """Submit a parse job. Starting a worker passes the standard streams' file descriptors
+    to the child; under the TUI, Textual has replaced sys.stdout/sys.stderr with objects
+    that have none ("bad value(s) in fds_to_keep"), so the real ones stand in meanwhile."""
+    with _real_streams():
+        return pool.submit(_parse_job, body, url, headers)
+
+
+@contextmanager
+def _real_streams() -> Iterator[None]:
+    """Put the process's real stdout/stderr back while child processes are started."""
+    saved = sys.stdout, sys.stderr
+    try:
+        sys.stdout = sys.__stdout__ or saved[0]
+        sys.stderr = sys.__stderr__ or saved[1]
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
 @contextmanager
 def parse_pool(feeds: int) -> Iterator[Executor | None]:
     """Worker processes for parsing when there are several feeds and several cores."""
@@ -151,7 +172,12 @@ def parse_pool(feeds: int) -> Iterator[Executor | None]:
         return
     # spawn, not fork: the TUI runs threads, and forking a threaded process is unsafe.
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=context)
+    try:
+        with _real_streams():  # the resource tracker is started here (see _submit)
+            pool = ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=context)
+    except (OSError, ValueError, RuntimeError):
+        yield None  # no worker processes here: parse in threads
+        return
     try:
         yield pool
     finally:
@@ -382,8 +408,15 @@ class FeedService:
         """feedparser is pure Python and holds the GIL: on a big refresh it runs in worker
         processes (every core), else in a thread (off the event loop either way)."""
         if self._pool is not None:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._pool, _parse_job, body, url, headers)
+            try:
+                future = _submit(self._pool, body, url, headers)
+            except (OSError, ValueError, RuntimeError, BrokenExecutor):
+                self._pool = None  # cannot start workers here: parse in threads instead
+            else:
+                try:
+                    return await asyncio.wrap_future(future)
+                except BrokenExecutor:
+                    self._pool = None
         return await asyncio.to_thread(parse_feed, body, url=url, headers=headers)
 
     async def _refresh_one(self, fetcher: Fetcher, feed: Feed, force: bool) -> RefreshResult:

@@ -383,3 +383,24 @@ async def test_long_article_is_drawn_whole_with_every_heading(
         # Markdown escapes the dots; every paragraph keeps its blank line before it.
         assert body.source.count("\n\nParagraph ") == 80
     store.close()
+
+
+async def test_refresh_all_of_many_feeds_from_the_tui(
+    server: FixtureServer, data_dir: Path
+) -> None:
+    """Enough feeds for the parsing worker processes, started under Textual's streams."""
+    body = server.file_body("feed.xml")
+    assert body is not None
+    db = data_dir / "newsreader.db"
+    with Store(db) as store:
+        for i in range(10):
+            server.add_route(f"many{i}.xml", Route(body=body))
+            store.add_feed(server.url(f"many{i}.xml"))
+    store, app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        assert "Refreshed 10 feeds: 60 new entries" in screen_text(app)
+        assert sum(server.requests[f"/many{i}.xml"] for i in range(10)) == 10
+    store.close()
