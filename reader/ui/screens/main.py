@@ -392,7 +392,10 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         failed = [r for r in message.results if not r.ok]
         waiting = [r for r in message.results if r.skipped]
         new = sum(r.new for r in message.results)
-        summary = f"Refreshed {len(message.results) - len(waiting)} feeds: {new} new entries"
+        count = len(message.results) - len(waiting)
+        feeds = "feed" if count == 1 else "feeds"
+        entries = "entry" if new == 1 else "entries"
+        summary = f"Refreshed {count} {feeds}: {new} new {entries}"
         if failed:
             summary += f", {len(failed)} failed (see ⚠ in the feeds pane)"
         if waiting:
