@@ -88,9 +88,10 @@ class Entry:
     published: datetime | None = None
     updated: datetime | None = None
     summary: str = ""
-    """Plain text (or HTML) summary as the feed gave it, sanitised."""
+    """Plain text (or HTML) summary as the feed gave it (controls stripped, URLs absolute;
+    not sanitised: it is only ever read as data)."""
     content: str = ""
-    """Full HTML content when the feed carries it (sanitised), else ""."""
+    """Full HTML content when the feed carries it (as `summary`: untrusted HTML), else ""."""
     related: tuple[Link, ...] = ()
     id: int | None = None
     feed_id: int | None = None

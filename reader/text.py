@@ -31,6 +31,14 @@ _SPACES = re.compile(r"\s+")
 _WHOLE_TAG = re.compile(r"""</?[A-Za-z](?:[^<>"']++|"[^"]*+"|'[^']*+')*+>""")
 _PLAIN_TAG = re.compile(r"</?[A-Za-z][^<>]*+>")
 _DECLARATION = re.compile(r"<[!?][^<>]*+>")
+# Markup in which every `<` opens a plain, well-formed tag (quoted values without `<` or `>`,
+# no comments or declarations): what nearly every feed sends, and what `tame_html` would
+# return unchanged. One possessive pass, so it never backtracks.
+_ALREADY_TAME = re.compile(
+    r"""(?:[^<]++|</?[A-Za-z][A-Za-z0-9:-]*+"""
+    r"""(?:\s++[A-Za-z_:][^\s"'<>=/]*+(?:\s*+=\s*+(?:"[^"<>]*+"|'[^'<>]*+'|[^\s"'<>=`]++))?+)*+"""
+    r"""\s*+/?>)*+"""
+)
 # How html.parser finds where a start tag ends (its private regex, copied as of 3.11-3.13
 # for when a later Python renames it). Its quoted values may run past the `>` we saw.
 _PARSER_TAG_END: re.Pattern[str] = getattr(
@@ -47,7 +55,10 @@ def strip_controls(text: str) -> str:
     """Remove escape sequences and control/bidi/zero-width characters; keep tabs and newlines."""
     if not text:
         return ""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _CONTROLS.search(text) is None:  # nearly always: one scan, no copy
+        return text
     if "\x1b" in text or _C1.search(text):
         text = _ESCAPES.sub("", text)
     return _CONTROLS.sub("", text)
@@ -108,7 +119,7 @@ def tame_html(fragment: str, *, keep_offsets: bool = False) -> str:
     are offsets into the original: a stray `<` becomes `LT_STAND_IN` (a consumer maps it back
     to `<` in its text) and what is dropped becomes spaces.
     """
-    if "<" not in fragment:
+    if "<" not in fragment or _ALREADY_TAME.fullmatch(fragment):
         return fragment
     lt = LT_STAND_IN if keep_offsets else "&lt;"
     out: list[str] = []
