@@ -6,7 +6,7 @@ it. Times are timezone-aware UTC datetimes (or None when a feed gave none).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -119,6 +119,10 @@ class ParsedFeed:
     """A survivable problem (e.g. a wrong declared encoding) worth showing."""
     ttl_minutes: int | None = None
     """RSS <ttl>: how long the feed may be cached before it is fetched again."""
+    derived: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    """Per entry, (canonical link, search-index text): computed where the parse ran (a worker
+    process on a big refresh) so the store's single writer only writes. Empty: the store
+    computes them."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ from reader.models import Article, Entry, Feed, Link, ParsedFeed
 from reader.netguard import host_is_internal
 from reader.sample import is_sample_url, load_sample, sample_file
 from reader.schedule import backoff, freshness, waiting
-from reader.store import Store, StoreError
+from reader.store import Store, StoreError, derive
 from reader.text import clean_line, is_http_url
 
 HARD_ENTRY_CAP = 5000
@@ -139,8 +139,9 @@ PARSE_POOL_MIN_FEEDS = 8
 
 
 def _parse_job(body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed:
-    """Runs in a worker process (module-level so it pickles)."""
-    return parse_feed(body, url=url, headers=headers)
+    """Parse and work out what storing needs (`store.derive`), so the single writer only
+    writes. Runs in a worker process (module-level so it pickles) or a thread."""
+    return derive(parse_feed(body, url=url, headers=headers))
 
 
 def _submit(pool: Executor, body: bytes, url: str, headers: dict[str, str]) -> Future[ParsedFeed]:
@@ -417,7 +418,7 @@ class FeedService:
                     return await asyncio.wrap_future(future)
                 except BrokenExecutor:
                     self._pool = None
-        return await asyncio.to_thread(parse_feed, body, url=url, headers=headers)
+        return await asyncio.to_thread(_parse_job, body, url, headers)
 
     async def _refresh_one(self, fetcher: Fetcher, feed: Feed, force: bool) -> RefreshResult:
         base = RefreshResult(feed_id=feed.id, title=feed.title, url=feed.url)
@@ -474,6 +475,7 @@ class FeedService:
                 return await self._failed(feed, result, str(exc), None, False)
             result = replace(result, parse_seconds=time.perf_counter() - began)
             began = time.perf_counter()
+            fresh = freshness(fetched.headers, parsed.ttl_minutes, now)
             new = await asyncio.to_thread(
                 store.apply_update,
                 feed.id,
@@ -481,9 +483,15 @@ class FeedService:
                 status=fetched.status or 200,
                 etag=fetched.etag,
                 last_modified=fetched.last_modified,
+                fetched={
+                    "size": result.size,
+                    "seconds": result.fetch_seconds,
+                    "not_before": fresh.until if fresh else None,
+                    "wait_reason": fresh.reason if fresh else None,
+                },
             )
             result = replace(result, title=parsed.title or feed.title, new=new)
-            fresh = freshness(fetched.headers, parsed.ttl_minutes, now)
+            return replace(result, store_seconds=time.perf_counter() - began)
         await asyncio.to_thread(
             store.record_fetch,
             feed.id,

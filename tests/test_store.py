@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reader.models import Entry, Link, ParsedFeed
-from reader.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
+from reader.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError, derive
 
 BASE = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -600,3 +600,28 @@ def test_two_connections_to_one_file(db_path: Path) -> None:
         feed, _ = app.add_feed("https://a.example/feed")
         assert cli.apply_update(feed.id, ParsedFeed(title="A", entries=make_entries(3))) == 3
         assert app.list_feeds()[0].unread == 3
+
+
+def test_an_update_prepared_in_a_worker_is_indexed_and_logged_in_one_go(store: Store) -> None:
+    """apply_update writes the search index from the text `derive` worked out (in a parse
+    worker) and logs the fetch in the same transaction."""
+    feed, _ = store.add_feed("https://a.example/feed")
+    parsed = derive(
+        ParsedFeed(
+            "A",
+            entries=(
+                Entry(key="1", title="Kestrel", summary="<p>falcons <b>hover</b></p>"),
+                Entry(key="2", title="Other", content="<p>nothing here</p>"),
+            ),
+        )
+    )
+    assert [text for _, text in parsed.derived] == ["falcons hover", "nothing here"]
+    fetched = {"size": 123, "seconds": 0.5, "not_before": None, "wait_reason": None}
+    assert store.apply_update(feed.id, parsed, fetched=fetched) == 2
+    assert [hit.entry.key for hit in store.search("hover")] == ["1"]
+    assert [hit.entry.key for hit in store.search("kestrel")] == ["1"]
+    [logged] = store.fetch_log(feed.id)
+    assert (logged["status"], logged["bytes"], logged["new"]) == (200, 123, 2)
+    # A second refresh inserts nothing new and indexes nothing twice.
+    assert store.apply_update(feed.id, parsed, fetched=fetched) == 0
+    assert [hit.entry.key for hit in store.search("hover")] == ["1"]
