@@ -25,6 +25,8 @@ import argparse  # noqa: E402  (the clock above starts before any import)
 import asyncio  # noqa: E402
 import itertools  # noqa: E402
 import json  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
@@ -97,6 +99,9 @@ class Ticker:
 
 
 async def run(args: argparse.Namespace) -> dict:
+    slow = os.environ.get("NR_SLOW_CALLBACKS")
+    if slow:
+        asyncio.get_running_loop().slow_callback_duration = float(slow)
     paths = resolve_paths(args.data_dir)
     settings = load_settings(paths.config_file)
     store = Store(paths.db_path)
@@ -195,7 +200,12 @@ def main() -> None:
     timer = threading.Timer(args.watchdog, lambda: _bail(args.watchdog))
     timer.daemon = True
     timer.start()
-    result = asyncio.run(run(args))
+    # NR_SLOW_CALLBACKS=0.08: asyncio's debug mode names every callback that held the loop
+    # longer than that (on stderr): what a long gap was spent on.
+    slow = os.environ.get("NR_SLOW_CALLBACKS")
+    if slow:
+        logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    result = asyncio.run(run(args), debug=bool(slow))
     print(json.dumps(result), flush=True)
 
 

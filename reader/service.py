@@ -377,7 +377,9 @@ class FeedService:
 
         writer = self._writer = _BatchWriter(self.store)
         with parse_pool(total, self.store.worker_path()) as self._pool:
-            async with self._fetcher() as fetcher:
+            # Made in a thread: an HTTP client loads the CA certificates (~50 ms) and the
+            # TUI's event loop must not stall meanwhile.
+            async with await asyncio.to_thread(self._fetcher) as fetcher:
                 tasks = [asyncio.create_task(one(fetcher, feed)) for feed in feeds]
                 try:
                     for done, next_result in enumerate(asyncio.as_completed(tasks), start=1):
@@ -531,7 +533,10 @@ class FeedService:
         caller stores it."""
         if self._pool is not None:
             try:
-                future = _submit(self._pool, body, url, headers, update, now)
+                # From a thread: a submit may start a worker process (tens of ms).
+                future = await asyncio.to_thread(
+                    _submit, self._pool, body, url, headers, update, now
+                )
             except (OSError, ValueError, RuntimeError, BrokenExecutor):
                 self._pool = None  # cannot start workers here: parse in threads instead
             else:

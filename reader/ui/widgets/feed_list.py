@@ -202,22 +202,53 @@ class FeedList(OptionList):
         for i, row in enumerate(self.rows):
             if row is not None and row.kind == "feed" and row.feed and row.feed.id == feed.id:
                 self.rows[i] = Source("feed", str(feed.id), feed.title, feed, feed.unread)
-                self.replace_option_prompt(row.id, self._prompt(self.rows[i]))  # type: ignore[arg-type]
+                self._redraw_row(row.id, self._prompt(self.rows[i]))  # type: ignore[arg-type]
 
     def set_busy(self, feed_ids: set[int]) -> None:
         self.busy = set(feed_ids)
         for row in self.option_rows:
             if row.kind == "feed":
-                self.replace_option_prompt(row.id, self._prompt(row))
+                self._redraw_row(row.id, self._prompt(row))
 
     def mark_done(self, feed_id: int) -> None:
-        """One feed finished refreshing: redraw its row only (a 1000-feed refresh would
-        otherwise redraw every row a thousand times)."""
+        """One feed finished refreshing: redraw its row only."""
         self.busy.discard(feed_id)
         for row in self.option_rows:
             if row.kind == "feed" and row.key == str(feed_id):
-                self.replace_option_prompt(row.id, self._prompt(row))
+                self._redraw_row(row.id, self._prompt(row))
                 return
+
+    def _redraw_row(self, option_id: str, prompt: Content) -> None:
+        """Show a new prompt on one row.
+
+        `OptionList.replace_option_prompt` forgets every row's height and rendering, so the
+        next frame measures and renders all of them again: with 1000 feeds that was most of
+        the UI's time during a refresh, in frames of up to 140 ms (bench/tui_start.py).
+        When the row keeps its height, it gets a new Option instead (renderings are cached
+        by option, so the old one is simply never used again) and only its lines repaint.
+        This reaches into OptionList's internals (Textual 8); anything unexpected falls
+        back to the public method.
+        """
+        try:
+            index = self.get_option_index(option_id)
+            old = self._options[index]
+            height = self._line_cache.heights.get(index)
+            line = self._line_cache.index_to_line.get(index)
+            new = Option(prompt, id=option_id, disabled=old.disabled)
+            new._divider = old._divider
+            padding = self.get_component_styles("option-list--option").padding
+            width = self.scrollable_content_region.width - self._get_left_gutter_width()
+            measured = self._get_visual(new).get_height(self.styles, width - padding.width)
+            if height is None or line is None or measured + new._divider != height:
+                self.replace_option_prompt(option_id, prompt)
+                return
+            self._options[index] = new
+            self._id_to_option[option_id] = new
+            del self._option_to_index[old]
+            self._option_to_index[new] = index
+            self.refresh_lines(line, height)
+        except (AttributeError, KeyError, TypeError):
+            self.replace_option_prompt(option_id, prompt)
 
     def action_toggle_folder(self) -> None:
         source = self.current
