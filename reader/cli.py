@@ -11,7 +11,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from reader import __version__, headless
+from reader import __version__
 from reader.config import (
     ConfigError,
     Settings,
@@ -119,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         print(f"newsreader: {exc}", file=sys.stderr)
         return 1
+    from reader import headless  # after parsing: `--help` and `--version` stay instant
+
     with store:
         return headless.run(args.command, store, settings, args)
 

@@ -14,14 +14,16 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader.config import Settings
 from reader.models import Feed
 from reader.schedule import is_due
-from reader.service import FeedService, RefreshResult, url_from_input
 from reader.store import Store, StoreError
 from reader.text import clean_line, is_http_url
+
+if TYPE_CHECKING:  # the service (httpx, the parser) loads only for commands that fetch
+    from reader.service import FeedService, RefreshResult
 
 
 def err(text: str) -> None:
@@ -32,17 +34,25 @@ def line(result: RefreshResult) -> str:
     return f"{clean_line(result.title, 120) or result.url}: {result.describe()}"
 
 
+def _service(store: Store, settings: Settings) -> FeedService:
+    from reader.service import FeedService
+
+    return FeedService(store, settings)
+
+
 def find_feed(store: Store, url: str) -> Feed | None:
     return store.get_feed_by_url(url.strip())
 
 
 # ---------------------------------------------------------------------------- subscribing
 def add(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    from reader.service import url_from_input
+
     url = url_from_input(args.url)
     if not is_http_url(url):
         err(f"not an http(s) URL: {args.url}")
         return 2
-    service = FeedService(store, settings)
+    service = _service(store, settings)
     folder = args.folder or ""
     result = asyncio.run(service.subscribe(url, folder, fetch=not args.no_fetch))
     refreshed = result.refresh
@@ -106,7 +116,7 @@ def remove(store: Store, settings: Settings, args: argparse.Namespace) -> int:
 
 
 def preview(store: Store, settings: Settings, args: argparse.Namespace) -> int:
-    parsed, error = asyncio.run(FeedService(store, settings).preview(args.url.strip()))
+    parsed, error = asyncio.run(_service(store, settings).preview(args.url.strip()))
     if parsed is None:
         err(f"{args.url}: {error}")
         return 1
@@ -143,7 +153,7 @@ def refresh(store: Store, settings: Settings, args: argparse.Namespace) -> int:
         print(line(result), flush=True)
 
     started = time.perf_counter()
-    service = FeedService(store, settings)
+    service = _service(store, settings)
     results = asyncio.run(service.refresh(feeds, report, force=args.force))
     if args.stats:
         print_stats(results, time.perf_counter() - started)
@@ -327,7 +337,7 @@ def read(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     """`newsreader read URL`: the same extraction the TUI uses, for scripts and pagers."""
     from reader.article.printable import article_json, article_text
 
-    service = FeedService(store, settings)
+    service = _service(store, settings)
     result = asyncio.run(service.read_page(args.url.strip(), refresh=args.refresh))
     if result.article is None:
         err(f"cannot read {args.url}: {result.error or 'the page could not be read'}")

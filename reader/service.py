@@ -32,11 +32,12 @@ if TYPE_CHECKING:
     from reader.feeds.discover import DiscoveryResult
 from reader.feeds.fetch import Fetcher
 from reader.feeds.parse import NotAFeedError, parse_feed
+from reader.feeds.worker import StoredFeed, parse_and_store_job, parse_job, worker_init
 from reader.models import Article, Entry, Feed, Link, ParsedFeed
 from reader.netguard import host_is_internal
 from reader.sample import is_sample_url, load_sample, sample_file
 from reader.schedule import backoff, freshness, waiting
-from reader.store import FeedUpdate, Store, StoreError, derive
+from reader.store import FeedUpdate, Store, StoreError
 from reader.text import clean_line, is_http_url
 
 HARD_ENTRY_CAP = 5000
@@ -140,54 +141,6 @@ PARSE_POOL_MIN_FEEDS = 8
 """Refreshes of fewer feeds parse in a thread: starting worker processes costs more."""
 
 
-def _parse_job(body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed:
-    """Parse and work out what storing needs (`store.derive`), so the single writer only
-    writes. Runs in a worker process (module-level so it pickles) or a thread."""
-    return derive(parse_feed(body, url=url, headers=headers))
-
-
-@dataclass(frozen=True, slots=True)
-class StoredFeed:
-    """What a worker process that parsed and stored a feed reports back."""
-
-    title: str
-    new: int
-
-
-_WORKER_STORE: Store | None = None
-"""A worker process's own connection to the refresh's store (see `_worker_init`)."""
-
-
-def _worker_init(db_path: str | None) -> None:
-    """Open the store in a new worker process, so it stores what it parses: the entries'
-    text then never crosses a pipe twice, and the writes (the serial part of a refresh) cost
-    the worker's core, not the main process's, which is busy with the network. SQLite's
-    write lock keeps the writers in turn. Without a store (in memory, or it cannot be
-    opened) the worker only parses and the main process stores."""
-    global _WORKER_STORE
-    if db_path is not None:
-        try:
-            _WORKER_STORE = Store(db_path)
-        except StoreError:
-            _WORKER_STORE = None
-
-
-def _parse_and_store_job(
-    body: bytes, url: str, headers: dict[str, str], update: FeedUpdate, now: float
-) -> ParsedFeed | StoredFeed:
-    """Parse, then store `update` (its `parsed` is a placeholder) when this worker has a
-    store; the freshness rules run here too, as they need the parsed feed's ttl."""
-    parsed = _parse_job(body, url, headers)
-    if _WORKER_STORE is None:
-        return parsed
-    fresh = freshness(headers, parsed.ttl_minutes, now)
-    fetched = dict(update.fetched or {})
-    fetched["not_before"] = fresh.until if fresh else None
-    fetched["wait_reason"] = fresh.reason if fresh else None
-    [new] = _WORKER_STORE.apply_updates([replace(update, parsed=parsed, fetched=fetched)])
-    return StoredFeed(title=parsed.title, new=new)
-
-
 def _submit(
     pool: Executor, body: bytes, url: str, headers: dict[str, str], update: FeedUpdate, now: float
 ) -> Future[ParsedFeed | StoredFeed]:
@@ -195,7 +148,7 @@ def _submit(
     to the child; under the TUI, Textual has replaced sys.stdout/sys.stderr with objects
     that have none ("bad value(s) in fds_to_keep"), so the real ones stand in meanwhile."""
     with _real_streams():
-        return pool.submit(_parse_and_store_job, body, url, headers, update, now)
+        return pool.submit(parse_and_store_job, body, url, headers, update, now)
 
 
 @contextmanager
@@ -212,7 +165,7 @@ def _real_streams() -> Iterator[None]:
 
 @contextmanager
 def parse_pool(feeds: int, db_path: Path | None = None) -> Iterator[Executor | None]:
-    """Worker processes for parsing (and storing into `db_path`, see `_worker_init`) when
+    """Worker processes for parsing (and storing into `db_path`, see `worker_init`) when
     there are several feeds and several cores."""
     cores = os.cpu_count() or 1
     if feeds < PARSE_POOL_MIN_FEEDS or cores < 2:
@@ -225,7 +178,7 @@ def parse_pool(feeds: int, db_path: Path | None = None) -> Iterator[Executor | N
             pool = ProcessPoolExecutor(
                 max_workers=min(cores + 1, 4),
                 mp_context=context,
-                initializer=_worker_init,
+                initializer=worker_init,
                 initargs=(None if db_path is None else str(db_path),),
             )
     except (OSError, ValueError, RuntimeError):
@@ -544,7 +497,7 @@ class FeedService:
                     return await asyncio.wrap_future(future)
                 except BrokenExecutor:
                     self._pool = None
-        return await asyncio.to_thread(_parse_job, body, url, headers)
+        return await asyncio.to_thread(parse_job, body, url, headers)
 
     async def _refresh_one(self, fetcher: Fetcher, feed: Feed, force: bool) -> RefreshResult:
         base = RefreshResult(feed_id=feed.id, title=feed.title, url=feed.url)

@@ -79,6 +79,13 @@ WELL_FORMED = {
         "<item><guid>5</guid><title>e</title><dc:date>2004-01-02T03:04:05+01:00</dc:date></item>"
         "<item><guid>6</guid><title>f</title>"
         "<pubDate>Mon, 01 Jan 2999 00:00:00 GMT</pubDate></item>"
+        "<item><guid>7</guid><title>g</title><pubDate>10 Jun 2003 23:59:59 -0500</pubDate></item>"
+        "<item><guid>8</guid><title>h</title><pubDate>Tue, 10 Jun 2003 04:00 UT</pubDate></item>"
+        "<item><guid>9</guid><title>i</title><pubDate>Tue, 10 Jun 2003 04:00:00 EST</pubDate>"
+        "</item>"
+        "<item><guid>10</guid><title>j</title><dc:date>2024-05-01T10:00:00.123456Z</dc:date></item>"
+        "<item><guid>11</guid><title>k</title><dc:date>2024-05-01</dc:date></item>"
+        "<item><guid>12</guid><title>l</title><pubDate>2024-02-30T10:00:00Z</pubDate></item>"
     ),
     "bodies": rss(
         "<item><guid>1</guid><title>a</title><description>&lt;p&gt;See "

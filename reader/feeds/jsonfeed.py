@@ -2,8 +2,8 @@
 
 feedparser does not read JSON Feed, so this module does what it does for XML feeds: decides
 an entry's identity, link and content, resolves relative URLs against the feed's address,
-sanitises `content_html` (with feedparser's own sanitiser, so both kinds of feed are cleaned
-the same way) and makes every string inert with `strip_controls`/`clean_line`. JSON Feed
+treats `content_html` exactly as XML feeds' HTML (tamed, never sanitised: it is only read as
+data) and makes every string inert with `strip_controls`/`clean_line`. JSON Feed
 documents are untyped strangers' data: every field is type-checked before it is used.
 
 Synchronous and CPU-bound like `parse_feed`: callers run it in a worker thread.
@@ -21,12 +21,12 @@ from urllib.parse import urljoin
 from reader.feeds.parse import (
     _UNTITLED,
     NotAFeedError,
-    _html_text,
     _plain_to_html,
+    _resolve_urls,
     _title_from,
 )
 from reader.models import Entry, ParsedFeed
-from reader.text import clean_line, is_http_url, strip_controls
+from reader.text import clean_line, is_http_url, strip_controls, strip_html_controls, tame_html
 
 _VERSION = re.compile(r"https?://(?:www\.)?jsonfeed\.org/version/(\d+(?:\.\d+)?)/?$", re.I)
 _KNOWN_VERSIONS = frozenset({"1", "1.1"})
@@ -144,19 +144,10 @@ def _content(item: dict[str, Any], base: str, summary: str) -> str:
 
 
 def _sanitise(markup: str, base: str) -> str:
-    """feedparser's relative-URI resolver and HTML sanitiser, as parse_feed uses them.
-
-    They are internal to feedparser (pinned <7); should they move, the content is kept as
-    plain text instead, which is safe.
-    """
-    try:
-        from feedparser.sanitizer import _sanitize_html
-        from feedparser.urls import resolve_relative_uris
-
-        resolved = resolve_relative_uris(markup, base, "utf-8", "text/html")
-        return str(_sanitize_html(resolved, "utf-8", "text/html"))
-    except Exception:  # an ImportError, or the sanitiser choking on hostile markup
-        return _plain_to_html(strip_controls(_html_text(markup)).strip())
+    """`content_html` as parse_feed leaves a feed's HTML: linear for html.parser, controls
+    stripped (references too) and relative URLs resolved against the feed's address. It is
+    not sanitised: like every feed's HTML it is only ever read as data (SECURITY.md)."""
+    return _resolve_urls(tame_html(strip_html_controls(markup)), base)
 
 
 def _authors(node: dict[str, Any]) -> str:

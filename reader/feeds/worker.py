@@ -1,0 +1,63 @@
+"""What a refresh's parse worker process runs: parse a feed, and store it.
+
+Kept apart from `service.py` so that a worker imports only the parser, the store and the
+schedule rules (no HTTP client, no extractor): every worker is a whole Python process, and
+its memory counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from reader.feeds.parse import parse_feed
+from reader.models import ParsedFeed
+from reader.schedule import freshness
+from reader.store import FeedUpdate, Store, StoreError, derive
+
+
+def parse_job(body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed:
+    """Parse and work out what storing needs (`store.derive`), so the single writer only
+    writes. Runs in a worker process (module-level so it pickles) or a thread."""
+    return derive(parse_feed(body, url=url, headers=headers))
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFeed:
+    """What a worker process that parsed and stored a feed reports back."""
+
+    title: str
+    new: int
+
+
+_WORKER_STORE: Store | None = None
+"""A worker process's own connection to the refresh's store (see `worker_init`)."""
+
+
+def worker_init(db_path: str | None) -> None:
+    """Open the store in a new worker process, so it stores what it parses: the entries'
+    text then never crosses a pipe twice, and the writes (the serial part of a refresh) cost
+    the worker's core, not the main process's, which is busy with the network. SQLite's
+    write lock keeps the writers in turn. Without a store (in memory, or it cannot be
+    opened) the worker only parses and the main process stores."""
+    global _WORKER_STORE
+    if db_path is not None:
+        try:
+            _WORKER_STORE = Store(db_path)
+        except StoreError:
+            _WORKER_STORE = None
+
+
+def parse_and_store_job(
+    body: bytes, url: str, headers: dict[str, str], update: FeedUpdate, now: float
+) -> ParsedFeed | StoredFeed:
+    """Parse, then store `update` (its `parsed` is a placeholder) when this worker has a
+    store; the freshness rules run here too, as they need the parsed feed's ttl."""
+    parsed = parse_job(body, url, headers)
+    if _WORKER_STORE is None:
+        return parsed
+    fresh = freshness(headers, parsed.ttl_minutes, now)
+    fetched = dict(update.fetched or {})
+    fetched["not_before"] = fresh.until if fresh else None
+    fetched["wait_reason"] = fresh.reason if fresh else None
+    [new] = _WORKER_STORE.apply_updates([replace(update, parsed=parsed, fetched=fetched)])
+    return StoredFeed(title=parsed.title, new=new)
