@@ -74,6 +74,8 @@ class Measured:
     tree_mb: float = 0.0
     """Peak of the summed RSS of the process and all its descendants (worker processes),
     sampled every 50 ms: a short spike between samples can be missed."""
+    tree_pss_mb: float = 0.0
+    """The same for the summed PSS (shared pages split between the processes)."""
 
     @property
     def bodies(self) -> int:
@@ -98,8 +100,10 @@ def clean_env(home: Path) -> dict[str, str]:
 GNU_TIME = "/usr/bin/time"
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Summed VmRSS of `root` and every descendant, from /proc (0 when it is gone)."""
+def _tree_rss_kb(root: int) -> tuple[int, int]:
+    """Summed VmRSS and summed PSS of `root` and every descendant, from /proc (0 when it is
+    gone). RSS counts a shared page (libpython, lxml) once in every process; PSS splits it
+    between them, so summed PSS is what the tree really costs."""
     parents: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -119,7 +123,7 @@ def _tree_rss_kb(root: int) -> int:
             if ppid in tree and pid not in tree:
                 tree.add(pid)
                 changed = True
-    total = 0
+    total = pss = 0
     for pid in tree:
         try:
             with open(f"/proc/{pid}/status") as f:
@@ -127,9 +131,14 @@ def _tree_rss_kb(root: int) -> int:
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1])
                         break
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+                        break
         except OSError:
             continue
-    return total
+    return total, pss
 
 
 class _TreeSampler(threading.Thread):
@@ -140,11 +149,14 @@ class _TreeSampler(threading.Thread):
         self.root = root
         self.period = period
         self.peak_kb = 0
+        self.peak_pss_kb = 0
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.wait(self.period):
-            self.peak_kb = max(self.peak_kb, _tree_rss_kb(self.root))
+            rss, pss = _tree_rss_kb(self.root)
+            self.peak_kb = max(self.peak_kb, rss)
+            self.peak_pss_kb = max(self.peak_pss_kb, pss)
 
     def stop(self) -> None:
         self._stop_event.set()
@@ -199,7 +211,14 @@ def run_measured(
             with contextlib.suppress(OSError, ValueError, IndexError):
                 rss_kb = float(rss_file.read_text().split()[-1])
     tree_mb = sampler.peak_kb / 1024
-    return Measured(seconds, proc.returncode, rss_kb / 1024, output=output, tree_mb=tree_mb)
+    return Measured(
+        seconds,
+        proc.returncode,
+        rss_kb / 1024,
+        output=output,
+        tree_mb=tree_mb,
+        tree_pss_mb=sampler.peak_pss_kb / 1024,
+    )
 
 
 def newsreader_cmd() -> list[str]:
@@ -333,6 +352,7 @@ class RefreshFigures:
     seconds: dict[str, Series] = field(default_factory=lambda: {p: Series() for p in PHASES})
     rss: dict[str, Series] = field(default_factory=lambda: {p: Series() for p in PHASES})
     tree: dict[str, Series] = field(default_factory=lambda: {p: Series() for p in PHASES})
+    pss: dict[str, Series] = field(default_factory=lambda: {p: Series() for p in PHASES})
     bodies: dict[str, Series] = field(default_factory=lambda: {p: Series() for p in PHASES})
     requests: dict[str, Series] = field(default_factory=lambda: {p: Series() for p in PHASES})
     max_inflight: Series = field(default_factory=Series)
@@ -344,6 +364,7 @@ class RefreshFigures:
         self.seconds[phase].add(m.seconds)
         self.rss[phase].add(m.rss_mb)
         self.tree[phase].add(m.tree_mb)
+        self.pss[phase].add(m.tree_pss_mb)
         self.bodies[phase].add(m.bodies)
         self.requests[phase].add(m.stats.get("requests", 0))
         if phase == "cold":
@@ -356,6 +377,7 @@ class RefreshFigures:
                 "code": m.code,
                 "rss_mb": m.rss_mb,
                 "tree_mb": m.tree_mb,
+                "tree_pss_mb": m.tree_pss_mb,
                 "stats": {k: v for k, v in m.stats.items() if not isinstance(v, dict)},
             }
         )
@@ -497,13 +519,15 @@ def bench_tui_refresh(server: BenchServer, urls: list[str], args, work: Path) ->
             "--expect-feeds",
             str(len(urls)),
             "--refresh-all",
+            "--repeat",
+            str(args.tui_repeat),
             "--watchdog",
-            str(REFRESH_TIMEOUT),
+            str(REFRESH_TIMEOUT * (1 + args.tui_repeat)),
         ]
         m = run_measured(
             cmd,
             env=clean_env(home) | {"PYTHONPATH": str(REPO)},
-            timeout=REFRESH_TIMEOUT + 30,
+            timeout=REFRESH_TIMEOUT * (1 + args.tui_repeat) + 30,
             cwd=REPO,
         )
         try:
@@ -530,6 +554,11 @@ def tui_refresh_report(results: list[dict], feeds: int) -> str:
         f"{med('max_loop_gap_ms'):.0f} ms (idle: {med('idle_loop_gap_ms'):.0f} ms), "
         f"{med('loop_gaps_over_100ms'):.0f} gaps over 100 ms, longest gap between frames "
         f"{med('max_frame_gap_ms'):.0f} ms, peak RSS {med('rss_mb'):.0f} MB"
+        + (
+            f"; RSS after each refresh (first run): {ok[0]['rss_after_each_refresh_mb']} MB"
+            if len(ok[0].get("rss_after_each_refresh_mb", [])) > 1
+            else ""
+        )
     )
 
 
@@ -801,17 +830,19 @@ def refresh_table(nr: RefreshFigures, nb: list[RefreshFigures], args) -> str:
                 str(len(nr.bodies[phase].values)),
             ]
         )
-    rows.append(
-        [
-            "peak RSS of all its processes, cold",
-            nr.tree["cold"].show("MB"),
-            nb1.tree["cold"].show("MB"),
-            nb8.tree["cold"].show("MB"),
-            ratio(nr.tree["cold"], nb1.tree["cold"]),
-            ratio(nr.tree["cold"], nb8.tree["cold"]),
-            str(len(nr.tree["cold"].values)),
-        ]
-    )
+    for label, series in (("RSS", "tree"), ("PSS", "pss")):
+        ours, one, eight = (getattr(f, series)["cold"] for f in (nr, nb1, nb8))
+        rows.append(
+            [
+                f"peak {label} of all its processes, cold",
+                ours.show("MB"),
+                one.show("MB"),
+                eight.show("MB"),
+                ratio(ours, one),
+                ratio(ours, eight),
+                str(len(ours.values)),
+            ]
+        )
     for phase in ("cold", "warm"):
         rows.append(
             [
@@ -921,6 +952,12 @@ def main() -> int:
         default=0,
         metavar="K",
         help="also time R in the TUI on N fresh feeds, K runs, with the longest UI freeze",
+    )
+    parser.add_argument(
+        "--tui-repeat",
+        type=int,
+        default=0,
+        help="with --tui-refresh: press R this many more times in the same app (RSS flat?)",
     )
     parser.add_argument(
         "--startup-feeds", default="20,1000", help="store sizes in feeds of 50 entries"

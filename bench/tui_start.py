@@ -47,6 +47,15 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _current_rss_mb() -> float:
+    """Resident memory now (VmRSS), not the high-water mark: whether it stays flat."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 class FrameClock:
     """Records when the app composes a frame (its `_display` runs even when headless)."""
 
@@ -131,6 +140,13 @@ async def run(args: argparse.Namespace) -> dict:
             )
             if args.refresh_all:
                 result.update(await _refresh_all(app, pilot, frames, args.watchdog - 10))
+                # Then R again and again (the server now answers 304, or the feeds are
+                # still fresh): a long-running reader must not grow (newsboat #3210).
+                rss_after = [_current_rss_mb()]
+                for _ in range(args.repeat):
+                    await _refresh_all(app, pilot, frames, args.watchdog - 10)
+                    rss_after.append(_current_rss_mb())
+                result["rss_after_each_refresh_mb"] = [round(x, 1) for x in rss_after]
     finally:
         store.close()
     return result
@@ -195,6 +211,9 @@ def main() -> None:
         "--expect-feeds", type=int, default=1, help="wait until the feeds pane lists this many"
     )
     parser.add_argument("--refresh-all", action="store_true")
+    parser.add_argument(
+        "--repeat", type=int, default=0, help="with --refresh-all: press R this many more times"
+    )
     parser.add_argument("--watchdog", type=float, default=WATCHDOG)
     args = parser.parse_args()
     timer = threading.Timer(args.watchdog, lambda: _bail(args.watchdog))
