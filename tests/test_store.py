@@ -625,3 +625,46 @@ def test_an_update_prepared_in_a_worker_is_indexed_and_logged_in_one_go(store: S
     # A second refresh inserts nothing new and indexes nothing twice.
     assert store.apply_update(feed.id, parsed, fetched=fetched) == 0
     assert [hit.entry.key for hit in store.search("hover")] == ["1"]
+
+
+def test_feed_counts_kept_by_triggers_match_the_entries(store: Store) -> None:
+    """list_feeds reads unread/total counts kept on each feed; every write path keeps them
+    equal to what counting the entries gives."""
+
+    def check() -> None:
+        counted = {
+            feed_id: (unread, total)
+            for feed_id, unread, total in store._conn.execute(
+                "SELECT feed_id, SUM(read = 0), count(*) FROM entries GROUP BY feed_id"
+            )
+        }
+        for feed in store.list_feeds():
+            assert (feed.unread, feed.total) == counted.get(feed.id, (0, 0)), feed.title
+        assert store.unread_count() == sum(unread for unread, _ in counted.values())
+
+    a, _ = store.add_feed("https://a.example/feed")
+    b, _ = store.add_feed("https://b.example/feed")
+    story = "https://news.example/story"
+    entries = tuple(Entry(key=f"k{i}", title=f"t{i}") for i in range(5))
+    store.apply_update(a.id, ParsedFeed("A", entries=(*entries, Entry("s", "S", link=story))))
+    check()
+    [shared] = [e for e in store.list_entries(a.id) if e.key == "s"]
+    assert shared.id is not None
+    store.set_read(shared.id)
+    # A copy arriving already read (its story was read in feed A) counts as read.
+    store.apply_update(b.id, ParsedFeed("B", entries=(Entry("x", "S", link=story),)))
+    assert store.list_feeds()[1].unread == 0
+    check()
+    store.set_read(shared.id, False)  # both copies unread again
+    check()
+    ids = [e.id for e in store.list_entries(a.id) if e.id is not None]
+    store.set_read_many(ids[:3], True)
+    check()
+    store.toggle_read(ids[0])
+    check()
+    store.apply_update(a.id, ParsedFeed("A", entries=entries))  # nothing new, nothing lost
+    check()
+    store.prune(max_per_feed=2)
+    check()
+    store.remove_feed(a.id)
+    check()
