@@ -43,8 +43,8 @@ class Settings:
     (concurrency, timeout, deadline, max_bytes, browser, keep_per_feed, keep_days) still holds.
     """
 
-    concurrency: int = 16
-    """How many feeds are fetched at once."""
+    concurrency: int = 32
+    """How many feeds are fetched at once (`per_host` keeps each site to a few of them)."""
     per_host: int = field(default=4, kw_only=True)
     """How many requests go to the same host at once."""
     connect_timeout: float = field(default=10.0, kw_only=True)
