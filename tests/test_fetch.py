@@ -4,14 +4,13 @@ servers for what it cannot do (drip bytes, stream forever, speak TLS)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gzip
 import shutil
 import socket
 import ssl
 import subprocess
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -19,9 +18,8 @@ import pytest
 
 from reader import __version__
 from reader.feeds.fetch import Fetcher, FetchResult, format_size
+from tests.rawserver import raw_server, read_request
 from tests.server import LAST_MODIFIED, FixtureServer, Route
-
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
 @pytest.fixture(scope="module")
@@ -42,41 +40,9 @@ async def settle(check: Callable[[], bool], timeout: float = 2.0) -> None:
         await asyncio.sleep(0.005)
 
 
-@contextlib.asynccontextmanager
-async def raw_server(
-    handler: Handler, ssl_context: ssl.SSLContext | None = None
-) -> AsyncIterator[int]:
-    """A bare TCP (or TLS) server on loopback; yields its port and cancels its handlers after."""
-    tasks: set[asyncio.Task[None]] = set()
-
-    async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        tasks.add(task)
-        try:
-            await handler(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
-            pass
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(on_connect, "127.0.0.1", 0, ssl=ssl_context)
-    try:
-        yield server.sockets[0].getsockname()[1]
-    finally:
-        server.close()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-
-async def _read_request(reader: asyncio.StreamReader) -> None:
-    await reader.readuntil(b"\r\n\r\n")
-
-
 async def drip(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """Headers at once, then one body byte every 50 ms, forever: no per-read timeout fires."""
-    await _read_request(reader)
+    await read_request(reader)
     writer.write(
         b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 100000\r\n\r\n"
     )
@@ -88,7 +54,7 @@ async def drip(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> No
 
 async def endless(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """A chunked body that never ends (no Content-Length to check up front)."""
-    await _read_request(reader)
+    await read_request(reader)
     writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\n")
     writer.write(b"Transfer-Encoding: chunked\r\n\r\n")
     chunk = b"<item>" + b"x" * 16_378 + b"</item>"
@@ -302,7 +268,7 @@ def self_signed(tmp_path: Path) -> ssl.SSLContext:
 
 async def test_untrusted_certificate(self_signed: ssl.SSLContext) -> None:
     async def hello(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await _read_request(reader)
+        await read_request(reader)
 
     async with raw_server(hello, ssl_context=self_signed) as port, Fetcher(deadline=5) as fetcher:
         result = await fetcher.fetch(f"https://127.0.0.1:{port}/feed.xml")

@@ -8,7 +8,6 @@ everything about bytes on the wire uses real loopback servers.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gzip
 import ipaddress
 import shutil
@@ -18,7 +17,7 @@ import struct
 import subprocess
 import time
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -37,9 +36,9 @@ from reader.feeds.fetch import (
 )
 from reader.feeds.parse import parse_feed
 from reader.netguard import MAX_URL_LENGTH, host_is_internal, is_internal_address, literal_address
+from tests.rawserver import raw_server, read_request
 from tests.server import FixtureServer, Route
 
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 PUBLIC = "93.184.216.34"
 FEED = (
     b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
@@ -520,37 +519,6 @@ def test_new_fields_default_for_old_constructors() -> None:
 def site() -> Iterator[FixtureServer]:
     with FixtureServer() as srv:
         yield srv
-
-
-@contextlib.asynccontextmanager
-async def raw_server(
-    handler: Handler, ssl_context: ssl.SSLContext | None = None
-) -> AsyncIterator[int]:
-    tasks: set[asyncio.Task[None]] = set()
-
-    async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        tasks.add(task)
-        try:
-            await handler(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
-            pass
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(on_connect, "127.0.0.1", 0, ssl=ssl_context)
-    try:
-        yield server.sockets[0].getsockname()[1]
-    finally:
-        server.close()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-
-async def read_request(reader: asyncio.StreamReader) -> None:
-    await reader.readuntil(b"\r\n\r\n")
 
 
 def response_head(extra: str = "") -> bytes:
