@@ -563,9 +563,13 @@ class FeedService:
             except NotAFeedError as exc:
                 return await self._failed(feed, result, str(exc), None, False)
             if isinstance(parsed, StoredFeed):  # a worker process parsed and stored it
-                elapsed = time.perf_counter() - began
-                title = parsed.title or feed.title
-                return replace(result, title=title, new=parsed.new, parse_seconds=elapsed)
+                return replace(
+                    result,
+                    title=parsed.title or feed.title,
+                    new=parsed.new,
+                    parse_seconds=parsed.parse_seconds,
+                    store_seconds=parsed.store_seconds,
+                )
             result = replace(result, parse_seconds=time.perf_counter() - began)
             began = time.perf_counter()
             fresh = freshness(fetched.headers, parsed.ttl_minutes, now)

@@ -7,6 +7,7 @@ its memory counts.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 from reader.feeds.parse import parse_feed
@@ -27,6 +28,8 @@ class StoredFeed:
 
     title: str
     new: int
+    parse_seconds: float = 0.0
+    store_seconds: float = 0.0
 
 
 _WORKER_STORE: Store | None = None
@@ -52,12 +55,19 @@ def parse_and_store_job(
 ) -> ParsedFeed | StoredFeed:
     """Parse, then store `update` (its `parsed` is a placeholder) when this worker has a
     store; the freshness rules run here too, as they need the parsed feed's ttl."""
+    started = time.perf_counter()
     parsed = parse_job(body, url, headers)
     if _WORKER_STORE is None:
         return parsed
+    parsed_at = time.perf_counter()
     fresh = freshness(headers, parsed.ttl_minutes, now)
     fetched = dict(update.fetched or {})
     fetched["not_before"] = fresh.until if fresh else None
     fetched["wait_reason"] = fresh.reason if fresh else None
     [new] = _WORKER_STORE.apply_updates([replace(update, parsed=parsed, fetched=fetched)])
-    return StoredFeed(title=parsed.title, new=new)
+    return StoredFeed(
+        title=parsed.title,
+        new=new,
+        parse_seconds=parsed_at - started,
+        store_seconds=time.perf_counter() - parsed_at,
+    )
