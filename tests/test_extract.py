@@ -458,3 +458,19 @@ def test_related_heuristic_edge_cases() -> None:
     ]
     cut = "".join(doc[start:end] for start, end in found.spans)
     assert "See also" in cut and "Popular one" in cut and "Body text" not in cut
+
+
+def test_mail_and_ftp_links_are_kept_but_script_links_are_not() -> None:
+    """A page's mailto:/ftp: links reach the links pane (to copy or hand to their app, never
+    fetched); javascript: and data: links lose their target."""
+    body = (
+        "<html><head><title>T</title></head><body><article><h1>T</h1><p>Write to "
+        '<a href="mailto:desk@example.com">the desk</a>, get <a href="ftp://files.example/a">'
+        'the data</a>, not <a href="javascript:alert(1)">this</a> or '
+        '<a href="data:text/html,x">that</a>. ' + "More words here. " * 60 + "</p>"
+        "</article></body></html>"
+    )
+    article = extract_article(body, url="https://news.example/story.html")
+    assert 'href="mailto:desk@example.com"' in article.body_html
+    assert 'href="ftp://files.example/a"' in article.body_html
+    assert "javascript:" not in article.body_html and "data:" not in article.body_html

@@ -15,6 +15,7 @@ from reader.article.render import (
     escape_markdown,
     find_trailing_related,
     html_to_text,
+    is_other_link,
     render_article,
 )
 from reader.models import Article, Heading, Link, RenderedArticle
@@ -252,8 +253,10 @@ def test_controls_in_attributes_are_stripped() -> None:
         "java\tscript:alert(1)",
         "data:text/html;base64,PHNjcmlwdD4=",
         "file:///etc/passwd",
-        "mailto:someone@example.com",
         "vbscript:x",
+        "about:blank",
+        "chrome://settings",
+        "mailto:",
         "#section-2",
     ],
 )
@@ -264,6 +267,53 @@ def test_non_http_links_become_plain_text(href: str) -> None:
     assert links_in(out.markdown) == []
     assert shown_text(out.markdown) == "Click here now please."
     assert out.body_links == ()
+
+
+def test_mail_phone_and_ftp_links_stay_links_to_copy_or_hand_over() -> None:
+    """Not web pages (never fetched), but the reader lists them: y copies, o hands them to
+    the desktop's app. Their text is escaped like any other."""
+    out = render(
+        '<p>Write to <a href="mailto:desk@news.example?subject=Tip off">the *desk*</a>, '
+        'call <a href=" TEL:+1-555-0100">+1 555 0100</a>, get '
+        '<a href="ftp://files.news.example/report.pdf">the report</a> or '
+        '<a href="javascript:alert(1)">this</a>.</p>'
+    )
+    assert links_in(out.markdown) == [
+        "mailto:desk@news.example?subject=Tip%20off",
+        "TEL:+1-555-0100",
+        "ftp://files.news.example/report.pdf",
+    ]
+    assert [(link.url, link.title, link.kind) for link in out.body_links] == [
+        ("mailto:desk@news.example?subject=Tip%20off", "the *desk*", "body"),
+        ("TEL:+1-555-0100", "+1 555 0100", "body"),
+        ("ftp://files.news.example/report.pdf", "the report", "body"),
+    ]
+    assert shown_text(out.markdown) == (
+        "Write to the *desk*, call +1 555 0100, get the report or this."
+    )
+    assert "em_open" not in markup_types(out.markdown)
+
+
+@pytest.mark.parametrize(
+    ("url", "other"),
+    [
+        ("mailto:a@b.example", True),
+        ("MAILTO:a@b.example", True),
+        ("tel:+15550100", True),
+        ("ftp://files.example/x", True),
+        ("sms:+15550100", True),
+        ("mailto:", False),
+        ("ftp://", False),
+        ("https://news.example/", False),
+        ("javascript:alert(1)", False),
+        ("data:text/html,hi", False),
+        ("file:///etc/passwd", False),
+        ("/relative/path", False),
+        ("", False),
+    ],
+)
+def test_is_other_link(url: str, other: bool) -> None:
+    assert is_other_link(url) is other
 
 
 def test_relative_links_resolve_against_the_article_url() -> None:

@@ -37,7 +37,7 @@ from reader.article.html import (
     text_of,
 )
 from reader.article.related import find_related
-from reader.article.render import html_to_text
+from reader.article.render import html_to_text, is_other_link
 from reader.models import Article
 from reader.text import clean_line, is_http_url, strip_controls, tame_html
 
@@ -658,11 +658,16 @@ _SCHEME = re.compile(r"\A([A-Za-z][A-Za-z0-9+.-]*):")
 _SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]+")
 
 
-def _safe_url(value: str) -> bool:
-    """A non-empty relative or http(s) URL (no `javascript:`, `data:`, `mailto:`...)."""
+def _safe_url(value: str, *, link: bool = False) -> bool:
+    """A non-empty relative or http(s) URL (no `javascript:`, `data:`...); for a link's
+    href also one the reader lists but never fetches (`mailto:`, `ftp:`...)."""
     bare = _SPACE_OR_CONTROL.sub("", strip_controls(value))
     scheme = _SCHEME.match(bare)
-    return bool(bare) and (scheme is None or scheme.group(1).lower() in ("http", "https"))
+    if not bare:
+        return False
+    if scheme is None or scheme.group(1).lower() in ("http", "https"):
+        return True
+    return link and is_other_link(bare)
 
 
 def _prune(root: HtmlElement) -> None:
@@ -679,7 +684,7 @@ def _prune(root: HtmlElement) -> None:
     for element in root.iter("a", "img", "area", "source", "blockquote", "q"):
         for name in ("href", "src", "cite"):
             value = element.get(name)
-            if value is not None and not _safe_url(value):
+            if value is not None and not _safe_url(value, link=name == "href"):
                 del element.attrib[name]  # else readability resolves "" to the page itself
     for figure in list(root.iter("figure")):
         if any(child.tag == "blockquote" for child in figure):
@@ -779,7 +784,8 @@ def _sanitise(root: HtmlElement, url: str) -> None:
             value = strip_controls(value)
             if name in _URL_ATTRS:
                 value = resolve_url(value, url)
-                if not is_http_url(value):
+                # http(s), or a link the reader lists but never fetches (mailto:, ftp:...)
+                if not (is_http_url(value) or (name == "href" and is_other_link(value))):
                     continue
             element.set(name, value)
     for element in root.iter():

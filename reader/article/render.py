@@ -4,7 +4,8 @@ The HTML is untrusted, so every piece of its text is backslash-escaped for Commo
 page cannot make bold, links, headings or raw HTML out of its words, and escaping every
 ASCII punctuation character also keeps the gfm-like parser's linkify from turning text
 into links. Only the structure we build (headings, lists, quotes, links to http(s)
-targets) is Markdown. Controls were stripped when the HTML was parsed (after unescaping).
+targets and to the few other schemes in `OTHER_LINK_SCHEMES`) is Markdown. Controls were
+stripped when the HTML was parsed (after unescaping).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import quote, urldefrag
+from urllib.parse import quote, urldefrag, urlsplit
 
 from reader.article.html import (
     BLOCK_TAGS,
@@ -30,11 +31,31 @@ from reader.models import Article, Heading, Link, RenderedArticle
 from reader.text import clean_line, is_http_url, strip_controls
 
 __all__ = [
+    "OTHER_LINK_SCHEMES",
     "escape_markdown",
     "find_trailing_related",
     "html_to_text",
+    "is_other_link",
     "render_article",
 ]
+
+OTHER_LINK_SCHEMES = frozenset(
+    {"mailto", "tel", "sms", "ftp", "ftps", "sftp", "news", "nntp", "irc", "ircs", "xmpp"}
+)
+"""Links kept although they are not web pages: the reader never fetches them, but they are
+listed so they can be copied or handed to the desktop's own app. Every other scheme
+(javascript:, data:, file:, vbscript:, unknown ones) stays plain text."""
+
+
+def is_other_link(url: str) -> bool:
+    """A link to a mail address, a phone number, an FTP site…: kept, never fetched."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    rest = url.strip()[len(parts.scheme) + 1 :]
+    return parts.scheme.lower() in OTHER_LINK_SCHEMES and bool(rest.strip("/"))
+
 
 CONTEXT_LIMIT = 160
 """How much of the surrounding text a body link keeps."""
@@ -401,7 +422,8 @@ class _Renderer:
             return inner
         href = node.attrs.get("href", "").strip()
         url = _normal_url(resolve_url(href, self.base_url))
-        if not href or href.startswith("#") or not is_http_url(url) or self._in_page(url):
+        wanted = is_http_url(url) or is_other_link(url)
+        if not href or href.startswith("#") or not wanted or self._in_page(url):
             return inner
         core = inner.strip()
         if not core:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from markdown_it.token import Token
 from textual.message import Message
 
 from reader.history import Place
 from reader.models import Article, Entry, Feed, RenderedArticle, SearchHit
 from reader.service import RefreshResult
 from reader.ui.widgets.feed_list import FeedCounts
+from reader.ui.widgets.related_links import LinkOptions
 
 
 @dataclass
@@ -47,6 +49,12 @@ class ArticleReady(Message):
     from_cache: bool = False
     known_links: dict[str, bool] = field(default_factory=dict)
     """Links of the article that are entries in the store: url -> read."""
+    tokens: list[Token] | None = None
+    """`rendered.markdown` parsed in the worker (None: the article pane parses it)."""
+    mark_read: bool = False
+    """Mark the entry read once the article is on screen."""
+    link_options: LinkOptions | None = None
+    """The related-links pane's rows, built in the worker."""
 
 
 @dataclass

@@ -13,9 +13,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
-from reader.browser import open_in_browser
+from reader.article.render import is_other_link
 from reader.history import History, Place
 from reader.models import Article, Entry, Feed
 from reader.sample import load_sample
@@ -23,6 +23,7 @@ from reader.schedule import is_due
 from reader.service import FeedService, RefreshResult
 from reader.store import Store, StoreError
 from reader.text import clean_line, is_http_url
+from reader.ui.links import open_link
 from reader.ui.messages import (
     EntriesLoaded,
     EntryChanged,
@@ -39,6 +40,7 @@ from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entry_list import EntryList
 from reader.ui.widgets.feed_list import FeedCounts, FeedList, Source
 from reader.ui.widgets.find_box import FindBox
+from reader.ui.widgets.footer import ReaderFooter
 from reader.ui.widgets.outline import Outline
 from reader.ui.widgets.related_links import RelatedLinks
 from reader.ui.widgets.search_box import SearchBox
@@ -97,6 +99,8 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         self.place: Place | None = None
         """What the article pane shows (None before the first article)."""
         self.shown_article: Article | None = None
+        self.offered_link: str | None = None
+        """A link that is not a web page, just chosen in the article: `o` / `y` act on it."""
         self.history = History()
         self.unread_only = False
         self.last_bulk: tuple[str, list[int]] | None = None
@@ -129,7 +133,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
                         yield Outline(id="outline")
                         yield RelatedLinks(id="related")
         yield Static("", id="status")
-        yield Footer(compact=True, show_command_palette=False)
+        yield ReaderFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         titles = {
@@ -141,6 +145,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         }
         for selector, title in titles.items():
             self.query_one(selector).border_title = title
+        self.links_pane = self.query_one(RelatedLinks)
         self.query_one(FeedList).focus()
         self.start_up()
         self.set_interval(EXTERNAL_CHECK_SECONDS, self.check_external_changes)
@@ -152,14 +157,21 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+        self._fold_for_reading()
 
     def on_descendant_focus(self) -> None:
-        reading = self.focused is not None and self.focused.id in {
-            "article",
-            "outline",
-            "related",
-            "find",
-        }
+        self._fold_for_reading()
+
+    def _fold_for_reading(self) -> None:
+        """`-reading` (feeds pane folded away) while a reading pane has focus, narrow only.
+
+        A class change on the screen restyles and repaints every widget, so a wide screen,
+        where the class changes nothing, never gets it (opening an article stays fast)."""
+        reading = (
+            self.has_class("-narrow")
+            and self.focused is not None
+            and self.focused.id in {"article", "outline", "related", "find"}
+        )
         self.set_class(reading, "-reading")
 
     @property
@@ -500,10 +512,15 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         self.find_next_unread(order, current.id if current else None, backwards=True)
 
     def action_open_in_browser(self) -> None:
-        """The highlighted link, else the page on screen, else the entry's link."""
-        related = self.query_one(RelatedLinks)
+        """The highlighted link, else a mail/phone/FTP link just chosen in the article, else
+        the page on screen, else the entry's link."""
+        related = self.links_pane
         if self.focused is related and related.current_link is not None:
             self._open_url(related.current_link.url)
+            return
+        if self.offered_link is not None and self.focused is not self.entry_list:
+            url, self.offered_link = self.offered_link, None
+            self._open_url(url)
             return
         if self.focused is not self.entry_list and self.place is not None and self.place.url:
             self._open_url(self.place.url)
@@ -553,13 +570,22 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         self.post_message(FeedsLoaded(self._feeds()))
 
     def _open_url(self, url: str) -> None:
-        if not is_http_url(url):
-            self.notify("Only http(s) links are opened.", severity="warning", markup=False)
+        if not is_http_url(url) and not is_other_link(url):
+            self.notify(
+                "Only web pages and mail, phone or FTP links are opened.",
+                severity="warning",
+                markup=False,
+            )
             return
         self._browser(url)
 
     @work(thread=True, group="browser", exit_on_error=False)
     def _browser(self, url: str) -> None:
-        ok = open_in_browser(url, self.service.settings.browser)
-        text = f"Opened {clean_line(url, 200)}" if ok else "No browser could be started."
+        ok = open_link(url, self.service.settings.browser)
+        if ok:
+            text = f"Opened {clean_line(url, 200)}"
+        elif is_http_url(url):
+            text = "No browser could be started."
+        else:
+            text = f"Nothing on this system opens {clean_line(url, 200)} (y copies it)."
         self.app.call_from_thread(self.notify, text, markup=False)

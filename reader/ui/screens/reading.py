@@ -15,16 +15,16 @@ from textual import work
 from textual.widgets import Input, Markdown
 
 from reader.article.from_entry import article_from_entry
-from reader.article.render import render_article
+from reader.article.render import is_other_link, render_article
 from reader.history import History, Place
 from reader.models import Article, Entry, RenderedArticle
 from reader.service import FeedService, merge_related, wants_full_article
 from reader.store import Store
 from reader.text import clean_line, is_http_url
 from reader.ui.messages import ArticleReady, EntryChanged, PageFailed
-from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.article_view import ArticleView, parse_markdown
 from reader.ui.widgets.outline import Outline
-from reader.ui.widgets.related_links import RelatedLinks
+from reader.ui.widgets.related_links import RelatedLinks, link_options
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -41,12 +41,15 @@ class ReadingMixin:
     place: Place | None
     open_entry: Entry | None
     shown_article: Article | None
+    offered_link: str | None
+    links_pane: RelatedLinks
+    """The related-links pane (set on mount, so worker threads need no DOM query)."""
 
     if TYPE_CHECKING:
         app: App[None]
         focused: Widget | None
 
-        def set_status(self, text: str) -> None: ...
+        def set_status(self, text: str, pin: bool = False) -> None: ...
         def query_one(self, selector: object, expect_type: object = None) -> object: ...
         def post_message(self, message: object) -> bool: ...
         def notify(self, message: str, **kwargs: object) -> None: ...
@@ -60,61 +63,99 @@ class ReadingMixin:
     def load_article(
         self, entry_id: int, *, mark_read: bool = True, auto_page: bool = True, scroll_y: float = 0
     ) -> None:
-        """An entry's own content at once (marked read); the page follows when the feed wants."""
-        if mark_read:
-            self.store.set_read(entry_id, True)
+        """An entry's article in one thread call: its page straight from the page cache when
+        the feed wants full articles and the page is cached; else the entry's own content
+        at once, and the page fetched after. Marked read once the article is on screen."""
         entry = self.store.get_entry(entry_id)
         if entry is None:
             return
         feed = self.store.get_feed(entry.feed_id) if entry.feed_id is not None else None
-        article = article_from_entry(entry, feed_title=feed.title if feed else "")
-        rendered = render_article(article)
         mode = feed.full_article if feed is not None else "auto"
-        place = Place(url=entry.link, entry_id=entry.id, view="feed", scroll_y=scroll_y)
-        if not scroll_y:
-            place = place.at(self.store.get_position(place.key) or 0.0)
         fetch = auto_page and wants_full_article(entry, mode)
-        known = self.store.link_states(_link_urls(article, rendered))
-        self.post_message(
-            ArticleReady(place, article, rendered, entry, fetch_page=fetch, known_links=known)
-        )
-        if mark_read:
+        cached = self.store.get_page(entry.link) if fetch else None
+        if cached is not None:
+            page = Place(entry.link, entry.id, "page")
+            place = page.at(scroll_y or self.store.get_position(page.key) or 0.0)
+            article = _with_entry_related(cached.article, entry)
+            ready = self._prepared(place, article, entry, from_cache=True, mark_read=mark_read)
+        else:
+            article = article_from_entry(entry, feed_title=feed.title if feed else "")
+            place = Place(url=entry.link, entry_id=entry.id, view="feed", scroll_y=scroll_y)
+            if not scroll_y:
+                place = place.at(self.store.get_position(place.key) or 0.0)
+            ready = self._prepared(place, article, entry, fetch_page=fetch, mark_read=mark_read)
+        self.post_message(ready)
+
+    @work(thread=True, group="mark-read", exit_on_error=False)
+    def _mark_read(self, entry_id: int) -> None:
+        """Mark read after the article is drawn: the entry and feed lists it updates (and the
+        write) would otherwise share the article's first frame."""
+        self.store.set_read(entry_id, True)
+        entry = self.store.get_entry(entry_id)
+        if entry is not None:
             self.post_message(EntryChanged(entry))
 
     @work(exclusive=True, group="article", exit_on_error=False)
     async def load_page(self, place: Place, *, refresh: bool = False) -> None:
         """A page in reader mode: from the cache at once, else fetched and extracted."""
-        entry = None
-        if place.entry_id is not None:
-            entry = await asyncio.to_thread(self.store.get_entry, place.entry_id)
-        if not place.scroll_y:
-            saved = await asyncio.to_thread(self.store.get_position, place.key)
-            place = place.at(saved or 0.0)
-        found_on = None
-        if entry is not None and entry.feed_id is not None:
-            feed = await asyncio.to_thread(self.store.get_feed, entry.feed_id)
-            found_on = feed.url if feed is not None else None
-        elif place.entry_id is None:
-            found_on = place.found_on or None
+        entry, place, found_on = await asyncio.to_thread(self._page_context, place)
         result = await self.service.read_page(place.url, refresh=refresh, found_on=found_on)
         if result.article is None:
             self.post_message(PageFailed(place, result.error or "the page could not be read"))
             return
-        article = result.article
-        if entry is not None and entry.related:
-            related = merge_related(entry.related, article.related)
-            article = replace(article, related=related)
-        rendered = await asyncio.to_thread(render_article, article)
-        known = await asyncio.to_thread(self.store.link_states, _link_urls(article, rendered))
-        self.post_message(
-            ArticleReady(
-                place, article, rendered, entry, from_cache=result.from_cache, known_links=known
-            )
+        article = _with_entry_related(result.article, entry)
+        ready = await asyncio.to_thread(
+            self._prepared, place, article, entry, from_cache=result.from_cache
+        )
+        self.post_message(ready)
+
+    def _page_context(self, place: Place) -> tuple[Entry | None, Place, str | None]:
+        """(In a thread.) The page's entry, where it was last read, where its link was found."""
+        entry = self.store.get_entry(place.entry_id) if place.entry_id is not None else None
+        if not place.scroll_y:
+            place = place.at(self.store.get_position(place.key) or 0.0)
+        found_on = None
+        if entry is not None and entry.feed_id is not None:
+            feed = self.store.get_feed(entry.feed_id)
+            found_on = feed.url if feed is not None else None
+        elif place.entry_id is None:
+            found_on = place.found_on or None
+        return entry, place, found_on
+
+    def _prepared(
+        self,
+        place: Place,
+        article: Article,
+        entry: Entry | None,
+        *,
+        fetch_page: bool = False,
+        from_cache: bool = False,
+        mark_read: bool = False,
+    ) -> ArticleReady:
+        """(In a thread.) Everything the panes need, so the event loop only mounts widgets:
+        the rendered article, its body parsed into Markdown tokens, which links are known."""
+        rendered = render_article(article)
+        tokens = parse_markdown(rendered.markdown)
+        known = self.store.link_states(_link_urls(article, rendered))
+        width = self.links_pane.prompt_width  # an int set on the loop: safe to read here
+        links = link_options(article.related, rendered.body_links, known, width)
+        return ArticleReady(
+            place,
+            article,
+            rendered,
+            entry,
+            fetch_page=fetch_page,
+            from_cache=from_cache,
+            known_links=known,
+            tokens=tokens,
+            mark_read=mark_read,
+            link_options=links,
         )
 
     # ----------------------------------------------------------------- results
     async def on_article_ready(self, message: ArticleReady) -> None:
         self.remember_position()
+        self.offered_link = None
         self.place = message.place
         self.shown_article = message.article
         if message.entry is not None:
@@ -124,14 +165,22 @@ class ReadingMixin:
         view = self.article_view
         feed_title = message.entry.feed_title if message.entry else ""
         self.find_matches = []
-        self.query_one(RelatedLinks).show_links(
-            message.article.related, message.rendered.body_links, message.known_links
-        )
-        await view.show_article(message.article, message.rendered, feed_title)
-        if message.place.scroll_y:
-            view.restore_scroll(message.place.scroll_y)
-        source = "full article" if message.article.source == "page" else "feed content"
-        view.border_subtitle = source + (" · cached" if message.from_cache else "")
+        with self.app.batch_update():  # one layout and one frame for all three panes
+            if message.link_options is not None:
+                self.links_pane.show_options(message.link_options)
+            else:
+                self.links_pane.show_links(
+                    message.article.related, message.rendered.body_links, message.known_links
+                )
+            await view.show_article(message.article, message.rendered, feed_title, message.tokens)
+            self.query_one(Outline).show_headings(view.body.table_of_contents)
+            if message.place.scroll_y:
+                view.restore_scroll(message.place.scroll_y)
+            source = "full article" if message.article.source == "page" else "feed content"
+            view.border_subtitle = source + (" · cached" if message.from_cache else "")
+        if message.mark_read and message.entry is not None and message.entry.id is not None:
+            # After the frame that shows the article: the lists' updates are not in its way.
+            self.call_after_refresh(self._mark_read, message.entry.id)
         if message.fetch_page:
             view.border_subtitle = "fetching the full article…"
             self.set_status(f"Fetching the full article from {clean_line(message.place.url, 200)}")
@@ -153,9 +202,11 @@ class ReadingMixin:
         view = self.article_view
         if self.place is not None and self.place.entry_id == message.place.entry_id:
             view.border_subtitle = "feed content · full article unavailable"
-            self.set_status(f"Full article unavailable: {error}. Showing the feed's content.")
+            self.set_status(
+                f"Full article unavailable: {error}. Showing the feed's content.", pin=True
+            )
         else:
-            self.set_status(f"Cannot read {clean_line(message.place.url, 120)}: {error}")
+            self.set_status(f"Cannot read {clean_line(message.place.url, 120)}: {error}", pin=True)
         self.notify(f"Cannot read the page: {error}", severity="warning", markup=False)
 
     # ----------------------------------------------------------------- outline and links
@@ -163,7 +214,9 @@ class ReadingMixin:
         self, message: Markdown.TableOfContentsUpdated
     ) -> None:
         message.stop()
-        self.query_one(Outline).show_headings(message.table_of_contents)
+        # The article on screen now, not the message's: one for an article already
+        # replaced may arrive after the next one is shown. Usually the same: a no-op.
+        self.query_one(Outline).show_headings(self.article_view.body.table_of_contents)
 
     def on_outline_heading_selected(self, message: Outline.HeadingSelected) -> None:
         self.article_view.scroll_to_block(message.block_id)
@@ -182,16 +235,29 @@ class ReadingMixin:
         self.query_one(Outline).mark_current(message.block_id)
 
     def follow_link(self, url: str) -> None:
-        """Read a link's page in the reader, remembering where we were."""
+        """Read a link's page in the reader, remembering where we were. Only http(s) is
+        ever fetched: any other link is copied and offered to `o` instead."""
         if not is_http_url(url):
-            self.notify(
-                "Only http(s) links are read; y copies the link.", severity="warning", markup=False
-            )
+            self.offer_link(url)
             return
+        self.offered_link = None
         here = self._here()
         self.history.visit(here)
         origin = here.url if here is not None else ""
         self.load_page(Place(url=url, view="page", found_on=origin))
+
+    def offer_link(self, url: str) -> None:
+        """A link that is not a web page (mailto:, tel:, ftp:…): never fetched. It goes to
+        the clipboard at once (OSC 52) and `o` hands it to the desktop's app."""
+        self.app.copy_to_clipboard(url)
+        shown = clean_line(url, 200)
+        if is_other_link(url):
+            self.offered_link = url
+            text = f"Not an http(s) link, so not read here: copied; o opens it in its app. {shown}"
+        else:
+            self.offered_link = None
+            text = f"Not an http(s) link, so not read here (nor opened): copied. {shown}"
+        self.set_status(text, pin=True)
 
     def _here(self) -> Place | None:
         if self.place is None:
@@ -288,11 +354,14 @@ class ReadingMixin:
         self.article_view.jump_heading(-1)
 
     def action_copy_link(self) -> None:
-        """Copy the highlighted link, or the article's, to the clipboard (OSC 52)."""
-        related = self.query_one(RelatedLinks)
+        """Copy the highlighted link, else a mail/phone/FTP link just chosen in the article,
+        else the article's, to the clipboard (OSC 52)."""
+        related = self.links_pane
         url = ""
         if self.focused is related and related.current_link is not None:
             url = related.current_link.url
+        elif self.offered_link is not None:
+            url = self.offered_link
         elif self.place is not None:
             url = self.place.url
         if not url:
@@ -300,6 +369,13 @@ class ReadingMixin:
             return
         self.app.copy_to_clipboard(url)
         self.set_status(f"Copied {clean_line(url, 300)}")
+
+
+def _with_entry_related(article: Article, entry: Entry | None) -> Article:
+    """The page's related links merged with the feed entry's own (Atom rel="related")."""
+    if entry is None or not entry.related:
+        return article
+    return replace(article, related=merge_related(entry.related, article.related))
 
 
 def _link_urls(article: Article, rendered: RenderedArticle) -> list[str]:

@@ -2,10 +2,17 @@
 
 The body is a `Markdown` widget with `open_links=False`: a click on a link posts
 `Markdown.LinkClicked`, which the screen checks (http(s) only) before doing anything.
+It is given tokens parsed off the event loop and mounts them a slice at a time, so a long
+article never holds the loop for long and its top shows at once.
 """
 
 from __future__ import annotations
 
+import asyncio
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -24,33 +31,17 @@ WELCOME = (
 )
 
 
-FIRST_PART_CHARS = 6000
-"""A long article is mounted in two steps: about this much Markdown first (a screenful and
-more), the rest right after the first frame, so the top shows without waiting for all."""
+def markdown_parser() -> MarkdownIt:
+    """Textual's "gfm-like" Markdown without linkify: our Markdown escapes every
+    punctuation mark of the page's text, so no bare URL is left for it to find, and it
+    took two thirds of the parsing time of a long article."""
+    return MarkdownIt("gfm-like").disable("linkify")
 
 
-def split_markdown(text: str, size: int = FIRST_PART_CHARS) -> tuple[str, str]:
-    """Cut Markdown at the first block boundary after `size` characters, never inside a
-    fenced code block; ("", "") cuts nothing when the text is short."""
-    if len(text) <= size * 1.5:
-        return text, ""
-    fence = ""
-    position = 0
-    lines = text.split("\n")
-    for i, line in enumerate(lines):
-        stripped = line.lstrip()
-        if stripped.startswith(("```", "~~~")):
-            marker = stripped[:3]
-            if not fence:
-                fence = marker
-            elif stripped.startswith(fence):
-                fence = ""
-        position += len(line) + 1
-        if position >= size and not fence and line == "" and i + 1 < len(lines):
-            nxt = lines[i + 1]
-            if nxt and not nxt.startswith((" ", "\t", ">", "-", "*", "|")) and not nxt[0].isdigit():
-                return "\n".join(lines[: i + 1]), "\n".join(lines[i + 1 :])
-    return text, ""
+def parse_markdown(text: str) -> list[Token]:
+    """Markdown to tokens, the way `ArticleBody` reads them: pure, so a worker thread
+    does it and the event loop only builds and mounts widgets."""
+    return markdown_parser().parse(text)
 
 
 WORDS_PER_MINUTE = 230
@@ -84,6 +75,139 @@ def article_header(article: Article, feed_title: str = "", minutes: int = 0) -> 
     return Content.assemble(*parts)
 
 
+class ArticleBody(Markdown):
+    """The article's Markdown, built and mounted a slice at a time from parsed tokens.
+
+    `Markdown.update` parses in a thread but builds and mounts every block in one step: a
+    10,000-word article held the event loop for over 100 ms. Here the headings are built
+    at once (so the outline is whole at once), the first slice is mounted in the same frame
+    as the old article goes, and the rest is built and mounted a slice per frame.
+    """
+
+    MIN_FIRST_SLICE_CHARS = 2000
+    """Markdown mounted in the first frame: at least this much, and at least as many
+    characters as the pane has cells (more than a screenful: text never fills every cell)."""
+    SLICE_CHARS = 20000
+    """Markdown mounted per later frame (about 3,000 words): each step, the frame after it
+    included, stayed under 50 ms for a 10,000-word article; smaller slices did not
+    shorten the steps much but made the whole take much longer."""
+
+    class SliceMounted(Message):
+        """More of the article is mounted (headings and find may reach further)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, open_links=False, parser_factory=markdown_parser)
+        self._groups: list[list[Token]] = []
+        """The tokens of each top-level block still to mount, in order."""
+        self._headings: dict[int, MarkdownBlock] = {}
+        """Headings built ahead (for the outline), by their place in `_groups`."""
+        self._next = 0
+        self._line_starts: list[int] = [0]
+        self._generation = 0
+
+    @property
+    def complete(self) -> bool:
+        """Whether every block of the document is mounted."""
+        return self._next >= len(self._groups)
+
+    def is_waiting(self, block_id: str) -> bool:
+        """Whether the heading is built but not mounted yet (it will be, in order)."""
+        return any(block.id == block_id for block in self._headings.values())
+
+    async def show(
+        self, markdown: str, tokens: list[Token] | None = None, screenful: int = 0
+    ) -> None:
+        """Replace the document; returns once its first slice (about `screenful`
+        characters, the cells of the pane) is mounted."""
+        self._generation += 1
+        generation = self._generation
+        if tokens is None:
+            tokens = await asyncio.to_thread(parse_markdown, markdown)
+            if generation != self._generation:
+                return  # another article came while this one was parsed
+        self._theme = self.app.theme
+        self._markdown = markdown
+        self._line_starts = _line_starts(markdown)
+        self._groups = _top_level_groups(tokens)
+        self._next = 0
+        self._headings = {}
+        for index, group in enumerate(self._groups):
+            if group[0].type == "heading_open":
+                self._headings[index] = next(iter(self._parse_markdown(group)))
+        self._table_of_contents = [
+            (block.LEVEL, block._content.plain, block.id)
+            for block in self._headings.values()
+            if isinstance(block, MarkdownHeader)
+        ]
+        lines = markdown.splitlines()
+        self._last_parsed_line = len(lines) - (1 if lines and lines[-1] else 0)
+        first = self._build(max(self.MIN_FIRST_SLICE_CHARS, screenful))
+        with self.app.batch_update():
+            await self.remove_children()
+            if first:
+                await self.mount_all(first)
+        self.post_message(
+            Markdown.TableOfContentsUpdated(self, self._table_of_contents).set_sender(self)
+        )
+        if not self.complete:
+            self._mount_rest(generation)
+
+    def _build(self, size: int) -> list[MarkdownBlock]:
+        """The blocks of the next top-level groups whose source adds up to about `size`
+        characters (at least one group)."""
+        blocks: list[MarkdownBlock] = []
+        total = 0
+        starts = self._line_starts
+        while self._next < len(self._groups) and (total < size or not blocks):
+            index = self._next
+            group = self._groups[index]
+            self._next += 1
+            heading = self._headings.pop(index, None)
+            blocks.extend([heading] if heading is not None else self._parse_markdown(group))
+            if group[0].map is not None:
+                start, end = group[0].map
+                last = len(starts) - 1
+                total += starts[min(end, last)] - starts[min(start, last)]
+        return blocks
+
+    @work(exclusive=True, group="article-body", exit_on_error=False)
+    async def _mount_rest(self, generation: int) -> None:
+        """The rest of the document, one slice per frame (unless another document came)."""
+        while not self.complete and generation == self._generation:
+            await self.wait_for_refresh()
+            if generation != self._generation:
+                return
+            part = self._build(self.SLICE_CHARS)
+            if part:
+                await self.mount_all(part)
+            self.post_message(self.SliceMounted())
+
+
+def _top_level_groups(tokens: list[Token]) -> list[list[Token]]:
+    """Tokens cut into top-level blocks (a paragraph, a heading, a list, a table…): each
+    group builds on its own, so a slice builds only its own widgets."""
+    groups: list[list[Token]] = []
+    current: list[Token] = []
+    depth = 0
+    for token in tokens:
+        current.append(token)
+        depth += token.nesting
+        if depth <= 0:
+            groups.append(current)
+            current, depth = [], 0
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _line_starts(markdown: str) -> list[int]:
+    """Where each line starts, and the end: line ranges to character counts."""
+    starts = [0]
+    for line in markdown.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    return starts
+
+
 class ArticleView(VerticalScroll, can_focus=True):
     """Scrolls the whole article; the body widget is shared with the outline."""
 
@@ -112,6 +236,14 @@ class ArticleView(VerticalScroll, can_focus=True):
     def watch_virtual_size(self) -> None:
         self._apply_pending_scroll()
 
+    def watch_has_focus(self, has_focus: bool) -> None:
+        """Restyle the pane itself (its border), not the article inside it.
+
+        Textual restyles a widget and every descendant when its focus changes: with a
+        10,000-word article in the pane that froze the UI for about 200 ms on every Tab
+        or Escape, and nothing inside the pane is styled by the pane's focus."""
+        self.app.stylesheet.update_nodes([self], animate=True)
+
     def _apply_pending_scroll(self) -> None:
         y = self._pending_y
         if y is not None and self.max_scroll_y >= y:
@@ -126,44 +258,46 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(Content(WELCOME), id="article-header")
-        body = Markdown(id="article-body", open_links=False)
+        body = ArticleBody(id="article-body")
         if self.text_width:
             body.styles.max_width = self.text_width
         yield body
 
     @property
-    def body(self) -> Markdown:
-        return self.query_one("#article-body", Markdown)
+    def body(self) -> ArticleBody:
+        return self.query_one("#article-body", ArticleBody)
 
     async def show_article(
-        self, article: Article, rendered: RenderedArticle, feed_title: str = ""
+        self,
+        article: Article,
+        rendered: RenderedArticle,
+        feed_title: str = "",
+        tokens: list[Token] | None = None,
     ) -> None:
+        """Header and the body's first slice now; `tokens`: the body already parsed."""
         self._pending_y = None
+        self._pending_block = None
         minutes = reading_minutes(rendered.markdown)
         header = article_header(article, feed_title, minutes)
         self.query_one("#article-header", Static).update(header)
-        self._generation += 1
-        first, rest = split_markdown(rendered.markdown)
-        await self.body.update(first)
+        screenful = self.scrollable_content_region.area
+        await self.body.show(rendered.markdown, tokens, screenful)
         self.scroll_home(animate=False, immediate=True)
-        if rest:
-            generation = self._generation
-            self.call_after_refresh(self._append_rest, rendered.markdown, generation)
 
-    _generation = 0
+    _pending_block: str | None = None
+    """A heading chosen in the outline before its slice was mounted: scrolled to then."""
 
-    async def _append_rest(self, whole: str, generation: int) -> None:
-        """The rest of a long article, once its top is on screen (unless another came)."""
-        if generation == self._generation:
-            await self.body.append(whole[len(self.body.source) :])
+    def on_article_body_slice_mounted(self, message: ArticleBody.SliceMounted) -> None:
+        message.stop()
+        if self._pending_block is not None:
+            self.call_after_refresh(self.scroll_to_block, self._pending_block)
 
     def _headings(self) -> list[MarkdownHeader]:
         return [h for h in self.body.children if isinstance(h, MarkdownHeader) and h.id]
 
     def _heading_offsets(self) -> list[tuple[int, MarkdownHeader]]:
         """Each heading's top, in the scrolled content's coordinates."""
-        top = self.region.y + self.styles.border.spacing.top - round(self.scroll_y)
-        return [(h.region.y - top, h) for h in self._headings()]
+        return [(self._offset_of(h), h) for h in self._headings()]
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
@@ -214,7 +348,19 @@ class ArticleView(VerticalScroll, can_focus=True):
         return blocks
 
     def scroll_to_block(self, block_id: str) -> None:
-        """Bring a heading (by its Markdown block id) to the top of the pane."""
+        """Bring a heading (by its Markdown block id) to the top of the pane, now or, when
+        it is not mounted yet, as soon as it is."""
         block = self.body.query_one_optional(f"#{block_id}")
         if block is not None:
-            self.scroll_to_widget(block, top=True, animate=False)
+            self.scroll_to_widget(block, top=True, animate=False, immediate=True)
+            # Until the slices below it are mounted the pane may not scroll that far yet.
+            short = self._offset_of(block) > self.max_scroll_y and not self.body.complete
+            self._pending_block = block_id if short else None
+        elif self.body.is_waiting(block_id):
+            self._pending_block = block_id
+
+    def _offset_of(self, widget: Widget) -> int:
+        """A widget's top in the scrolled content's coordinates."""
+        return widget.region.y - (
+            self.region.y + self.styles.border.spacing.top - round(self.scroll_y)
+        )

@@ -33,11 +33,14 @@ class Outline(OptionList):
         self.headings: list[tuple[int, str, str]] = []
 
     def show_headings(self, toc: TableOfContentsType) -> None:
-        self.headings = [
+        headings = [
             (level, clean_line(text), block_id or "")
             for level, text, block_id in toc
             if level <= self.MAX_LEVEL and block_id
         ]
+        if headings == self.headings and self.option_count == len(headings):
+            return  # the same outline again: keep the cursor, skip a redraw
+        self.headings = headings
         top = min((level for level, _, _ in self.headings), default=1)
         self.set_options(
             Option(Content("  " * (level - top) + text), id=block_id)
