@@ -580,15 +580,16 @@ def _related(raw: Any, base: str) -> tuple[Link, ...]:
 # --- small helpers -----------------------------------------------------------------------
 
 _URL_NAMES = r"(?:href|src|cite|poster|longdesc|background|usemap|action|codebase|data|profile)"
-_URL_ATTRIBUTE = re.compile(
-    r"(\s" + _URL_NAMES + r"""\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+)""", re.IGNORECASE
-)
-_TAG_WITH_URL = re.compile(r"<[A-Za-z][^<>]*?\s" + _URL_NAMES + r"\s*=[^<>]*>", re.IGNORECASE)
-_RELATIVE_URL = re.compile(
-    r"\s" + _URL_NAMES + r"""\s*=\s*["']?(?!\s*(?:[A-Za-z][A-Za-z0-9+.-]*:|//))""",
+_NOT_ABSOLUTE = r"(?!\s*(?:[A-Za-z][A-Za-z0-9+.-]*:|//))"
+_RELATIVE_IN_TAG = re.compile(
+    r"(<[A-Za-z][^<>]*?\s" + _URL_NAMES + r"\s*=\s*)"
+    r'(?:"' + _NOT_ABSOLUTE + r'([^"]*)"'
+    r"|'" + _NOT_ABSOLUTE + r"([^']*)'"
+    r"|" + _NOT_ABSOLUTE + r"""(?!["'])([^\s"'>]+))""",
     re.IGNORECASE,
 )
-_ABSOLUTE = re.compile(r"\s*(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
+"""A tag up to a link attribute (href, src...) whose value is relative: any scheme, or
+`//host`, makes a URL absolute. Only inside a tag, never in text."""
 
 
 def _resolve_urls(fragment: str, base: str) -> str:
@@ -597,16 +598,15 @@ def _resolve_urls(fragment: str, base: str) -> str:
 
     A feed's HTML is relative to the feed document, not to the entry's page, so this is the
     only point that still knows the right base. Absolute URLs (any scheme) are left alone;
-    the renderer decides which of them it follows. Only tags are touched, never text.
+    the renderer decides which of them it follows. One pass resolves a tag's first relative
+    URL; a tag with two (img src and longdesc) takes another pass.
     """
-    if not is_http_url(base) or _RELATIVE_URL.search(fragment) is None:
+    if not is_http_url(base):
         return fragment
 
     def absolute(match: re.Match[str]) -> str:
-        value = match.group(2)
-        quote = value[0] if value[0] in "\"'" else ""
-        inner = value[1:-1] if quote else value
-        if not inner.strip() or _ABSOLUTE.match(inner):
+        inner = next(group for group in match.groups()[1:] if group is not None)
+        if not inner.strip():
             return match.group(0)
         try:
             joined = urljoin(base, html.unescape(inner.strip()))
@@ -614,7 +614,12 @@ def _resolve_urls(fragment: str, base: str) -> str:
             return match.group(0)
         return match.group(1) + '"' + html.escape(joined, quote=True) + '"'
 
-    return _TAG_WITH_URL.sub(lambda tag: _URL_ATTRIBUTE.sub(absolute, tag.group()), fragment)
+    for _ in range(4):
+        resolved = _RELATIVE_IN_TAG.sub(absolute, fragment)
+        if resolved == fragment:
+            break
+        fragment = resolved
+    return fragment
 
 
 def _absolute(href: str | None, base: str) -> str | None:
