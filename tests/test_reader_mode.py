@@ -18,25 +18,14 @@ from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.outline import Outline
 from reader.ui.widgets.related_links import RelatedLinks
 from tests.server import FixtureServer, Route
-from tests.uitools import screen_text, settle, subscribe
+from tests.uitools import HEADINGS, LEAD, outline_texts, screen_text, settle, subscribe
 
-LEAD = "When Social Security Becomes Immigration Enforcement"
-HEADINGS = [
-    "The Safe Space That Isn't",
-    "From Service to Surveillance",
-    "The Trust Equation",
-    "The Expanding Dragnet",
-]
 RELATED = [
     "Discord defaults every user to teen mode",
     "Smart glasses banned at Meta CEO's trial",
     "Meta weighed facial recognition for Ray-Ban glasses",
     "Doppelgänger matches faces to creators",
 ]
-
-
-def outline_texts(app: NewsReaderApp) -> list[str]:
-    return [text for _, text, _ in app.query_one(Outline).headings]
 
 
 async def test_summary_feed_reads_full_article_and_follows_related(

@@ -33,16 +33,9 @@ from reader.ui.widgets.footer import ReaderFooter
 from reader.ui.widgets.outline import Outline
 from reader.ui.widgets.related_links import RelatedLinks
 from tests.server import FixtureServer, Route
-from tests.uitools import screen_text, settle, subscribe
+from tests.uitools import HEADINGS, LEAD, outline_texts, screen_text, settle, subscribe
 
-LEAD = "When Social Security Becomes Immigration Enforcement"
 LEAD_PAGE = "articles/ssa-ice-appointments.html"
-HEADINGS = [
-    "The Safe Space That Isn't",
-    "From Service to Surveillance",
-    "The Trust Equation",
-    "The Expanding Dragnet",
-]
 
 
 class Seen:
@@ -59,10 +52,6 @@ class Seen:
 
 def header_text(app: NewsReaderApp) -> str:
     return str(app.query_one("#article-header").render())
-
-
-def outline_texts(app: NewsReaderApp) -> list[str]:
-    return [text for _, text, _ in app.query_one(Outline).headings]
 
 
 # -- a cached page in one step ------------------------------------------------------------

@@ -14,15 +14,7 @@ from reader.config import Settings
 from reader.store import Store
 from reader.ui.app import NewsReaderApp
 from tests.server import FixtureServer
-from tests.uitools import screen_text, settle, subscribe
-
-LEAD = "When Social Security Becomes Immigration Enforcement"
-HEADINGS = [
-    "The Safe Space That Isn't",
-    "From Service to Surveillance",
-    "The Trust Equation",
-    "The Expanding Dragnet",
-]
+from tests.uitools import HEADINGS, LEAD, screen_text, settle, subscribe
 
 
 async def draw_lead(db: Path, size: tuple[int, int]) -> list[str]:

@@ -15,19 +15,12 @@ from reader.ui.widgets.feed_list import FeedList
 from reader.ui.widgets.outline import Outline
 from reader.ui.widgets.related_links import RelatedLinks
 from tests.server import FixtureServer, Route
-from tests.uitools import screen_text, settle, subscribe
+from tests.uitools import HEADINGS, LEAD, screen_text, settle, subscribe
 
-LEAD = "When Social Security Becomes Immigration Enforcement"
 DECK = (
     "SSA workers told to share appointment details with ICE agents. A fundamental shift in how "
     "government agencies operate—and what it means for public trust."
 )
-HEADINGS = [
-    "The Safe Space That Isn't",
-    "From Service to Surveillance",
-    "The Trust Equation",
-    "The Expanding Dragnet",
-]
 RELATED = [
     "Discord defaults every user to teen mode",
     "Smart glasses banned at Meta CEO's trial",

@@ -12,6 +12,22 @@ from reader.config import Settings
 from reader.service import FeedService
 from reader.store import Store
 from reader.ui.app import NewsReaderApp
+from reader.ui.widgets.outline import Outline
+
+LEAD = "When Social Security Becomes Immigration Enforcement"
+"""The seed site's lead article (EXPECTED.md)."""
+HEADINGS = [
+    "The Safe Space That Isn't",
+    "From Service to Surveillance",
+    "The Trust Equation",
+    "The Expanding Dragnet",
+]
+"""Its section headings, in order."""
+
+
+def outline_texts(app: NewsReaderApp) -> list[str]:
+    """The headings the outline pane lists."""
+    return [text for _, text, _ in app.query_one(Outline).headings]
 
 
 def screen_text(app: NewsReaderApp) -> str:
