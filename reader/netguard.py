@@ -26,6 +26,8 @@ import re
 import socket
 from collections.abc import Iterable
 
+from reader.text import MAX_URL_LENGTH
+
 __all__ = [
     "MAX_URL_LENGTH",
     "IPAddress",
@@ -34,9 +36,6 @@ __all__ = [
     "literal_address",
     "resolve",
 ]
-
-MAX_URL_LENGTH = 8192
-"""Longer URLs are never fetched (servers refuse them anyway; they only carry junk)."""
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

@@ -92,6 +92,10 @@ def clean_line(text: str | None, limit: int = 2000) -> str:
     return line
 
 
+MAX_URL_LENGTH = 8192
+"""Longer URLs are never fetched (servers refuse them anyway; they only carry junk)."""
+
+
 def is_http_url(url: str | None) -> bool:
     """Only http(s) links are ever fetched."""
     if not url:

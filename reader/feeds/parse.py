@@ -36,8 +36,14 @@ from urllib.parse import urljoin
 
 from reader.feeds.fastparse import parse_fast
 from reader.models import Entry, Link, ParsedFeed
-from reader.netguard import MAX_URL_LENGTH
-from reader.text import clean_line, is_http_url, strip_controls, strip_html_controls, tame_html
+from reader.text import (
+    MAX_URL_LENGTH,
+    clean_line,
+    is_http_url,
+    strip_controls,
+    strip_html_controls,
+    tame_html,
+)
 
 MAX_ENTRIES = 2000
 """Entries read from one document; the rest are dropped with a note (`ParsedFeed.warning`)."""
