@@ -13,12 +13,19 @@ from reader.config import Settings
 from reader.history import History, Place
 from reader.service import FeedService
 from reader.store import Store
-from reader.ui.app import NewsReaderApp
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.outline import Outline
 from reader.ui.widgets.related_links import RelatedLinks
 from tests.server import FixtureServer, Route
-from tests.uitools import HEADINGS, LEAD, outline_texts, screen_text, settle, subscribe
+from tests.uitools import (
+    HEADINGS,
+    LEAD,
+    outline_texts,
+    reading_first_entry,
+    screen_text,
+    settle,
+    subscribe,
+)
 
 RELATED = [
     "Discord defaults every user to teen mode",
@@ -31,14 +38,7 @@ RELATED = [
 async def test_summary_feed_reads_full_article_and_follows_related(
     server: FixtureServer, data_dir: Path
 ) -> None:
-    db = data_dir / "newsreader.db"
-    await subscribe(db, server.url("feed.xml"))
-    store = Store(db)
-    app = NewsReaderApp(store, Settings(timeout=2.0))
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter", "enter")
-        await settle(pilot)
+    async with reading_first_entry(data_dir, server.url("feed.xml")) as (app, pilot):
         view = app.query_one(ArticleView)
         header = str(app.query_one("#article-header").render())
         assert LEAD in header
@@ -82,7 +82,6 @@ async def test_summary_feed_reads_full_article_and_follows_related(
         assert outline_texts(app) == ["What changes", "Why it matters"]
         # The lead page came from the cache the second time: fetched once only.
         assert server.requests["/articles/ssa-ice-appointments.html"] == 1
-    store.close()
 
 
 async def test_page_failure_keeps_the_summary(server: FixtureServer, data_dir: Path) -> None:
@@ -94,19 +93,11 @@ async def test_page_failure_keeps_the_summary(server: FixtureServer, data_dir: P
         b"</channel></rss>"
     )
     server.add_route("broken.xml", Route(body=feed))
-    db = data_dir / "newsreader.db"
-    await subscribe(db, server.url("broken.xml"))
-    store = Store(db)
-    app = NewsReaderApp(store, Settings(timeout=2.0))
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter", "enter")
-        await settle(pilot)
+    async with reading_first_entry(data_dir, server.url("broken.xml")) as (app, _):
         text = screen_text(app)
         assert "The summary is all there is." in text
         assert "Full article unavailable: HTTP 404 Not Found" in text
         assert "full article unavailable" in app.query_one(ArticleView).border_subtitle
-    store.close()
 
 
 async def test_cached_article_reopens_offline(data_dir: Path) -> None:

@@ -33,7 +33,15 @@ from reader.ui.widgets.footer import ReaderFooter
 from reader.ui.widgets.outline import Outline
 from reader.ui.widgets.related_links import RelatedLinks
 from tests.server import FixtureServer, Route
-from tests.uitools import HEADINGS, LEAD, outline_texts, screen_text, settle, subscribe
+from tests.uitools import (
+    HEADINGS,
+    LEAD,
+    outline_texts,
+    reading_first_entry,
+    screen_text,
+    settle,
+    subscribe,
+)
 
 LEAD_PAGE = "articles/ssa-ice-appointments.html"
 
@@ -208,14 +216,7 @@ def test_parser_reports_buttons_8_and_9() -> None:
 async def test_mouse_back_and_forward_buttons_walk_the_history(
     server: FixtureServer, data_dir: Path
 ) -> None:
-    db = data_dir / "newsreader.db"
-    await subscribe(db, server.url("feed.xml"))
-    store = Store(db)
-    app = NewsReaderApp(store, Settings(timeout=2.0))
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter", "enter")
-        await settle(pilot)
+    async with reading_first_entry(data_dir, server.url("feed.xml")) as (app, pilot):
         related = app.query_one(RelatedLinks)
         related.focus()
         related.highlighted = 0
@@ -237,7 +238,6 @@ async def test_mouse_back_and_forward_buttons_walk_the_history(
         assert outline_texts(app) == ["What changes", "Why it matters"]
         assert history.can_go_back and not history.can_go_forward
         assert server.requests["/articles/discord-teen-mode.html"] == 1
-    store.close()
 
 
 # -- links that are not web pages ---------------------------------------------------------
@@ -280,14 +280,7 @@ async def test_links_that_are_not_web_pages_are_never_fetched(
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
 
     contact_feed(server)
-    db = data_dir / "newsreader.db"
-    await subscribe(db, server.url("desk.xml"))
-    store = Store(db)
-    app = NewsReaderApp(store, Settings(timeout=2.0))
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter", "enter")
-        await settle(pilot)
+    async with reading_first_entry(data_dir, server.url("desk.xml")) as (app, pilot):
         assert "Contact the desk" in header_text(app)
         related = app.query_one(RelatedLinks)
         assert [link.url for link in related.links] == [
@@ -325,7 +318,6 @@ async def test_links_that_are_not_web_pages_are_never_fetched(
         await settle(pilot)
         assert opened.read_text() == "tel:+15550100\n"
         assert dict(server.requests) == requests
-    store.close()
 
 
 # -- the footer ---------------------------------------------------------------------------
@@ -355,14 +347,7 @@ async def test_focus_changes_restyle_the_pane_not_the_article_in_it(
     """Textual restyles a focused widget's every descendant; a long article made that a
     freeze of about 200 ms on each Tab. The pane's border still follows the focus."""
     server.add_route("long.xml", Route(body=long_feed()))
-    db = data_dir / "newsreader.db"
-    await subscribe(db, server.url("long.xml"))
-    store = Store(db)
-    app = NewsReaderApp(store, Settings(timeout=2.0))
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter", "enter")
-        await settle(pilot)
+    async with reading_first_entry(data_dir, server.url("long.xml")) as (app, pilot):
         view = app.query_one(ArticleView)
         assert view.body.complete and app.focused is view
         restyled: list[object] = []
@@ -384,7 +369,6 @@ async def test_focus_changes_restyle_the_pane_not_the_article_in_it(
         assert view.styles.border_top == focused_border
         assert view in restyled
         assert not [node for node in restyled if isinstance(node, MarkdownBlock)]
-    store.close()
 
 
 async def test_narrow_screen_folds_the_feeds_pane_while_reading(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -57,3 +58,21 @@ async def subscribe(db_path: Path, *urls: str, settings: Settings | None = None)
     with Store(db_path) as store:
         feeds = [store.add_feed(url)[0] for url in urls]
         await FeedService(store, settings or Settings(timeout=2.0)).refresh(feeds)
+
+
+@asynccontextmanager
+async def reading_first_entry(
+    data_dir: Path, feed_url: str, size: tuple[int, int] = (120, 40)
+) -> AsyncIterator[tuple[NewsReaderApp, Pilot[None]]]:
+    """Subscribe to `feed_url` in a store in `data_dir`, start the app and open the feed's
+    first entry (Enter on the entries pane, Enter to read), as a user would; the store
+    closes afterwards."""
+    db_path = data_dir / "newsreader.db"
+    await subscribe(db_path, feed_url)
+    with Store(db_path) as store:
+        app = NewsReaderApp(store, Settings(timeout=2.0))
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await pilot.press("enter", "enter")
+            await settle(pilot)
+            yield app, pilot
