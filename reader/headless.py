@@ -44,6 +44,21 @@ def find_feed(store: Store, url: str) -> Feed | None:
     return store.get_feed_by_url(url.strip())
 
 
+_NOT_SUBSCRIBED: list[int] = []
+"""What `_feed_option` gives for a `--feed` that is not a subscription (said on stderr)."""
+
+
+def _feed_option(store: Store, args: argparse.Namespace) -> list[int] | None:
+    """The feed `--feed URL` limits a command to, as ids; None without `--feed`."""
+    if not args.feed:
+        return None
+    feed = find_feed(store, args.feed)
+    if feed is None:
+        err(f"not subscribed: {args.feed}")
+        return _NOT_SUBSCRIBED
+    return [feed.id]
+
+
 # ---------------------------------------------------------------------------- subscribing
 def add(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     from reader.service import url_from_input
@@ -225,13 +240,9 @@ def list_feeds(store: Store, settings: Settings, args: argparse.Namespace) -> in
 
 
 def entries(store: Store, settings: Settings, args: argparse.Namespace) -> int:
-    feed_ids = None
-    if args.feed:
-        feed = find_feed(store, args.feed)
-        if feed is None:
-            err(f"not subscribed: {args.feed}")
-            return 2
-        feed_ids = [feed.id]
+    feed_ids = _feed_option(store, args)
+    if feed_ids is _NOT_SUBSCRIBED:
+        return 2
     rows = store.query_entries(feed_ids=feed_ids, unread_only=args.unread, limit=args.limit)
     urls = {f.id: f.url for f in store.list_feeds(include_sample=True)}
     if args.json:
@@ -267,11 +278,11 @@ def unread(store: Store, settings: Settings, args: argparse.Namespace) -> int:
 
 def mark_read(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     if args.feed:
-        feed = find_feed(store, args.feed)
-        if feed is None:
-            err(f"not subscribed: {args.feed}")
+        feed_ids = _feed_option(store, args)
+        if feed_ids is _NOT_SUBSCRIBED or feed_ids is None:
             return 2
-        ids = [e.id for e in store.list_entries(feed.id, unread_only=True) if e.id is not None]
+        unread = store.list_entries(feed_ids[0], unread_only=True)
+        ids = [e.id for e in unread if e.id is not None]
     elif args.all:
         ids = [e.id for e in store.query_entries(unread_only=True) if e.id is not None]
     else:
@@ -350,13 +361,9 @@ def read(store: Store, settings: Settings, args: argparse.Namespace) -> int:
 
 
 def search(store: Store, settings: Settings, args: argparse.Namespace) -> int:
-    feed_ids = None
-    if args.feed:
-        feed = find_feed(store, args.feed)
-        if feed is None:
-            err(f"not subscribed: {args.feed}")
-            return 2
-        feed_ids = [feed.id]
+    feed_ids = _feed_option(store, args)
+    if feed_ids is _NOT_SUBSCRIBED:
+        return 2
     hits = store.search(args.query, feed_ids=feed_ids, limit=args.limit)
     urls = {f.id: f.url for f in store.list_feeds(include_sample=True)}
     if args.json:

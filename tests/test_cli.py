@@ -87,3 +87,17 @@ def test_version_and_help() -> None:
     ).stdout
     for word in ("--data-dir", "--sample", "add", "refresh", "list"):
         assert word in out
+
+
+@pytest.mark.parametrize(
+    "command", [["entries"], ["search", "court"], ["mark-read"]], ids=lambda c: c[0]
+)
+def test_feed_option_names_a_url_that_is_not_subscribed(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    missing = "https://nowhere.example/feed.xml"
+    code = main(["--data-dir", str(data_dir), *command, "--feed", missing])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert f"not subscribed: {missing}" in captured.err
+    assert captured.out == ""
