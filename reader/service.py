@@ -32,7 +32,13 @@ if TYPE_CHECKING:
     from reader.feeds.discover import DiscoveryResult
 from reader.feeds.fetch import Fetcher
 from reader.feeds.parse import NotAFeedError, parse_feed
-from reader.feeds.worker import StoredFeed, parse_and_store_job, parse_job, worker_init
+from reader.feeds.worker import (
+    StoredFeed,
+    parse_and_store_job,
+    parse_job,
+    ready_to_store,
+    worker_init,
+)
 from reader.models import Article, Entry, Feed, Link, ParsedFeed
 from reader.netguard import host_is_internal
 from reader.sample import is_sample_url, load_sample, sample_file
@@ -572,16 +578,7 @@ class FeedService:
                 )
             result = replace(result, parse_seconds=time.perf_counter() - began)
             began = time.perf_counter()
-            fresh = freshness(fetched.headers, parsed.ttl_minutes, now)
-            update = replace(
-                update,
-                parsed=parsed,
-                fetched={
-                    **(update.fetched or {}),
-                    "not_before": fresh.until if fresh else None,
-                    "wait_reason": fresh.reason if fresh else None,
-                },
-            )
+            update = ready_to_store(update, parsed, fetched.headers, now)
             if self._writer is not None:
                 new = await self._writer.write(update)
             else:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypedDict, TypeVar, Unpack
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from reader.models import Article, CachedPage, Entry, Feed, Link, ParsedFeed, SearchHit
@@ -292,6 +292,18 @@ _UPSERT_ENTRY = """
 """
 
 
+class FetchDetails(TypedDict, total=False):
+    """What `record_fetch` logs besides the status: bytes, time, new entries, the error,
+    and when the feed may be fetched again (Retry-After, max-age, back-off) and why."""
+
+    size: int
+    seconds: float
+    new: int
+    error: str | None
+    not_before: float | None
+    wait_reason: str | None
+
+
 @dataclass(frozen=True, slots=True)
 class FeedUpdate:
     """One successful fetch to store (see `Store.apply_update` for the fields)."""
@@ -301,7 +313,7 @@ class FeedUpdate:
     status: int = 200
     etag: str | None = None
     last_modified: str | None = None
-    fetched: dict[str, Any] | None = None
+    fetched: FetchDetails | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -745,7 +757,7 @@ class Store:
         status: int = 200,
         etag: str | None = None,
         last_modified: str | None = None,
-        fetched: dict[str, Any] | None = None,
+        fetched: FetchDetails | None = None,
     ) -> int:
         """Store a successful fetch in one transaction; return how many entries were new.
 
@@ -1403,33 +1415,12 @@ class Store:
 
     @_locked
     def record_fetch(
-        self,
-        feed_id: int,
-        *,
-        status: int | None,
-        ok: bool,
-        size: int = 0,
-        seconds: float = 0.0,
-        new: int = 0,
-        error: str | None = None,
-        not_before: float | None = None,
-        wait_reason: str | None = None,
+        self, feed_id: int, *, status: int | None, ok: bool, **details: Unpack[FetchDetails]
     ) -> None:
         """Log one fetch; count failures in a row (reset by a success); set when the feed may
         be fetched next (None: whenever it is due) and why it waits."""
         with self._transaction() as conn:
-            self._log_fetch(
-                conn,
-                feed_id,
-                status=status,
-                ok=ok,
-                size=size,
-                seconds=seconds,
-                new=new,
-                error=error,
-                not_before=not_before,
-                wait_reason=wait_reason,
-            )
+            self._log_fetch(conn, feed_id, status=status, ok=ok, **details)
 
     def _log_fetch(
         self,
@@ -1438,13 +1429,14 @@ class Store:
         *,
         status: int | None,
         ok: bool,
-        size: int = 0,
-        seconds: float = 0.0,
-        new: int = 0,
-        error: str | None = None,
-        not_before: float | None = None,
-        wait_reason: str | None = None,
+        **details: Unpack[FetchDetails],
     ) -> None:
+        size = details.get("size", 0)
+        seconds = details.get("seconds", 0.0)
+        new = details.get("new", 0)
+        error = details.get("error")
+        not_before = details.get("not_before")
+        wait_reason = details.get("wait_reason")
         now = time.time()
         conn.execute(
             "INSERT INTO fetch_log (feed_id, at, status, bytes, seconds, new, error)"

@@ -8,12 +8,13 @@ its memory counts.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from reader.feeds.parse import parse_feed
 from reader.models import ParsedFeed
 from reader.schedule import freshness
-from reader.store import FeedUpdate, Store, StoreError, derive
+from reader.store import FeedUpdate, FetchDetails, Store, StoreError, derive
 
 
 def parse_job(body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed:
@@ -50,6 +51,20 @@ def worker_init(db_path: str | None) -> None:
             _WORKER_STORE = None
 
 
+def ready_to_store(
+    update: FeedUpdate, parsed: ParsedFeed, headers: Mapping[str, str], now: float
+) -> FeedUpdate:
+    """`update` with the parsed feed in it, and when the feed may be fetched next (its
+    max-age, Expires or RSS ttl: the last needs the parsed feed)."""
+    fresh = freshness(headers, parsed.ttl_minutes, now)
+    fetched: FetchDetails = {
+        **(update.fetched or {}),
+        "not_before": fresh.until if fresh else None,
+        "wait_reason": fresh.reason if fresh else None,
+    }
+    return replace(update, parsed=parsed, fetched=fetched)
+
+
 def parse_and_store_job(
     body: bytes, url: str, headers: dict[str, str], update: FeedUpdate, now: float
 ) -> ParsedFeed | StoredFeed:
@@ -60,11 +75,7 @@ def parse_and_store_job(
     if _WORKER_STORE is None:
         return parsed
     parsed_at = time.perf_counter()
-    fresh = freshness(headers, parsed.ttl_minutes, now)
-    fetched = dict(update.fetched or {})
-    fetched["not_before"] = fresh.until if fresh else None
-    fetched["wait_reason"] = fresh.reason if fresh else None
-    [new] = _WORKER_STORE.apply_updates([replace(update, parsed=parsed, fetched=fetched)])
+    [new] = _WORKER_STORE.apply_updates([ready_to_store(update, parsed, headers, now)])
     return StoredFeed(
         title=parsed.title,
         new=new,
