@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import ssl
+import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 """Serves one connection."""
@@ -43,3 +48,19 @@ async def raw_server(
 async def read_request(reader: asyncio.StreamReader) -> None:
     """Read (and ignore) one request's head."""
     await reader.readuntil(b"\r\n\r\n")
+
+
+def self_signed_context(directory: Path, *subject: str) -> ssl.SSLContext:
+    """A server TLS context with a fresh self-signed certificate made by the openssl CLI;
+    `subject` is passed on (`-subj /CN=...`, `-addext ...`). Skips the test without it."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed")
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", *subject],
+        check=True, capture_output=True, timeout=10,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import shutil
 import socket
 import ssl
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,7 +16,7 @@ import pytest
 
 from reader import __version__
 from reader.feeds.fetch import Fetcher, FetchResult, format_size
-from tests.rawserver import raw_server, read_request
+from tests.rawserver import raw_server, read_request, self_signed_context
 from tests.server import LAST_MODIFIED, FixtureServer, Route
 
 
@@ -252,18 +250,7 @@ async def test_tls_to_a_plain_http_server(site: FixtureServer) -> None:
 @pytest.fixture
 def self_signed(tmp_path: Path) -> ssl.SSLContext:
     """A server TLS context with a fresh self-signed certificate (made by the openssl CLI)."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl not installed")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
-         "-subj", "/CN=127.0.0.1"],
-        check=True, capture_output=True, timeout=10,
-    )  # fmt: skip
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    return context
+    return self_signed_context(tmp_path, "-subj", "/CN=127.0.0.1")
 
 
 async def test_untrusted_certificate(self_signed: ssl.SSLContext) -> None:

@@ -10,11 +10,9 @@ from __future__ import annotations
 import asyncio
 import gzip
 import ipaddress
-import shutil
 import socket
 import ssl
 import struct
-import subprocess
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Iterator
@@ -36,7 +34,7 @@ from reader.feeds.fetch import (
 )
 from reader.feeds.parse import parse_feed
 from reader.netguard import MAX_URL_LENGTH, host_is_internal, is_internal_address, literal_address
-from tests.rawserver import raw_server, read_request
+from tests.rawserver import raw_server, read_request, self_signed_context
 from tests.server import FixtureServer, Route
 
 PUBLIC = "93.184.216.34"
@@ -708,18 +706,9 @@ async def test_a_feed_with_the_wrong_content_type_still_reads(
 
 @pytest.fixture
 def wrong_host_cert(tmp_path: Path) -> ssl.SSLContext:
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl not installed")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
-         "-subj", "/CN=feeds.example", "-addext", "subjectAltName=DNS:feeds.example"],
-        check=True, capture_output=True, timeout=10,
-    )  # fmt: skip
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    return context
+    return self_signed_context(
+        tmp_path, "-subj", "/CN=feeds.example", "-addext", "subjectAltName=DNS:feeds.example"
+    )
 
 
 async def test_tls_certificate_for_another_host(wrong_host_cert: ssl.SSLContext) -> None:
