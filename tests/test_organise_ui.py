@@ -6,18 +6,11 @@ from pathlib import Path
 
 from textual.widgets import Input, OptionList
 
-from reader.config import Settings
 from reader.store import Store
-from reader.ui.app import NewsReaderApp
 from reader.ui.widgets.entry_list import EntryList
 from reader.ui.widgets.feed_list import FeedList
 from tests.server import FixtureServer
-from tests.uitools import screen_text, settle, subscribe
-
-
-def make_app(db: Path) -> tuple[Store, NewsReaderApp]:
-    store = Store(db)
-    return store, NewsReaderApp(store, Settings(timeout=2.0))
+from tests.uitools import make_app, screen_text, settle, subscribe
 
 
 async def test_add_dialog_offers_both_feeds_of_a_page(

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from textual.widgets import Markdown
 
-from reader.config import Settings
 from reader.store import Store
 from reader.ui.app import NewsReaderApp
 from reader.ui.widgets.article_view import ArticleView
@@ -15,7 +14,7 @@ from reader.ui.widgets.feed_list import FeedList
 from reader.ui.widgets.outline import Outline
 from reader.ui.widgets.related_links import RelatedLinks
 from tests.server import FixtureServer, Route
-from tests.uitools import HEADINGS, LEAD, screen_text, settle, subscribe
+from tests.uitools import HEADINGS, LEAD, make_app, screen_text, settle, subscribe
 
 DECK = (
     "SSA workers told to share appointment details with ICE agents. A fundamental shift in how "
@@ -27,11 +26,6 @@ RELATED = [
     "Meta weighed facial recognition for Ray-Ban glasses",
     "Doppelgänger matches faces to creators",
 ]
-
-
-def make_app(db: Path, **kwargs: object) -> tuple[Store, NewsReaderApp]:
-    store = Store(db)
-    return store, NewsReaderApp(store, Settings(timeout=2.0), **kwargs)  # type: ignore[arg-type]
 
 
 async def open_lead(pilot) -> None:  # type: ignore[no-untyped-def]

@@ -26,6 +26,12 @@ HEADINGS = [
 """Its section headings, in order."""
 
 
+def make_app(db: Path, **kwargs: object) -> tuple[Store, NewsReaderApp]:
+    """The real app on the store at `db` (the caller closes the store)."""
+    store = Store(db)
+    return store, NewsReaderApp(store, Settings(timeout=2.0), **kwargs)  # type: ignore[arg-type]
+
+
 def outline_texts(app: NewsReaderApp) -> list[str]:
     """The headings the outline pane lists."""
     return [text for _, text, _ in app.query_one(Outline).headings]
