@@ -8,7 +8,6 @@ for a feed's problem.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import multiprocessing
 import os
 import re
@@ -211,64 +210,6 @@ _NOT_PARSED = ParsedFeed(title="")
 """The `parsed` of a FeedUpdate sent to a worker process, which parses the body itself."""
 
 
-class _BatchWriter:
-    """The one writer of a refresh: feeds parsed while it was busy are stored together, in
-    one transaction (one commit, one search-index segment), as soon as it is free again.
-
-    Storing is the serial part of a big refresh; batching what has queued up costs a lone
-    feed nothing and makes a busy writer ~20 % cheaper a feed.
-    """
-
-    MAX_BATCH = 32
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._queue: asyncio.Queue[tuple[FeedUpdate, asyncio.Future[int]]] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
-
-    async def write(self, update: FeedUpdate) -> int:
-        """Store one feed's update; returns its new-entry count (StoreError as raised)."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._run())
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((update, future))
-        return await future
-
-    async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            batch = [await self._queue.get()]
-            while len(batch) < self.MAX_BATCH and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            try:
-                counts = await asyncio.to_thread(
-                    self._store.apply_updates, [update for update, _ in batch]
-                )
-            except Exception:
-                # One feed's failure must not lose the others: store them one by one.
-                for update, future in batch:
-                    await self._one(update, future)
-                continue
-            for (_, future), count in zip(batch, counts, strict=True):
-                if not future.done():
-                    future.set_result(count)
-
-    async def _one(self, update: FeedUpdate, future: asyncio.Future[int]) -> None:
-        try:
-            [count] = await asyncio.to_thread(self._store.apply_updates, [update])
-        except Exception as exc:
-            if not future.done():
-                future.set_exception(exc)
-        else:
-            if not future.done():
-                future.set_result(count)
-
-
 @dataclass(frozen=True, slots=True)
 class SubscribeResult:
     """What subscribing did: the feed, whether it is new, and its first refresh."""
@@ -334,7 +275,6 @@ class FeedService:
             async with in_progress:
                 return await self._refresh_one(fetcher, feed, force)
 
-        writer = self._writer = _BatchWriter(self.store)
         with parse_pool(total, self.store.worker_path()) as self._pool:
             # Made in a thread: an HTTP client loads the CA certificates (~50 ms) and the
             # TUI's event loop must not stall meanwhile.
@@ -349,9 +289,7 @@ class FeedService:
                 finally:
                     for task in tasks:
                         task.cancel()
-                    await writer.close()
         self._pool = None
-        self._writer = None
         await asyncio.to_thread(self.apply_retention)
         return results
 
@@ -482,7 +420,6 @@ class FeedService:
         return PageResult(url, article)
 
     _pool: Executor | None = None
-    _writer: _BatchWriter | None = None
 
     async def _parse(
         self, body: bytes, url: str, headers: dict[str, str], update: FeedUpdate, now: float
@@ -579,10 +516,7 @@ class FeedService:
             result = replace(result, parse_seconds=time.perf_counter() - began)
             began = time.perf_counter()
             update = ready_to_store(update, parsed, fetched.headers, now)
-            if self._writer is not None:
-                new = await self._writer.write(update)
-            else:
-                [new] = await asyncio.to_thread(store.apply_updates, [update])
+            [new] = await asyncio.to_thread(store.apply_updates, [update])
             result = replace(result, title=parsed.title or feed.title, new=new)
             return replace(result, store_seconds=time.perf_counter() - began)
         await asyncio.to_thread(

@@ -776,9 +776,9 @@ class Store:
 
     @_locked
     def apply_updates(self, updates: Sequence[FeedUpdate]) -> list[int]:
-        """`apply_update` for several feeds in one transaction (one commit, and one segment
-        of the search index instead of one each: a refresh's writer batches what has queued
-        up). Returns the new-entry counts in order."""
+        """`apply_update` for one or more prepared updates (a refresh's parse worker and the
+        main process hand a FeedUpdate over whole), in one transaction. Returns the
+        new-entry counts in order."""
         now = time.time()
         # Everything but SQL happens before the write lock is taken: other processes (a
         # refresh's parse workers, the TUI) wait for it.
