@@ -402,7 +402,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
         result = message.result
-        self.feed_list.mark_done(result.feed_id)
+        self.feed_list.mark_done(result.feed_id, result.new, result.title if result.ok else "")
         line = f"Refreshing {message.done}/{message.total} feeds… "
         self.set_status(line + f"{clean_line(result.title, 60)}: {result.describe()}")
 

@@ -5,7 +5,7 @@ Each row is a `Source`: what the entries pane should list when the row is chosen
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from textual.binding import Binding
 from textual.content import Content
@@ -210,13 +210,26 @@ class FeedList(OptionList):
             if row.kind == "feed":
                 self._redraw_row(row.id, self._prompt(row))
 
-    def mark_done(self, feed_id: int) -> None:
-        """One feed finished refreshing: redraw its row only."""
+    def mark_done(self, feed_id: int, new: int = 0, title: str = "") -> None:
+        """One feed finished refreshing: redraw its row only, with the `new` entries it
+        brought counted and, for a feed still shown by its URL, the `title` it gave (the
+        whole list is reloaded from the store when the refresh ends)."""
         self.busy.discard(feed_id)
-        for row in self.option_rows:
-            if row.kind == "feed" and row.key == str(feed_id):
-                self._redraw_row(row.id, self._prompt(row))
-                return
+        for i, row in enumerate(self.rows):
+            if row is None or row.kind != "feed" or row.key != str(feed_id) or not row.feed:
+                continue
+            feed = row.feed
+            if new or (title and feed.title == feed.url):
+                feed = replace(
+                    feed,
+                    unread=feed.unread + new,
+                    total=feed.total + new,
+                    title=title if title and feed.title == feed.url else feed.title,
+                )
+                self.feeds = [feed if f.id == feed.id else f for f in self.feeds]
+                row = self.rows[i] = Source("feed", row.key, feed.title, feed, feed.unread)
+            self._redraw_row(row.id, self._prompt(row))
+            return
 
     def _redraw_row(self, option_id: str, prompt: Content) -> None:
         """Show a new prompt on one row.
