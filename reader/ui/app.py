@@ -40,7 +40,7 @@ class NewsReaderApp(App[None]):
 
     TITLE = "newsreader"
     SUB_TITLE = __version__
-    CSS_PATH = [styles_dir() / "app.tcss"]
+    CSS_PATH = [styles_dir() / name for name in ("app.tcss", "reading.tcss", "dialogs.tcss")]
     COMMANDS = App.COMMANDS | {ReaderCommands}
     BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
 
