@@ -242,11 +242,15 @@ async def test_the_scrollbar_has_its_own_column(data_dir: Path) -> None:
         # A blank column between the text and the scrollbar on every line.
         assert {line[-2] for line in lines if line.strip("─ ")} == {" "}
 
-        # Wider: the rows are wrapped again for the new width, still hanging.
+        # Wider: the rows are wrapped again for the new width, still hanging, and the
+        # cursor stays on its link.
+        pane.focus()
+        pane.highlighted = 2
         await pilot.resize_terminal(200, 60)
         await settle(pilot)
         lines, pane = pane_lines(app)
         assert_hanging_indent(lines)
+        assert pane.current_link is not None and pane.current_link.title == RELATED[2]
         assert {line[-2] for line in lines if line.strip("─ ")} == {" "}
     store.close()
 
