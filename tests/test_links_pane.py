@@ -274,3 +274,12 @@ async def test_hostile_link_titles_show_literally() -> None:
         await pilot.click(RelatedLinks, offset=(4, 3))  # on `[@click=app.quit]`'s row
         await pilot.pause()
         assert app.is_running
+
+
+def test_a_link_named_by_its_address_shows_it_once() -> None:
+    url = "https://www.example.org/news/world/2025/11/discord-teen-mode"
+    row = link_row(1, Link(url, "www.example.org/news/world/2025/11/discord-teen-mode/"), 45)
+    assert lines_of(row) == ["1. example.org/…/2025/11/discord-teen-mode"]
+    # Words naming another address than the target: both show.
+    lure = lines_of(link_row(1, Link("https://evil.example/login", "https://bank.example"), 40))
+    assert lure == ["1. https://bank.example", "   evil.example/login"]

@@ -126,8 +126,10 @@ def link_row(
     pad = " " * indent
     title = clean_line(link.title, 300)
     url_line = shorten_url(link.url, room)
-    if not title:
-        title, url_line = clean_line(link.url, 300), ""
+    if not title or _bare(title) == _bare(clean_line(link.url, 300)):
+        # A link whose words are its address: the address, once. (A title that names
+        # another address than the target keeps its URL line: that is how a lure shows.)
+        title, url_line = url_line, ""
 
     row = _RowText()
     if mark_column:
@@ -147,6 +149,12 @@ def link_row(
         row.add("\n" + pad)
         row.add(url_line, "dim")
     return row.content()
+
+
+def _bare(url: str) -> str:
+    """An address as a person compares two: no scheme, no `www.`, no trailing slash."""
+    bare = url.removeprefix("https://").removeprefix("http://").removeprefix("www.")
+    return bare.rstrip("/").lower()
 
 
 def legend(marks: Iterable[Mark]) -> Content:
