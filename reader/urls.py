@@ -171,4 +171,14 @@ def _squeeze(host: str, sep: str, slug: str, width: int) -> str:
         return keep_domain(host, width)
     host_room = min(cell_width(host), max(room - cell_width(slug), room // 2))
     shown_host = keep_domain(host, host_room)
-    return shown_host + sep + keep_start(slug, room - cell_width(shown_host))
+    return shown_host + sep + _keep_words(slug, room - cell_width(shown_host))
+
+
+def _keep_words(slug: str, width: int) -> str:
+    """`keep_start` for a slug, cut between its words when that keeps most of it."""
+    cut = keep_start(slug, width)
+    if cut == slug:
+        return cut
+    kept = cut[:-1]
+    at = max(kept.rfind("-"), kept.rfind("_"))
+    return kept[:at] + ELLIPSIS if at >= len(kept) // 2 else cut
