@@ -18,6 +18,7 @@ ELLIPSIS = "…"
 _HIERARCHICAL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]{0,31})://")
 _AUTHORITY_END = re.compile(r"[/?#]")
 _QUERY_START = re.compile(r"[?#]")
+_ADDRESS = re.compile(r"\[|[0-9.]+(?::[0-9]*)?$")
 _PAGE_SUFFIX = re.compile(r"\.(?:s?html?|php|aspx?|jsp|cgi)$", re.IGNORECASE)
 
 
@@ -157,6 +158,8 @@ def keep_domain(host: str, width: int) -> str:
     pass for another domain (`evilbank.example` must not read `…bank.example`)."""
     if cell_width(host) <= width:
         return host
+    if _ADDRESS.match(host):  # an IP address has no domain to keep: its start matters most
+        return keep_start(host, width)
     kept = keep_end(host, width)[1:]
     dot = kept.find(".")
     if 0 <= dot < len(kept) - 1:
@@ -170,6 +173,8 @@ def _squeeze(host: str, sep: str, slug: str, width: int) -> str:
     if room < 4:
         return keep_domain(host, width)
     host_room = min(cell_width(host), max(room - cell_width(slug), room // 2))
+    if _ADDRESS.match(host) and cell_width(host) <= room - 4:
+        host_room = cell_width(host)
     shown_host = keep_domain(host, host_room)
     return shown_host + sep + _keep_words(slug, room - cell_width(shown_host))
 

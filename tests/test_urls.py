@@ -114,3 +114,10 @@ def test_host_of_names_the_site() -> None:
     assert host_of("https://user@example.org/a") == "example.org"
     assert host_of("mailto:desk@example.org") == ""
     assert host_of("https://[::1/") == ""  # invalid: no host rather than an error
+
+
+def test_an_ip_address_is_never_cut_to_look_like_another() -> None:
+    url = "http://127.0.0.1:34629/articles/discord-teen-mode.html"
+    assert shorten_url(url, 26) == "127.0.0.1:34629/…/discord…"
+    assert shorten_url("http://[2001:db8::1]:8080/a/b/page", 20) == "[2001:db8::1…/…/page"
+    assert keep_domain("192.168.100.200", 8) == "192.168…"
