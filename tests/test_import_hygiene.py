@@ -15,6 +15,7 @@ CORE_MODULES = [
     "reader.sample",
     "reader.browser",
     "reader.text",
+    "reader.urls",
     "reader.feeds.fetch",
     "reader.feeds.parse",
     "reader.feeds.opml",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual.binding import Binding
 from textual.content import Content
@@ -11,38 +11,9 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.models import Link
-from reader.text import clean_line
-
-
-def short_url(url: str, width: int) -> str:
-    """The target on one line, without its scheme; cut at the end when too long.
-
-    The host comes first because it says most (same site or elsewhere); the full URL shows
-    in the status line when the link is highlighted.
-    """
-    text = clean_line(url, 2000).removeprefix("https://").removeprefix("http://")
-    if width < 8 or len(text) <= width:
-        return text
-    return text[: width - 1] + "…"
-
-
-def link_prompt(number: int, link: Link, width: int = 80, read: bool | None = None) -> Content:
-    """`n. Title` then the target (and a teaser when the page gave one).
-
-    `read` says whether the link is an entry in the store: ● unread, ✓ read, None: not stored.
-    """
-    title = clean_line(link.title, 300) or clean_line(link.url, 300)
-    state = {None: "", False: " [$accent]●[/]", True: " [dim]✓ read[/]"}[read]
-    prompt = Content.from_markup(
-        "[dim]$n.[/] [b]$title[/]" + state + "\n   [dim]$url[/]",
-        n=str(number),
-        title=title,
-        url=short_url(link.url, width - 4),
-    )
-    teaser = clean_line(link.text, 200)
-    if teaser and link.kind == "related":
-        prompt = prompt + Content.from_markup("\n   [i]$teaser[/]", teaser=teaser)
-    return prompt
+from reader.text import is_http_url
+from reader.ui.widgets.link_rows import Mark, legend, link_row
+from reader.urls import host_of
 
 
 @dataclass(frozen=True)
@@ -54,24 +25,58 @@ class LinkOptions:
     known: dict[str, bool]
     width: int
     options: tuple[Option | None, ...]
+    legend: Content = field(default_factory=Content)
+    """What the marks in these rows mean (the pane's border subtitle)."""
+    site: str = ""
+    """The article's URL: links to other hosts are marked ↗."""
+
+
+def link_mark(link: Link, known: dict[str, bool], site_host: str) -> Mark | None:
+    """A story in the user's feeds is unread or read; otherwise a link to another site."""
+    read = known.get(link.url)
+    if read is not None:
+        return "read" if read else "unread"
+    if site_host and is_http_url(link.url) and host_of(link.url) != site_host:
+        return "elsewhere"
+    return None
 
 
 def link_options(
-    related: tuple[Link, ...], body: tuple[Link, ...], known: dict[str, bool], width: int
+    related: tuple[Link, ...],
+    body: tuple[Link, ...],
+    known: dict[str, bool],
+    width: int,
+    *,
+    site: str = "",
 ) -> LinkOptions:
     """Related links, then the body's links not already among them, as option rows for a
-    pane `width` columns wide: about a millisecond per 10 links, so a worker does it."""
+    pane `width` columns wide (the width a prompt may use). `known` says which links are
+    stories in the store (read or not); `site` is the article's URL, to mark links that
+    leave its site. 200 links take a few milliseconds; a worker does it anyway."""
     seen = {link.url for link in related}
     body = tuple(link for link in body if link.url not in seen)
     links = (*related, *body)
+    site_host = host_of(site) if site else ""
+    marks = [link_mark(link, known, site_host) for link in links]
+    mark_column = any(mark is not None for mark in marks)
+    number_width = len(str(len(links)))
     options: list[Option | None] = []
     for i, link in enumerate(links):
         if i == len(related) and body:
             if related:
                 options.append(None)  # a separator between the two groups
-            options.append(Option(Content.from_markup("[dim]In the text[/]"), disabled=True))
-        options.append(Option(link_prompt(i + 1, link, width, known.get(link.url)), id=str(i)))
-    return LinkOptions(links, len(related), known, width, tuple(options))
+            options.append(Option(Content.styled("In the text", "dim"), disabled=True))
+        row = link_row(
+            i + 1,
+            link,
+            width,
+            number_width=number_width,
+            mark=marks[i],
+            mark_column=mark_column,
+        )
+        options.append(Option(row, id=str(i)))
+    key = legend(mark for mark in marks if mark is not None)
+    return LinkOptions(links, len(related), known, width, tuple(options), key, site)
 
 
 class RelatedLinks(OptionList):
@@ -94,27 +99,35 @@ class RelatedLinks(OptionList):
         self.links: list[Link] = []
         self.related_count = 0
         self.known: dict[str, bool] = {}
+        self.site = ""
         self._drawn_width = 0
         self.prompt_width = 40
         """The width rows are built for; a plain int, so a worker thread may read it."""
 
     def on_resize(self) -> None:
-        width = self.scrollable_content_region.width
-        if width:
+        padding = self.get_component_styles("option-list--option").padding.width
+        width = self.scrollable_content_region.width - padding
+        if width > 0:
             self.prompt_width = width
-        if self.links and width != self._drawn_width:
+        if self.links and self.prompt_width != self._drawn_width:
+            highlighted = self.highlighted
             links = tuple(self.links)
-            self.show_links(links[: self.related_count], links[self.related_count :])
+            related, body = links[: self.related_count], links[self.related_count :]
+            self.show_links(related, body, site=self.site)
+            if highlighted is not None and highlighted < self.option_count:
+                self.highlighted = highlighted
 
     def show_links(
         self,
         related: tuple[Link, ...],
         body: tuple[Link, ...],
         known: dict[str, bool] | None = None,
+        *,
+        site: str = "",
     ) -> None:
         """Build the rows here (see `show_options` for rows built by a worker)."""
         known = self.known if known is None else known
-        self.show_options(link_options(related, body, known, self.prompt_width))
+        self.show_options(link_options(related, body, known, self.prompt_width, site=site))
 
     def show_options(self, prepared: LinkOptions) -> None:
         """Show rows built by `link_options` (rebuilt when built for another width)."""
@@ -124,13 +137,15 @@ class RelatedLinks(OptionList):
                 prepared.links[prepared.related_count :],
                 prepared.known,
                 self.prompt_width,
+                site=prepared.site,
             )
         self.known = prepared.known
+        self.site = prepared.site
         self.links = list(prepared.links)
         self.related_count = prepared.related_count
         self._drawn_width = prepared.width
         self.set_options(prepared.options)
-        self.border_subtitle = str(prepared.related_count) if prepared.related_count else ""
+        self.border_subtitle = prepared.legend
 
     @property
     def current_link(self) -> Link | None:
