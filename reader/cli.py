@@ -64,12 +64,21 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--folder", metavar="NAME", help="only this folder (and sub-folders)")
     listing = sub.add_parser("list", help="feeds with unread counts and last errors")
     listing.add_argument("--json", action="store_true")
-    entries = sub.add_parser("entries", help="entries, newest first")
-    entries.add_argument("--feed", metavar="URL")
+    entries = sub.add_parser(
+        "entries", help="entries, newest first; a story in several feeds is listed once"
+    )
+    source = entries.add_mutually_exclusive_group()
+    source.add_argument("--feed", metavar="URL", help="only this feed")
+    source.add_argument("--folder", metavar="NAME", help="only this folder (and sub-folders)")
+    source.add_argument("--starred", action="store_true", help="starred entries only")
     entries.add_argument("--unread", action="store_true", help="unread entries only")
     entries.add_argument("--limit", type=int, metavar="N")
     entries.add_argument("--json", action="store_true")
-    sub.add_parser("unread", help="print the number of unread entries (for status bars)")
+    sub.add_parser(
+        "unread",
+        help="print the number of unread stories (for status bars); "
+        "a story in several feeds counts once",
+    )
     health = sub.add_parser("health", help="how each feed has been doing, with advice")
     health.add_argument("--json", action="store_true")
     mark = sub.add_parser("mark-read", help="mark entries read")

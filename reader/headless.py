@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reader.config import Settings
+from reader.listing import EVERYTHING, SourceRef, list_source
 from reader.models import Feed
 from reader.schedule import is_due
-from reader.store import Store, StoreError
+from reader.store import Store, StoreError, normalise_folder
 from reader.text import clean_line, is_http_url
 
 if TYPE_CHECKING:  # the service (httpx, the parser) loads only for commands that fetch
@@ -213,7 +214,7 @@ def health(store: Store, settings: Settings, args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- listing
 def list_feeds(store: Store, settings: Settings, args: argparse.Namespace) -> int:
-    feeds = store.list_feeds()
+    feeds = store.list_feeds(include_sample=args.sample)
     if args.json:
         rows = [
             {
@@ -236,20 +237,47 @@ def list_feeds(store: Store, settings: Settings, args: argparse.Namespace) -> in
         status = f"  [error: {clean_line(feed.last_error, 200)}]" if feed.last_error else ""
         title = clean_line(feed.title, 120)
         print(f"{feed.unread:5d} unread  {folder}{title}  {clean_line(feed.url, 500)}{status}")
+    if feeds:
+        total = store.unread_story_count(include_sample=args.sample)
+        print(f"{total:5d} unread  in all (a story carried by several feeds counts once)")
     return 0
 
 
+def _entries_source(store: Store, args: argparse.Namespace) -> SourceRef | None:
+    """What `entries` lists, as the TUI names it; None (said on stderr) for a bad option."""
+    if args.feed:
+        feed = find_feed(store, args.feed)
+        if feed is None:
+            err(f"not subscribed: {args.feed}")
+            return None
+        return SourceRef("feed", str(feed.id))
+    if args.folder:
+        name = normalise_folder(args.folder)
+        if name not in store.folders():
+            err(f"no such folder: {args.folder}")
+            return None
+        return SourceRef("folder", name)
+    if args.starred:
+        return SourceRef("virtual", "starred")
+    return SourceRef("virtual", "unread" if args.unread else EVERYTHING)
+
+
 def entries(store: Store, settings: Settings, args: argparse.Namespace) -> int:
-    feed_ids = _feed_option(store, args)
-    if feed_ids is _NOT_SUBSCRIBED:
+    source = _entries_source(store, args)
+    if source is None:
         return 2
-    rows = store.query_entries(feed_ids=feed_ids, unread_only=args.unread, limit=args.limit)
+    listing = list_source(
+        store, source, unread_only=args.unread, include_sample=args.sample, limit=args.limit
+    )
+    rows = listing.entries
     urls = {f.id: f.url for f in store.list_feeds(include_sample=True)}
     if args.json:
         data: list[dict[str, Any]] = [
             {
                 "id": e.id,
                 "feed_url": urls.get(e.feed_id or -1, ""),
+                "feed": clean_line(e.feed_title, 300),
+                "also_in": [clean_line(name, 300) for name in e.also_in],
                 "title": clean_line(e.title, 1000),
                 "link": clean_line(e.link, 2000),
                 "author": clean_line(e.author, 300),
@@ -265,14 +293,18 @@ def entries(store: Store, settings: Settings, args: argparse.Namespace) -> int:
         mark = " " if e.read else "N"
         star = "*" if e.starred else " "
         date = e.date.strftime("%Y-%m-%d") if e.date else "          "
+        feed = clean_line(e.feed_title, 40) or "(untitled feed)"
+        also = f" +{len(e.also_in)}" if e.also_in else ""
         print(
-            f"{e.id:7d} {mark}{star} {date}  {clean_line(e.title, 200)}  {clean_line(e.link, 300)}"
+            f"{e.id:7d} {mark}{star} {date}  {clean_line(e.title, 200)}  [{feed}{also}]"
+            f"  {clean_line(e.link, 300)}"
         )
     return 0
 
 
 def unread(store: Store, settings: Settings, args: argparse.Namespace) -> int:
-    print(store.unread_count())
+    """Unread stories: one carried by several feeds counts once (as the TUI's badge)."""
+    print(store.unread_story_count(include_sample=args.sample))
     return 0
 
 
@@ -288,8 +320,10 @@ def mark_read(store: Store, settings: Settings, args: argparse.Namespace) -> int
     else:
         err("say what to mark: --all or --feed URL")
         return 2
-    changed = store.set_read_many(ids, True)
-    print(f"marked {len(changed)} entries read")
+    before = store.unread_story_count(include_sample=True)
+    store.set_read_many(ids, True)  # every copy of each story, in any feed, with it
+    marked = before - store.unread_story_count(include_sample=True)
+    print(f"marked {marked} {'story' if marked == 1 else 'stories'} read")
     return 0
 
 

@@ -909,6 +909,21 @@ class Store:
         return int(row[0])
 
     @_locked
+    def unread_story_count(self, include_sample: bool = False) -> int:
+        """Unread stories across all subscriptions: copies of one story carried by several
+        feeds (same canonical link) count once, as the merged lists show them. The number
+        for the All-unread badge and `newsreader unread` (the sample only when asked)."""
+        row = self._conn.execute(
+            """
+            SELECT count(DISTINCT CASE WHEN e.canon != '' THEN e.canon ELSE '#' || e.id END)
+            FROM entries AS e JOIN feeds AS f ON f.id = e.feed_id
+            WHERE e.read = 0 AND (f.is_sample = 0 OR ?)
+            """,
+            (int(include_sample),),
+        ).fetchone()
+        return int(row[0])
+
+    @_locked
     def next_unread(self, feed_ids: Sequence[int], current_entry_id: int | None) -> Entry | None:
         """The next unread entry after the current one in reading order, wrapping around.
 
@@ -1164,15 +1179,22 @@ class Store:
 
     @_locked
     def set_read_many(self, entry_ids: Sequence[int], read: bool = True) -> list[int]:
-        """Mark many entries in one transaction; returns the ids whose state changed (undo)."""
+        """Mark many entries in one transaction, every copy of their stories with them;
+        returns the ids whose state changed, copies included (for undo and counts)."""
         changed: list[int] = []
         with self._transaction() as conn:
             for start in range(0, len(entry_ids), 500):
                 chunk = list(entry_ids[start : start + 500])
                 marks = ",".join("?" * len(chunk))
                 rows = conn.execute(
-                    f"SELECT id FROM entries WHERE read != ? AND id IN ({marks})",
-                    (int(read), *chunk),
+                    f"""
+                    SELECT id FROM entries WHERE read != ? AND id IN ({marks})
+                    UNION
+                    SELECT c.id FROM entries AS me JOIN entries AS c ON c.canon = me.canon
+                    WHERE me.id IN ({marks}) AND me.canon != '' AND c.canon != ''
+                      AND c.read != ?
+                    """,
+                    (int(read), *chunk, *chunk, int(read)),
                 ).fetchall()
                 ids = [row[0] for row in rows]
                 for entry_id in ids:

@@ -40,7 +40,8 @@ def test_add_refresh_list(
 
     code, out = run(capsys, "--data-dir", d, "list")
     assert code == 0
-    assert out.count("6 unread") == 2
+    assert out.count("    6 unread  Signal Desk") == 2
+    assert "    6 unread  in all" in out  # the same six stories in both feeds
     assert (data_dir / "newsreader.db").is_file()
 
 

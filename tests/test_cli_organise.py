@@ -47,13 +47,16 @@ def test_subscribe_list_entries_mark_remove(server: FixtureServer, data_dir: Pat
         (server.url("feed.xml"), "", 6),
     }
     assert set(listed[0]) >= {"url", "title", "folder", "unread", "last_status", "last_error"}
-    assert nr(data_dir, "unread").stdout.strip() == "12"
+    # Both feeds carry the same six stories: each counts once.
+    assert nr(data_dir, "unread").stdout.strip() == "6"
 
     rows = json.loads(nr(data_dir, "entries", "--feed", server.url("feed.xml"), "--json").stdout)
     assert len(rows) == 6
     assert set(rows[0]) == {
         "id",
         "feed_url",
+        "feed",
+        "also_in",
         "title",
         "link",
         "author",
@@ -64,10 +67,10 @@ def test_subscribe_list_entries_mark_remove(server: FixtureServer, data_dir: Pat
     assert rows[0]["title"] == "When Social Security Becomes Immigration Enforcement"
     assert rows[0]["feed_url"] == server.url("feed.xml")
     plain = nr(data_dir, "entries", "--unread").stdout.strip().splitlines()
-    assert len(plain) == 12
+    assert len(plain) == 6
 
     marked = nr(data_dir, "mark-read", "--feed", server.url("feed.xml"))
-    assert marked.returncode == 0 and "marked 6" in marked.stdout
+    assert marked.returncode == 0 and "marked 6 stories read" in marked.stdout
     # The Atom feed carries the same six stories: their copies are read too.
     assert nr(data_dir, "unread").stdout.strip() == "0"
     assert nr(data_dir, "mark-read", "--feed", server.url("feed.xml")).returncode == 0
