@@ -43,9 +43,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     add = sub.add_parser("add", help="subscribe to a feed, or to a feed a web page offers")
     add.add_argument("url", metavar="URL")
-    add.add_argument("--folder", metavar="NAME", help="put it in this folder (a/b nests)")
+    add.add_argument(
+        "--folder",
+        metavar="NAME",
+        help="put it in this folder (a/b nests); moves a feed already subscribed",
+    )
     add.add_argument("--no-fetch", action="store_true", help="subscribe without fetching")
     add.add_argument("--choose", type=int, metavar="N", help="the Nth feed a page offers")
+    add.add_argument(
+        "--force",
+        action="store_true",
+        help="subscribe even when the first fetch fails or it is not a feed",
+    )
     remove = sub.add_parser("remove", help="unsubscribe (its entries go, nothing else)")
     remove.add_argument("url", metavar="URL")
     preview = sub.add_parser("preview", help="print a feed's entries without subscribing")

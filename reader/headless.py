@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from reader.config import Settings
 from reader.listing import EVERYTHING, SourceRef, list_source
@@ -62,14 +63,19 @@ def _feed_option(store: Store, args: argparse.Namespace) -> list[int] | None:
 
 # ---------------------------------------------------------------------------- subscribing
 def add(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    """Subscribe, fetching at once. A URL that cannot be fetched, or is not a feed and
+    offers none, is refused with the reason (exit 1) unless --force subscribes anyway."""
     from reader.service import url_from_input
 
     url = url_from_input(args.url)
     if not is_http_url(url):
         err(f"not an http(s) URL: {args.url}")
         return 2
+    if not args.force and not _plausible_host(url):
+        err(f"not a web address: {args.url} (give the feed's URL; --force adds it anyway)")
+        return 1
     service = _service(store, settings)
-    folder = args.folder or ""
+    folder = normalise_folder(args.folder or "")
     result = asyncio.run(service.subscribe(url, folder, fetch=not args.no_fetch))
     refreshed = result.refresh
     if result.created and refreshed is not None and _not_a_feed(refreshed):
@@ -78,11 +84,18 @@ def add(store: Store, settings: Settings, args: argparse.Namespace) -> int:
         store.remove_feed(result.feed.id)
         url_or_code = _pick_feed(service, url, args.choose)
         if isinstance(url_or_code, int):
+            if url_or_code == 1 and args.force:
+                result = asyncio.run(service.subscribe(url, folder, fetch=False))
+                print(f"subscribed anyway: {result.feed.url}")
             return url_or_code
-        result = asyncio.run(service.subscribe(url_or_code, folder))
+        url = url_or_code
+        result = asyncio.run(service.subscribe(url, folder))
     if not result.created:
-        print(f"already subscribed: {result.feed.url}")
-        return 0
+        return _already_subscribed(store, result.feed, args.folder)
+    if result.refresh is not None and not result.refresh.ok and not args.force:
+        store.remove_feed(result.feed.id)
+        err(f"not subscribed: {url}: {result.refresh.error} (--force subscribes anyway)")
+        return 1
     print(f"subscribed: {result.feed.url}")
     if result.refresh is None:
         return 0
@@ -90,16 +103,42 @@ def add(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     return 0 if result.refresh.ok else 1
 
 
+def _plausible_host(url: str) -> bool:
+    """Whether the host could be a web server: a dotted name, an IP address or localhost
+    (`add notaurl` is a slip, not https://notaurl)."""
+    host = urlsplit(url).hostname or ""
+    return "." in host or ":" in host or host == "localhost"
+
+
+def _already_subscribed(store: Store, feed: Feed, folder: str | None) -> int:
+    """`add` of a feed already subscribed: moved when a different --folder is given."""
+    if folder is not None and normalise_folder(folder) != feed.folder:
+        store.update_feed(feed.id, folder=folder)
+        where = normalise_folder(folder) or "(no folder)"
+        print(f"already subscribed: {feed.url}; moved to {where}")
+        return 0
+    print(f"already subscribed: {feed.url}")
+    return 0
+
+
 def _not_a_feed(result: RefreshResult) -> bool:
     return (result.error or "").startswith("not a feed")
 
 
-def _pick_feed(service: FeedService, url: str, choose: int | None) -> str | int:
-    """The feed URL to subscribe to: the URL itself if it is a feed, else one its page offers."""
+def _pick_feed(
+    service: FeedService,
+    url: str,
+    choose: int | None,
+    *,
+    failed: str = "not subscribed",
+    hint: str = " (--force subscribes anyway)",
+) -> str | int:
+    """The feed URL to use: the URL itself if it is a feed, else one its page offers (asked
+    for when there are several); an exit code when there is none or none was chosen."""
     found = asyncio.run(service.discover(url))
     if not found.feeds:
-        if found.error:
-            err(f"{url}: {found.error}")
+        reason = found.error or "not a feed, and the page offers none"
+        err(f"{failed}: {url}: {reason}{hint}")
         return 1
     feeds = list(found.feeds)
     if len(feeds) == 1:
