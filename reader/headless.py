@@ -367,13 +367,33 @@ def mark_read(store: Store, settings: Settings, args: argparse.Namespace) -> int
 
 
 # ---------------------------------------------------------------------------- OPML
+def file_problem(exc: OSError, path: str | None = None) -> str:
+    """Why a file could not be read or written, in words (no errno, no traceback); with
+    `path` (a file being written), a missing directory is named."""
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    if isinstance(exc, FileNotFoundError):
+        if path is not None:
+            return f"no such directory: {Path(path).parent}"
+        return "no such file"
+    if isinstance(exc, NotADirectoryError):
+        return "a part of the path is not a directory"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return (exc.strerror or str(exc)).lower()
+
+
 def import_opml(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     from reader.feeds.opml import read_opml
 
     try:
         data = Path(args.file).read_bytes() if args.file != "-" else sys.stdin.buffer.read()
+    except OSError as exc:
+        err(f"cannot read {args.file}: {file_problem(exc)}")
+        return 2
+    try:
         result = read_opml(data)
-    except (OSError, ValueError) as exc:
+    except ValueError as exc:
         err(f"{args.file}: {exc}")
         return 2
     added = present = 0
@@ -408,7 +428,11 @@ def export_opml(store: Store, settings: Settings, args: argparse.Namespace) -> i
     ]
     data = write_opml(feeds)
     if args.file and args.file != "-":
-        Path(args.file).write_bytes(data)
+        try:
+            Path(args.file).write_bytes(data)
+        except OSError as exc:
+            err(f"cannot write {args.file}: {file_problem(exc, args.file)}")
+            return 2
         print(f"exported {len(feeds)} feeds to {args.file}")
     else:
         sys.stdout.buffer.write(data)
