@@ -57,9 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     remove = sub.add_parser("remove", help="unsubscribe (its entries go, nothing else)")
     remove.add_argument("url", metavar="URL")
-    preview = sub.add_parser("preview", help="print a feed's entries without subscribing")
+    preview = sub.add_parser(
+        "preview",
+        help="print a feed's entries without subscribing (a page: the feeds it offers)",
+    )
     preview.add_argument("url", metavar="URL")
     preview.add_argument("--limit", type=int, default=20, metavar="N")
+    preview.add_argument(
+        "--choose", type=int, metavar="N", help="the Nth feed a page offers (default: the first)"
+    )
     refresh = sub.add_parser("refresh", help="fetch feeds; one line per feed")
     refresh.add_argument(
         "--due", action="store_true", help="only feeds whose interval has passed (for cron)"

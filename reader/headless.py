@@ -171,11 +171,34 @@ def remove(store: Store, settings: Settings, args: argparse.Namespace) -> int:
 
 
 def preview(store: Store, settings: Settings, args: argparse.Namespace) -> int:
-    parsed, error = asyncio.run(_service(store, settings).preview(args.url.strip()))
+    """A feed's entries without subscribing; for a page that offers feeds, the first one it
+    offers (or the --choose Nth), after the list of them, as `add` discovers them."""
+    service = _service(store, settings)
+    url = args.url.strip()
+    parsed, error = asyncio.run(service.preview(url))
+    if parsed is None and (error or "").startswith("not a feed"):
+        found = asyncio.run(service.discover(url))
+        feeds = list(found.feeds)
+        if not feeds:
+            err(f"{url}: {found.error or error}, and the page offers none")
+            return 1
+        choose = args.choose or 1
+        if not 1 <= choose <= len(feeds):
+            err(f"--choose must be between 1 and {len(feeds)}")
+            return 2
+        if len(feeds) > 1:
+            print(f"{clean_line(url, 300)} offers {len(feeds)} feeds:")
+            for n, feed in enumerate(feeds, 1):
+                mark = "*" if n == choose else " "
+                title = clean_line(feed.title, 100) or "(untitled)"
+                print(f"{mark} {n}. {title} [{feed.kind}] {clean_line(feed.url, 300)}")
+            print()
+        url = feeds[choose - 1].url
+        parsed, error = asyncio.run(service.preview(url))
     if parsed is None:
-        err(f"{args.url}: {error}")
+        err(f"{url}: {error}")
         return 1
-    print(clean_line(parsed.title, 200) or args.url)
+    print(clean_line(parsed.title, 200) or url)
     for entry in parsed.entries[: args.limit]:
         date = entry.date.strftime("%Y-%m-%d") if entry.date else "          "
         print(f"{date}  {clean_line(entry.title, 200)}  {clean_line(entry.link, 300)}")

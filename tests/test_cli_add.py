@@ -87,3 +87,12 @@ def test_adding_again_with_a_folder_moves_the_feed(
     code, out, _ = nr(capsys, data_dir, "add", url, "--folder", "")
     assert out == f"already subscribed: {url}; moved to (no folder)\n"
     assert subscriptions(capsys, data_dir) == {url: ""}
+
+
+def test_preview_of_a_page_without_feeds_says_so(
+    bare_server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = bare_server.url("page.html")
+    code, out, err = nr(capsys, data_dir, "preview", url)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"newsreader: {url}: not a feed") and "offers none" in err

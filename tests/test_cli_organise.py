@@ -102,7 +102,22 @@ def test_preview_does_not_subscribe(server: FixtureServer, data_dir: Path) -> No
     assert lines[0] == "Signal Desk"
     assert "When Social Security Becomes Immigration Enforcement" in lines[1]
     assert json.loads(nr(data_dir, "list", "--json").stdout) == []
-    assert nr(data_dir, "preview", server.url("index.html")).returncode == 1
+    # A page that offers feeds: preview lists them and shows the first (or the chosen one).
+    page = nr(data_dir, "preview", server.url("index.html"), "--limit", "1")
+    assert page.returncode == 0
+    assert page.stdout.splitlines() == [
+        f"{server.url('index.html')} offers 2 feeds:",
+        f"* 1. Signal Desk [rss] {server.url('feed.xml')}",
+        f"  2. Signal Desk (full text) [atom] {server.url('atom-full.xml')}",
+        "",
+        "Signal Desk",
+        lines[1],
+    ]
+    chosen = nr(data_dir, "preview", server.url("index.html"), "--choose", "2")
+    assert chosen.returncode == 0
+    assert "\nSignal Desk (full text)\n" in chosen.stdout
+    assert nr(data_dir, "preview", server.url("index.html"), "--choose", "3").returncode == 2
+    assert json.loads(nr(data_dir, "list", "--json").stdout) == []
 
 
 def test_opml_export_import_round_trip(server: FixtureServer, tmp_path: Path) -> None:
