@@ -219,10 +219,11 @@ def refresh(store: Store, settings: Settings, args: argparse.Namespace) -> int:
         if not feeds:
             err(f"no feeds in folder {args.folder}")
             return 2
+    scope = [f.id for f in feeds]
     if args.due:
         feeds = [f for f in feeds if is_due(f, settings.refresh_minutes)]
-        if not feeds:
-            return 0  # nothing due: quiet, for cron
+        if not feeds:  # nothing due: quiet for cron, unless feeds are failing
+            return 1 if _still_failing(store, scope, reported=set()) else 0
     elif not feeds:
         print("no feeds yet: add one with `newsreader add URL`")
         return 0
@@ -235,7 +236,22 @@ def refresh(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     results = asyncio.run(service.refresh(feeds, report, force=args.force))
     if args.stats:
         print_stats(results, time.perf_counter() - started)
-    return 0 if all(r.ok for r in results) else 1
+    reported = {r.feed_id for r in results if not r.ok}
+    failing = _still_failing(store, scope, reported=reported)
+    return 0 if not reported and not failing else 1
+
+
+def _still_failing(store: Store, feed_ids: Sequence[int], *, reported: set[int]) -> bool:
+    """Whether any of these feeds is in a failing state (its last fetch failed), so that
+    `refresh` exits 1 on every run until it recovers, also while it is only skipped for
+    back-off. Feeds not already reported as errors in this run are named on stderr."""
+    wanted = set(feed_ids)
+    failing = [f for f in store.list_feeds() if f.id in wanted and f.failures and not f.dead]
+    for feed in failing:
+        if feed.id not in reported:
+            title = clean_line(feed.title, 120) or feed.url
+            err(f"{title}: still failing ({feed.failures}x): {feed.last_error or 'error'}")
+    return bool(failing) or bool(reported)
 
 
 def print_stats(results: Sequence[RefreshResult], wall: float) -> None:
