@@ -1,6 +1,7 @@
 """The `newsreader` command: starts the TUI, or runs a headless subcommand for scripts and cron.
 
-Exit codes: 0 ok, 1 some feeds failed (or the store could not be used), 2 usage error.
+Exit codes: 0 ok; 1 a feed is failing, a URL could not be subscribed to or read, a search
+found nothing, or the store could not be used; 2 usage error (or a file that cannot be used).
 Textual is imported only when the TUI starts, so headless commands stay quick.
 """
 
@@ -26,8 +27,10 @@ from reader.store import Store, StoreError
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsreader",
-        description="A terminal news reader for RSS and Atom feeds. "
+        description="A terminal news reader for feeds in RSS, Atom and JSON Feed. "
         "With no command, opens the reader.",
+        epilog="exit status: 0 ok; 1 a feed is failing, a URL could not be subscribed to or "
+        "read, or a search found nothing; 2 usage error or a file that cannot be used",
     )
     parser.add_argument("--version", action="version", version=f"newsreader {__version__}")
     parser.add_argument(
@@ -41,7 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="list the bundled Signal Desk sample feed even when you have feeds of your own",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    add = sub.add_parser("add", help="subscribe to a feed, or to a feed a web page offers")
+    add = sub.add_parser(
+        "add", help="subscribe to a feed (RSS, Atom, JSON Feed), or to one a web page offers"
+    )
     add.add_argument("url", metavar="URL")
     add.add_argument(
         "--folder",
@@ -104,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     opml_in.add_argument("file", metavar="FILE.opml")
     opml_out = sub.add_parser("export", help="write subscriptions as OPML 2.0")
     opml_out.add_argument("file", metavar="FILE", nargs="?", help="default: standard output")
-    search = sub.add_parser("search", help="full-text search, best matches first")
+    search = sub.add_parser(
+        "search", help="full-text search, best matches first (exit 1 when nothing matches)"
+    )
     search.add_argument("query", metavar="QUERY")
     search.add_argument("--feed", metavar="URL", help="only this feed")
     search.add_argument("--limit", type=int, default=50, metavar="N")

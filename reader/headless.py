@@ -501,6 +501,11 @@ def search(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     if feed_ids is _NOT_SUBSCRIBED:
         return 2
     hits = store.search(args.query, feed_ids=feed_ids, limit=args.limit)
+    if not hits:  # as grep: a script can test for it
+        err(f"no matches for {args.query}")
+        if args.json:
+            print("[]")
+        return 1
     urls = {f.id: f.url for f in store.list_feeds(include_sample=True)}
     if args.json:
         rows = [

@@ -125,3 +125,26 @@ def test_refresh_exits_1_on_every_run_while_a_feed_is_failing(
     # Once the broken feed is gone, refresh is back to 0.
     assert main(["--data-dir", d, "remove", broken]) == 0
     assert main(["--data-dir", d, "refresh"]) == 0
+
+
+def test_search_without_a_match_says_so_and_exits_1(
+    server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = str(data_dir)
+    assert main(["--data-dir", d, "add", server.url("feed.xml")]) == 0
+    capsys.readouterr()
+    assert main(["--data-dir", d, "search", "Discord"]) == 0
+    assert "Discord defaults every user to teen mode" in capsys.readouterr().out
+    assert main(["--data-dir", d, "search", "zebracorn"]) == 1
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", "newsreader: no matches for zebracorn\n")
+    assert main(["--data-dir", d, "search", "zebracorn", "--json"]) == 1
+    assert capsys.readouterr().out == "[]\n"
+
+
+def test_help_names_every_feed_format() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "reader", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "RSS, Atom and JSON Feed" in " ".join(out.split())
+    assert "exit status" in out
