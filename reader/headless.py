@@ -492,7 +492,7 @@ def read(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(article_json(result.article), ensure_ascii=False, indent=2))
     else:
-        sys.stdout.write(article_text(result.article))
+        sys.stdout.write(article_text(result.article, settings.date_format))
     return 0
 
 
