@@ -279,11 +279,10 @@ def health(store: Store, settings: Settings, args: argparse.Namespace) -> int:
         return 0
     for h in report:
         feed = h.feed
-        status = feed.last_status if feed.last_status is not None else "-"
-        ratio = f"{h.not_modified_ratio:.0%}" if h.not_modified_ratio is not None else "-"
+        status = f"last {feed.last_status}" if feed.last_status is not None else "no answer yet"
         print(
-            f"{clean_line(feed.title, 60)}  [{status}]  304s {ratio}  {h.fetches} fetches"
-            f"  {h.bytes_downloaded} bytes  {h.entries_per_week:.1f}/week"
+            f"{clean_line(feed.title, 60)}  [{status}]  {h.fetches_text()}"
+            f" · {h.conditional_text()} · {h.rate_text()}"
         )
         for advice in h.advice:
             print(f"    {clean_line(advice, 300)}")

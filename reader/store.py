@@ -823,9 +823,8 @@ class Store:
             ((entry_id, *index[key]) for entry_id, key in inserted),
         )
         if update.fetched is not None:
-            self._log_fetch(
-                conn, feed_id, ok=True, status=update.status, new=len(inserted), **update.fetched
-            )
+            details: FetchDetails = {**update.fetched, "new": len(inserted)}
+            self._log_fetch(conn, feed_id, ok=True, status=update.status, **details)
         return len(inserted)
 
     # -- entries -----------------------------------------------------------------------
@@ -1502,6 +1501,24 @@ class Store:
             (feed_id, since),
         ).fetchone()
         return int(row[0])
+
+    @_locked
+    def feed_activity(self, feed_id: int, since: float) -> tuple[float | None, int]:
+        """(When the feed's history starts: when it was added or its oldest entry's date,
+        whichever is earlier; how many of its entries are dated since `since`), for
+        rates over the feed's real age. Dates are published, else updated, else seen."""
+        row = self._conn.execute(
+            """
+            SELECT min(f.added, COALESCE((SELECT min(sort_date) FROM entries
+                                          WHERE feed_id = f.id), f.added)),
+                   (SELECT count(*) FROM entries WHERE feed_id = f.id AND sort_date >= ?)
+            FROM feeds AS f WHERE f.id = ?
+            """,
+            (since, feed_id),
+        ).fetchone()
+        if row is None:
+            return None, 0
+        return row[0], int(row[1])
 
     @_locked
     def cap_entries(self, max_per_feed: int) -> int:

@@ -311,11 +311,11 @@ class _Renderer:
         for blocks in items:
             marker = f"{number}. " if ordered else "- "
             number += 1
-            content = _join_item(blocks)
-            if content.startswith("---"):
-                content = "***" + content[3:]  # `- ---` would be a thematic break
+            text = _join_item(blocks)
+            if text.startswith("---"):
+                text = "***" + text[3:]  # `- ---` would be a thematic break
             pad = " " * len(marker)
-            first, *rest = content.split("\n")
+            first, *rest = text.split("\n")
             lines.append(marker + first)
             lines.extend(pad + line if line else "" for line in rest)
         return ["\n".join(lines)]
@@ -358,9 +358,11 @@ class _Renderer:
             if child.tag == "caption":
                 caption.append(child)
             else:
-                cells = [c for c in child.children if isinstance(c, Node) and c.tag in ("td", "th")]
-                if cells:
-                    rows.append(cells)
+                row_cells = [
+                    c for c in child.children if isinstance(c, Node) and c.tag in ("td", "th")
+                ]
+                if row_cells:
+                    rows.append(row_cells)
         out: list[str] = []
         for part in caption:
             self._paragraph(part.children, out)
@@ -746,9 +748,9 @@ def _related_links(nodes: list[Node], base_url: str) -> tuple[Link, ...]:
     found: dict[str, Link] = {}
     for box in scope:
         if box.tag == "p" and found and not any(n.tag == "a" for n in box.elements()):
-            last_url, last = next(reversed(found.items()))
-            if not last.text:  # `<p><a>Title</a></p><p>teaser</p>`
-                found[last_url] = Link(last.url, last.title, clean_line(text_of(box), 400))
+            last_url, previous = next(reversed(found.items()))
+            if not previous.text:  # `<p><a>Title</a></p><p>teaser</p>`
+                found[last_url] = Link(previous.url, previous.title, clean_line(text_of(box), 400))
             continue
         anchors = [box] if box.tag == "a" else []
         for a in [*anchors, *(n for n in box.elements() if n.tag == "a")]:
