@@ -1168,13 +1168,22 @@ class Store:
             where.append("f.is_sample = 0")
         clause = ("WHERE " + " AND ".join(where)) if where else ""
         order = "ORDER BY e.read_at DESC, e.id DESC" if recently_read else _NEWEST_FIRST
-        rows = self._conn.execute(
-            f"{_ENTRY_SELECT} {clause} {order} LIMIT ?",
-            (*params, -1 if limit is None else max(limit, 0)),
-        ).fetchall()
-        if one_per_story:
-            return _one_per_story(rows)
-        return [_entry_from_row(row) for row in rows]
+        query = f"{_ENTRY_SELECT} {clause} {order} LIMIT ?"
+        if not one_per_story:
+            rows = self._conn.execute(
+                query, (*params, -1 if limit is None else max(limit, 0))
+            ).fetchall()
+            return [_entry_from_row(row) for row in rows]
+        if limit is None:
+            return _one_per_story(self._conn.execute(query, (*params, -1)).fetchall())
+        # `limit` stories, not rows: copies take rows, so read more until there are enough.
+        wanted = fetch = max(limit, 0)
+        while True:
+            rows = self._conn.execute(query, (*params, fetch)).fetchall()
+            stories = _one_per_story(rows)
+            if len(stories) >= wanted or len(rows) < fetch:
+                return stories[:wanted]
+            fetch *= 2
 
     @_locked
     def set_read_many(self, entry_ids: Sequence[int], read: bool = True) -> list[int]:

@@ -49,6 +49,10 @@ def test_entries_names_the_feed_and_lists_each_story_once(
     # The newest copy names its feed and how many other feeds carry the story.
     assert "[Signal Desk +1]" in first or "[Signal Desk (full text) +1]" in first
 
+    # --limit counts stories, not the rows their copies take.
+    _, out, _ = nr(capsys, twins, "entries", "--limit", "4")
+    assert out.splitlines() == lines[:4]
+
     _, out, _ = nr(capsys, twins, "entries", "--folder", "News")
     assert len(out.splitlines()) == 6
     assert all("[Signal Desk]" in line for line in out.splitlines())
