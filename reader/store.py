@@ -234,6 +234,13 @@ MIGRATIONS: list[str] = [
         WHERE id = new.feed_id;
     END;
     """,
+    # 14: unread stories (a story carried by several feeds counts once) counted from one
+    # small index of the unread entries that have a link: the All-unread badge and
+    # `newsreader unread` stay in milliseconds with 100,000 unread entries.
+    """
+    CREATE INDEX entries_unread_by_canon ON entries (canon, feed_id)
+        WHERE read = 0 AND canon != '';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -877,14 +884,16 @@ class Store:
     def _write_read(self, entry_id: int, read: bool) -> None:
         """Every copy of the story (same canonical link, any feed) follows; read_at keeps
         the first time it was read, until it is marked unread."""
+        row = self._conn.execute("SELECT canon FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        if row is None:
+            return
+        # `canon != ''` spelled out lets SQLite use the partial index entries_by_canon
+        # (a join on canon scanned every entry for each one marked).
+        where, key = ("canon = ? AND canon != ''", row[0]) if row[0] else ("id = ?", entry_id)
         self._conn.execute(
-            """
-            UPDATE entries SET read = ?, read_at = CASE WHEN ? THEN COALESCE(read_at, ?) END
-            WHERE id = ?
-               OR id IN (SELECT c.id FROM entries AS c JOIN entries AS me ON me.id = ?
-                         WHERE me.canon != '' AND c.canon = me.canon)
-            """,
-            (int(read), int(read), time.time(), entry_id, entry_id),
+            "UPDATE entries SET read = ?, read_at = CASE WHEN ? THEN COALESCE(read_at, ?) END"
+            f" WHERE {where}",
+            (int(read), int(read), time.time(), key),
         )
 
     def _write_starred(self, entry_id: int, starred: bool) -> None:
@@ -912,15 +921,21 @@ class Store:
         """Unread stories across all subscriptions: copies of one story carried by several
         feeds (same canonical link) count once, as the merged lists show them. The number
         for the All-unread badge and `newsreader unread` (the sample only when asked)."""
+        # Every unread entry (the per-feed counters), less the linked ones, plus each
+        # distinct link once; the linked ones come from the entries_unread_by_canon index.
         row = self._conn.execute(
             """
-            SELECT count(DISTINCT CASE WHEN e.canon != '' THEN e.canon ELSE '#' || e.id END)
-            FROM entries AS e JOIN feeds AS f ON f.id = e.feed_id
-            WHERE e.read = 0 AND (f.is_sample = 0 OR ?)
+            SELECT (SELECT COALESCE(SUM(unread_count), 0) FROM feeds WHERE is_sample = 0 OR ?1),
+                   COALESCE(SUM(copies), 0), count(*)
+            FROM (SELECT count(*) AS copies FROM entries INDEXED BY entries_unread_by_canon
+                  WHERE read = 0 AND canon != ''
+                    AND (?1 OR feed_id NOT IN (SELECT id FROM feeds WHERE is_sample = 1))
+                  GROUP BY canon)
             """,
             (int(include_sample),),
         ).fetchone()
-        return int(row[0])
+        entries, linked, stories = row
+        return int(entries) - int(linked) + int(stories)
 
     @_locked
     def next_unread(self, feed_ids: Sequence[int], current_entry_id: int | None) -> Entry | None:
@@ -1198,11 +1213,10 @@ class Store:
                     f"""
                     SELECT id FROM entries WHERE read != ? AND id IN ({marks})
                     UNION
-                    SELECT c.id FROM entries AS me JOIN entries AS c ON c.canon = me.canon
-                    WHERE me.id IN ({marks}) AND me.canon != '' AND c.canon != ''
-                      AND c.read != ?
+                    SELECT id FROM entries WHERE canon != '' AND read != ? AND canon IN (
+                        SELECT canon FROM entries WHERE id IN ({marks}) AND canon != '')
                     """,
-                    (int(read), *chunk, *chunk, int(read)),
+                    (int(read), *chunk, int(read), *chunk),
                 ).fetchall()
                 ids = [row[0] for row in rows]
                 for entry_id in ids:

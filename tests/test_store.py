@@ -711,3 +711,30 @@ def test_the_sample_counts_only_when_asked(store: Store) -> None:
     load_sample(store)
     assert store.unread_story_count() == 0
     assert store.unread_story_count(include_sample=True) == 6
+
+
+def test_marking_and_counting_stories_never_scan_every_entry(store: Store) -> None:
+    """Marking a story read finds its copies through an index, and the unread-story count
+    reads only an index of unread linked entries: both stay fast in a big store (a join
+    on the canonical link scanned every entry for each one marked)."""
+    a = add_with_entries(store, "https://a.example/feed", 3)
+    ids = [e.id for e in store.list_entries(a) if e.id is not None]
+    statements: list[str] = []
+    store._conn.set_trace_callback(statements.append)
+    try:
+        store.set_read(ids[0])
+        store.toggle_read(ids[1])
+        store.set_read_many(ids, False)
+        store.unread_story_count()
+    finally:
+        store._conn.set_trace_callback(None)
+    plans: list[str] = []
+    for sql in statements:
+        if sql.lstrip().upper().startswith(("SELECT", "UPDATE")):
+            rows = store._conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
+            plans += [row[3] for row in rows]
+    assert plans
+    full_scans = [
+        p for p in plans if p.startswith(("SCAN entries", "SCAN c", "SCAN e")) and "INDEX" not in p
+    ]
+    assert full_scans == []
