@@ -488,6 +488,7 @@ def read(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     if result.article is None:
         err(f"cannot read {args.url}: {result.error or 'the page could not be read'}")
         return 1
+    store.set_link_read(args.url.strip())  # a subscribed story read this way is read
     if args.json:
         print(json.dumps(article_json(result.article), ensure_ascii=False, indent=2))
     else:

@@ -1225,6 +1225,25 @@ class Store:
         return changed
 
     @_locked
+    def set_link_read(self, url: str, read: bool = True) -> list[int]:
+        """Mark every entry whose link is this story (same canonical link, any feed), for a
+        story read through a link rather than from a list; returns the ids that changed."""
+        canon = canonical_url(url)
+        if not canon:
+            return []
+        with self._transaction() as conn:
+            ids = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT id FROM entries WHERE canon = ? AND canon != '' AND read != ?",
+                    (canon, int(read)),
+                )
+            ]
+            if ids:
+                self._write_read(ids[0], read)
+        return ids
+
+    @_locked
     def prune(self, *, max_per_feed: int | None = None, max_days: float | None = None) -> int:
         """Drop old entries beyond the limits; starred and unread entries are always kept."""
         removed = 0

@@ -78,3 +78,17 @@ def test_reading_a_story_in_one_feed_reads_it_everywhere(
     listed = json.loads(nr(capsys, twins, "list", "--json")[1])
     assert [feed["unread"] for feed in listed] == [0, 0]
     assert nr(capsys, twins, "entries", "--unread")[1] == ""
+
+
+def test_reading_a_story_by_its_link_marks_every_copy(
+    server: FixtureServer, twins: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    story = server.url("articles/discord-teen-mode.html")
+    assert nr(capsys, twins, "read", story + "?utm_source=rss")[0] == 0
+    assert nr(capsys, twins, "unread")[1] == "5\n"
+    listed = json.loads(nr(capsys, twins, "list", "--json")[1])
+    assert [feed["unread"] for feed in listed] == [5, 5]
+    with Store(twins / "newsreader.db") as store:
+        assert store.set_link_read(story, False) != []
+        assert store.unread_story_count() == 6
+        assert store.set_link_read("mailto:desk@example.org") == []
