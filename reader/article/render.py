@@ -169,6 +169,7 @@ class _Renderer:
     each link's target as a numbered reference `[n]` (listed in `references`), a list
     item's leading title on its own line above its teaser."""
     references: list[str] = field(default_factory=list)
+    _numbers: dict[str, int] = field(default_factory=dict)
     headings: list[Heading] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     _pending: list[tuple[str, str]] = field(default_factory=list)
@@ -480,9 +481,10 @@ class _Renderer:
 
     def _reference(self, url: str) -> int:
         """The number of a link target in the references list (one number per target)."""
-        if url not in self.references:
+        if url not in self._numbers:
             self.references.append(url)
-        return self.references.index(url) + 1
+            self._numbers[url] = len(self.references)
+        return self._numbers[url]
 
     def _in_page(self, url: str) -> bool:
         """A fragment link to the article itself is an in-page anchor, not a link."""
