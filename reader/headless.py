@@ -82,11 +82,16 @@ def add(store: Store, settings: Settings, args: argparse.Namespace) -> int:
         # A web page, not a feed (it was fetched once, as a feed would be): look for the
         # feeds it offers instead, and subscribe to the one chosen.
         store.remove_feed(result.feed.id)
-        url_or_code = _pick_feed(service, url, args.choose)
+        if args.force:
+            url_or_code = _pick_feed(
+                service, url, args.choose, failed="subscribing anyway", hint=""
+            )
+        else:
+            url_or_code = _pick_feed(service, url, args.choose)
         if isinstance(url_or_code, int):
             if url_or_code == 1 and args.force:
                 result = asyncio.run(service.subscribe(url, folder, fetch=False))
-                print(f"subscribed anyway: {result.feed.url}")
+                print(f"subscribed: {result.feed.url}")
             return url_or_code
         url = url_or_code
         result = asyncio.run(service.subscribe(url, folder))

@@ -53,8 +53,10 @@ def test_a_url_that_fails_is_refused_with_the_reason(
     assert "--force" in said
     assert subscriptions(capsys, data_dir) == {}
 
-    code, out, _ = nr(capsys, data_dir, "add", url, "--force")
+    code, out, err = nr(capsys, data_dir, "add", url, "--force")
     assert code == 1  # subscribed, and the failure still shows in the exit code
+    assert out.startswith(f"subscribed: {url}\n")
+    assert "--force" not in err
     assert url in subscriptions(capsys, data_dir)
 
 
