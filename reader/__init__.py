@@ -1,3 +1,3 @@
-"""newsreader: a terminal news reader (RSS and Atom, full articles, outline, related links)."""
+"""newsreader: a terminal news reader for RSS, Atom and JSON Feed, with full articles."""
 
 __version__ = "0.1.0"

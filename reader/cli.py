@@ -1,6 +1,7 @@
 """The `newsreader` command: starts the TUI, or runs a headless subcommand for scripts and cron.
 
-Exit codes: 0 ok, 1 some feeds failed (or the store could not be used), 2 usage error.
+Exit codes: 0 ok; 1 a feed is failing, a URL could not be subscribed to or read, a search
+found nothing, or the store could not be used; 2 usage error (or a file that cannot be used).
 Textual is imported only when the TUI starts, so headless commands stay quick.
 """
 
@@ -26,8 +27,10 @@ from reader.store import Store, StoreError
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsreader",
-        description="A terminal news reader for RSS and Atom feeds. "
+        description="A terminal news reader for feeds in RSS, Atom and JSON Feed. "
         "With no command, opens the reader.",
+        epilog="exit status: 0 ok; 1 a feed is failing, a URL could not be subscribed to or "
+        "read, or a search found nothing; 2 usage error or a file that cannot be used",
     )
     parser.add_argument("--version", action="version", version=f"newsreader {__version__}")
     parser.add_argument(
@@ -41,17 +44,37 @@ def build_parser() -> argparse.ArgumentParser:
         help="list the bundled Signal Desk sample feed even when you have feeds of your own",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    add = sub.add_parser("add", help="subscribe to a feed, or to a feed a web page offers")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        """A subcommand whose own --help starts with what it does."""
+        return sub.add_parser(name, help=help, description=help[:1].upper() + help[1:] + ".")
+
+    add = command("add", "subscribe to a feed (RSS, Atom, JSON Feed), or to one a web page offers")
     add.add_argument("url", metavar="URL")
-    add.add_argument("--folder", metavar="NAME", help="put it in this folder (a/b nests)")
+    add.add_argument(
+        "--folder",
+        metavar="NAME",
+        help="put it in this folder (a/b nests); moves a feed already subscribed",
+    )
     add.add_argument("--no-fetch", action="store_true", help="subscribe without fetching")
     add.add_argument("--choose", type=int, metavar="N", help="the Nth feed a page offers")
-    remove = sub.add_parser("remove", help="unsubscribe (its entries go, nothing else)")
+    add.add_argument(
+        "--force",
+        action="store_true",
+        help="subscribe even when the first fetch fails or it is not a feed",
+    )
+    remove = command("remove", "unsubscribe (its entries go, nothing else)")
     remove.add_argument("url", metavar="URL")
-    preview = sub.add_parser("preview", help="print a feed's entries without subscribing")
+    preview = command(
+        "preview",
+        "print a feed's entries without subscribing (a page: the feeds it offers)",
+    )
     preview.add_argument("url", metavar="URL")
-    preview.add_argument("--limit", type=int, default=20, metavar="N")
-    refresh = sub.add_parser("refresh", help="fetch feeds; one line per feed")
+    preview.add_argument("--limit", type=int, default=20, metavar="N", help="default: 20")
+    preview.add_argument(
+        "--choose", type=int, metavar="N", help="the Nth feed a page offers (default: the first)"
+    )
+    refresh = command("refresh", "fetch feeds; one line per feed")
     refresh.add_argument(
         "--due", action="store_true", help="only feeds whose interval has passed (for cron)"
     )
@@ -62,34 +85,39 @@ def build_parser() -> argparse.ArgumentParser:
     scope = refresh.add_mutually_exclusive_group()
     scope.add_argument("--feed", metavar="URL", help="only this feed")
     scope.add_argument("--folder", metavar="NAME", help="only this folder (and sub-folders)")
-    listing = sub.add_parser("list", help="feeds with unread counts and last errors")
-    listing.add_argument("--json", action="store_true")
-    entries = sub.add_parser("entries", help="entries, newest first")
-    entries.add_argument("--feed", metavar="URL")
+    listing = command("list", "feeds with unread counts and last errors")
+    listing.add_argument("--json", action="store_true", help="one JSON array")
+    entries = command("entries", "entries, newest first; a story in several feeds is listed once")
+    source = entries.add_mutually_exclusive_group()
+    source.add_argument("--feed", metavar="URL", help="only this feed")
+    source.add_argument("--folder", metavar="NAME", help="only this folder (and sub-folders)")
+    source.add_argument("--starred", action="store_true", help="starred entries only")
     entries.add_argument("--unread", action="store_true", help="unread entries only")
-    entries.add_argument("--limit", type=int, metavar="N")
-    entries.add_argument("--json", action="store_true")
-    sub.add_parser("unread", help="print the number of unread entries (for status bars)")
-    health = sub.add_parser("health", help="how each feed has been doing, with advice")
-    health.add_argument("--json", action="store_true")
-    mark = sub.add_parser("mark-read", help="mark entries read")
+    entries.add_argument("--limit", type=int, metavar="N", help="at most N stories")
+    entries.add_argument("--json", action="store_true", help="one JSON array")
+    command(
+        "unread",
+        "print the number of unread stories (for status bars); "
+        "a story in several feeds counts once",
+    )
+    health = command("health", "how each feed has been doing, with advice")
+    health.add_argument("--json", action="store_true", help="one JSON array")
+    mark = command("mark-read", "mark entries read")
     which = mark.add_mutually_exclusive_group()
     which.add_argument("--all", action="store_true", help="every entry")
     which.add_argument("--feed", metavar="URL", help="one feed's entries")
-    opml_in = sub.add_parser("import", help="subscribe to the feeds of an OPML file")
+    opml_in = command("import", "subscribe to the feeds of an OPML file")
     opml_in.add_argument("file", metavar="FILE.opml")
-    opml_out = sub.add_parser("export", help="write subscriptions as OPML 2.0")
+    opml_out = command("export", "write subscriptions as OPML 2.0")
     opml_out.add_argument("file", metavar="FILE", nargs="?", help="default: standard output")
-    search = sub.add_parser("search", help="full-text search, best matches first")
+    search = command("search", "full-text search, best matches first (exit 1 when nothing matches)")
     search.add_argument("query", metavar="QUERY")
     search.add_argument("--feed", metavar="URL", help="only this feed")
-    search.add_argument("--limit", type=int, default=50, metavar="N")
-    search.add_argument("--json", action="store_true")
-    config = sub.add_parser("config", help="where the settings file is, or edit it")
+    search.add_argument("--limit", type=int, default=50, metavar="N", help="default: 50")
+    search.add_argument("--json", action="store_true", help="one JSON array")
+    config = command("config", "where the settings file is, or edit it")
     config.add_argument("action", choices=["path", "edit"])
-    read = sub.add_parser(
-        "read", help="print the article extracted from any web page (reader mode)"
-    )
+    read = command("read", "print the article extracted from any web page (reader mode)")
     read.add_argument("url", metavar="URL")
     read.add_argument("--json", action="store_true", help="one JSON object instead of text")
     read.add_argument("--refresh", action="store_true", help="fetch again even when cached")

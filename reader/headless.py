@@ -15,11 +15,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from reader.config import Settings
+from reader.listing import EVERYTHING, SourceRef, list_source
 from reader.models import Feed
 from reader.schedule import is_due
-from reader.store import Store, StoreError
+from reader.store import Store, StoreError, normalise_folder
 from reader.text import clean_line, is_http_url
 
 if TYPE_CHECKING:  # the service (httpx, the parser) loads only for commands that fetch
@@ -61,27 +63,44 @@ def _feed_option(store: Store, args: argparse.Namespace) -> list[int] | None:
 
 # ---------------------------------------------------------------------------- subscribing
 def add(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    """Subscribe, fetching at once. A URL that cannot be fetched, or is not a feed and
+    offers none, is refused with the reason (exit 1) unless --force subscribes anyway."""
     from reader.service import url_from_input
 
     url = url_from_input(args.url)
     if not is_http_url(url):
         err(f"not an http(s) URL: {args.url}")
         return 2
+    if not args.force and not _plausible_host(url):
+        err(f"not a web address: {args.url} (give the feed's URL; --force adds it anyway)")
+        return 1
     service = _service(store, settings)
-    folder = args.folder or ""
+    folder = normalise_folder(args.folder or "")
     result = asyncio.run(service.subscribe(url, folder, fetch=not args.no_fetch))
     refreshed = result.refresh
     if result.created and refreshed is not None and _not_a_feed(refreshed):
         # A web page, not a feed (it was fetched once, as a feed would be): look for the
         # feeds it offers instead, and subscribe to the one chosen.
         store.remove_feed(result.feed.id)
-        url_or_code = _pick_feed(service, url, args.choose)
+        if args.force:
+            url_or_code = _pick_feed(
+                service, url, args.choose, failed="subscribing anyway", hint=""
+            )
+        else:
+            url_or_code = _pick_feed(service, url, args.choose)
         if isinstance(url_or_code, int):
+            if url_or_code == 1 and args.force:
+                result = asyncio.run(service.subscribe(url, folder, fetch=False))
+                print(f"subscribed: {result.feed.url}")
             return url_or_code
-        result = asyncio.run(service.subscribe(url_or_code, folder))
+        url = url_or_code
+        result = asyncio.run(service.subscribe(url, folder))
     if not result.created:
-        print(f"already subscribed: {result.feed.url}")
-        return 0
+        return _already_subscribed(store, result.feed, args.folder)
+    if result.refresh is not None and not result.refresh.ok and not args.force:
+        store.remove_feed(result.feed.id)
+        err(f"not subscribed: {url}: {result.refresh.error} (--force subscribes anyway)")
+        return 1
     print(f"subscribed: {result.feed.url}")
     if result.refresh is None:
         return 0
@@ -89,16 +108,42 @@ def add(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     return 0 if result.refresh.ok else 1
 
 
+def _plausible_host(url: str) -> bool:
+    """Whether the host could be a web server: a dotted name, an IP address or localhost
+    (`add notaurl` is a slip, not https://notaurl)."""
+    host = urlsplit(url).hostname or ""
+    return "." in host or ":" in host or host == "localhost"
+
+
+def _already_subscribed(store: Store, feed: Feed, folder: str | None) -> int:
+    """`add` of a feed already subscribed: moved when a different --folder is given."""
+    if folder is not None and normalise_folder(folder) != feed.folder:
+        store.update_feed(feed.id, folder=folder)
+        where = normalise_folder(folder) or "(no folder)"
+        print(f"already subscribed: {feed.url}; moved to {where}")
+        return 0
+    print(f"already subscribed: {feed.url}")
+    return 0
+
+
 def _not_a_feed(result: RefreshResult) -> bool:
     return (result.error or "").startswith("not a feed")
 
 
-def _pick_feed(service: FeedService, url: str, choose: int | None) -> str | int:
-    """The feed URL to subscribe to: the URL itself if it is a feed, else one its page offers."""
+def _pick_feed(
+    service: FeedService,
+    url: str,
+    choose: int | None,
+    *,
+    failed: str = "not subscribed",
+    hint: str = " (--force subscribes anyway)",
+) -> str | int:
+    """The feed URL to use: the URL itself if it is a feed, else one its page offers (asked
+    for when there are several); an exit code when there is none or none was chosen."""
     found = asyncio.run(service.discover(url))
     if not found.feeds:
-        if found.error:
-            err(f"{url}: {found.error}")
+        reason = found.error or "not a feed, and the page offers none"
+        err(f"{failed}: {url}: {reason}{hint}")
         return 1
     feeds = list(found.feeds)
     if len(feeds) == 1:
@@ -131,11 +176,34 @@ def remove(store: Store, settings: Settings, args: argparse.Namespace) -> int:
 
 
 def preview(store: Store, settings: Settings, args: argparse.Namespace) -> int:
-    parsed, error = asyncio.run(_service(store, settings).preview(args.url.strip()))
+    """A feed's entries without subscribing; for a page that offers feeds, the first one it
+    offers (or the --choose Nth), after the list of them, as `add` discovers them."""
+    service = _service(store, settings)
+    url = args.url.strip()
+    parsed, error = asyncio.run(service.preview(url))
+    if parsed is None and (error or "").startswith("not a feed"):
+        found = asyncio.run(service.discover(url))
+        feeds = list(found.feeds)
+        if not feeds:
+            err(f"{url}: {found.error or error}, and the page offers none")
+            return 1
+        choose = args.choose or 1
+        if not 1 <= choose <= len(feeds):
+            err(f"--choose must be between 1 and {len(feeds)}")
+            return 2
+        if len(feeds) > 1:
+            print(f"{clean_line(url, 300)} offers {len(feeds)} feeds:")
+            for n, feed in enumerate(feeds, 1):
+                mark = "*" if n == choose else " "
+                title = clean_line(feed.title, 100) or "(untitled)"
+                print(f"{mark} {n}. {title} [{feed.kind}] {clean_line(feed.url, 300)}")
+            print()
+        url = feeds[choose - 1].url
+        parsed, error = asyncio.run(service.preview(url))
     if parsed is None:
-        err(f"{args.url}: {error}")
+        err(f"{url}: {error}")
         return 1
-    print(clean_line(parsed.title, 200) or args.url)
+    print(clean_line(parsed.title, 200) or url)
     for entry in parsed.entries[: args.limit]:
         date = entry.date.strftime("%Y-%m-%d") if entry.date else "          "
         print(f"{date}  {clean_line(entry.title, 200)}  {clean_line(entry.link, 300)}")
@@ -156,10 +224,11 @@ def refresh(store: Store, settings: Settings, args: argparse.Namespace) -> int:
         if not feeds:
             err(f"no feeds in folder {args.folder}")
             return 2
+    scope = [f.id for f in feeds]
     if args.due:
         feeds = [f for f in feeds if is_due(f, settings.refresh_minutes)]
-        if not feeds:
-            return 0  # nothing due: quiet, for cron
+        if not feeds:  # nothing due: quiet for cron, unless feeds are failing
+            return 1 if _still_failing(store, scope, reported=set()) else 0
     elif not feeds:
         print("no feeds yet: add one with `newsreader add URL`")
         return 0
@@ -172,7 +241,22 @@ def refresh(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     results = asyncio.run(service.refresh(feeds, report, force=args.force))
     if args.stats:
         print_stats(results, time.perf_counter() - started)
-    return 0 if all(r.ok for r in results) else 1
+    reported = {r.feed_id for r in results if not r.ok}
+    failing = _still_failing(store, scope, reported=reported)
+    return 0 if not reported and not failing else 1
+
+
+def _still_failing(store: Store, feed_ids: Sequence[int], *, reported: set[int]) -> bool:
+    """Whether any of these feeds is in a failing state (its last fetch failed), so that
+    `refresh` exits 1 on every run until it recovers, also while it is only skipped for
+    back-off. Feeds not already reported as errors in this run are named on stderr."""
+    wanted = set(feed_ids)
+    failing = [f for f in store.list_feeds() if f.id in wanted and f.failures and not f.dead]
+    for feed in failing:
+        if feed.id not in reported:
+            title = clean_line(feed.title, 120) or feed.url
+            err(f"{title}: still failing ({feed.failures}x): {feed.last_error or 'error'}")
+    return bool(failing) or bool(reported)
 
 
 def print_stats(results: Sequence[RefreshResult], wall: float) -> None:
@@ -200,11 +284,10 @@ def health(store: Store, settings: Settings, args: argparse.Namespace) -> int:
         return 0
     for h in report:
         feed = h.feed
-        status = feed.last_status if feed.last_status is not None else "-"
-        ratio = f"{h.not_modified_ratio:.0%}" if h.not_modified_ratio is not None else "-"
+        status = f"last {feed.last_status}" if feed.last_status is not None else "no answer yet"
         print(
-            f"{clean_line(feed.title, 60)}  [{status}]  304s {ratio}  {h.fetches} fetches"
-            f"  {h.bytes_downloaded} bytes  {h.entries_per_week:.1f}/week"
+            f"{clean_line(feed.title, 60)}  [{status}]  {h.fetches_text()}"
+            f" · {h.conditional_text()} · {h.rate_text()}"
         )
         for advice in h.advice:
             print(f"    {clean_line(advice, 300)}")
@@ -213,7 +296,7 @@ def health(store: Store, settings: Settings, args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- listing
 def list_feeds(store: Store, settings: Settings, args: argparse.Namespace) -> int:
-    feeds = store.list_feeds()
+    feeds = store.list_feeds(include_sample=args.sample)
     if args.json:
         rows = [
             {
@@ -236,20 +319,47 @@ def list_feeds(store: Store, settings: Settings, args: argparse.Namespace) -> in
         status = f"  [error: {clean_line(feed.last_error, 200)}]" if feed.last_error else ""
         title = clean_line(feed.title, 120)
         print(f"{feed.unread:5d} unread  {folder}{title}  {clean_line(feed.url, 500)}{status}")
+    if feeds:
+        total = store.unread_story_count(include_sample=args.sample)
+        print(f"{total:5d} unread  in all (a story carried by several feeds counts once)")
     return 0
 
 
+def _entries_source(store: Store, args: argparse.Namespace) -> SourceRef | None:
+    """What `entries` lists, as the TUI names it; None (said on stderr) for a bad option."""
+    if args.feed:
+        feed = find_feed(store, args.feed)
+        if feed is None:
+            err(f"not subscribed: {args.feed}")
+            return None
+        return SourceRef("feed", str(feed.id))
+    if args.folder:
+        name = normalise_folder(args.folder)
+        if name not in store.folders():
+            err(f"no such folder: {args.folder}")
+            return None
+        return SourceRef("folder", name)
+    if args.starred:
+        return SourceRef("virtual", "starred")
+    return SourceRef("virtual", "unread" if args.unread else EVERYTHING)
+
+
 def entries(store: Store, settings: Settings, args: argparse.Namespace) -> int:
-    feed_ids = _feed_option(store, args)
-    if feed_ids is _NOT_SUBSCRIBED:
+    source = _entries_source(store, args)
+    if source is None:
         return 2
-    rows = store.query_entries(feed_ids=feed_ids, unread_only=args.unread, limit=args.limit)
+    listing = list_source(
+        store, source, unread_only=args.unread, include_sample=args.sample, limit=args.limit
+    )
+    rows = listing.entries
     urls = {f.id: f.url for f in store.list_feeds(include_sample=True)}
     if args.json:
         data: list[dict[str, Any]] = [
             {
                 "id": e.id,
                 "feed_url": urls.get(e.feed_id or -1, ""),
+                "feed": clean_line(e.feed_title, 300),
+                "also_in": [clean_line(name, 300) for name in e.also_in],
                 "title": clean_line(e.title, 1000),
                 "link": clean_line(e.link, 2000),
                 "author": clean_line(e.author, 300),
@@ -265,14 +375,18 @@ def entries(store: Store, settings: Settings, args: argparse.Namespace) -> int:
         mark = " " if e.read else "N"
         star = "*" if e.starred else " "
         date = e.date.strftime("%Y-%m-%d") if e.date else "          "
+        feed = clean_line(e.feed_title, 40) or "(untitled feed)"
+        also = f" +{len(e.also_in)}" if e.also_in else ""
         print(
-            f"{e.id:7d} {mark}{star} {date}  {clean_line(e.title, 200)}  {clean_line(e.link, 300)}"
+            f"{e.id:7d} {mark}{star} {date}  {clean_line(e.title, 200)}  [{feed}{also}]"
+            f"  {clean_line(e.link, 300)}"
         )
     return 0
 
 
 def unread(store: Store, settings: Settings, args: argparse.Namespace) -> int:
-    print(store.unread_count())
+    """Unread stories: one carried by several feeds counts once (as the TUI's badge)."""
+    print(store.unread_story_count(include_sample=args.sample))
     return 0
 
 
@@ -288,19 +402,41 @@ def mark_read(store: Store, settings: Settings, args: argparse.Namespace) -> int
     else:
         err("say what to mark: --all or --feed URL")
         return 2
-    changed = store.set_read_many(ids, True)
-    print(f"marked {len(changed)} entries read")
+    before = store.unread_story_count(include_sample=True)
+    store.set_read_many(ids, True)  # every copy of each story, in any feed, with it
+    marked = before - store.unread_story_count(include_sample=True)
+    print(f"marked {marked} {'story' if marked == 1 else 'stories'} read")
     return 0
 
 
 # ---------------------------------------------------------------------------- OPML
+def file_problem(exc: OSError, path: str | None = None) -> str:
+    """Why a file could not be read or written, in words (no errno, no traceback); with
+    `path` (a file being written), a missing directory is named."""
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    if isinstance(exc, FileNotFoundError):
+        if path is not None:
+            return f"no such directory: {Path(path).parent}"
+        return "no such file"
+    if isinstance(exc, NotADirectoryError):
+        return "a part of the path is not a directory"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return (exc.strerror or str(exc)).lower()
+
+
 def import_opml(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     from reader.feeds.opml import read_opml
 
     try:
         data = Path(args.file).read_bytes() if args.file != "-" else sys.stdin.buffer.read()
+    except OSError as exc:
+        err(f"cannot read {args.file}: {file_problem(exc)}")
+        return 2
+    try:
         result = read_opml(data)
-    except (OSError, ValueError) as exc:
+    except ValueError as exc:
         err(f"{args.file}: {exc}")
         return 2
     added = present = 0
@@ -335,7 +471,11 @@ def export_opml(store: Store, settings: Settings, args: argparse.Namespace) -> i
     ]
     data = write_opml(feeds)
     if args.file and args.file != "-":
-        Path(args.file).write_bytes(data)
+        try:
+            Path(args.file).write_bytes(data)
+        except OSError as exc:
+            err(f"cannot write {args.file}: {file_problem(exc, args.file)}")
+            return 2
         print(f"exported {len(feeds)} feeds to {args.file}")
     else:
         sys.stdout.buffer.write(data)
@@ -353,10 +493,11 @@ def read(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     if result.article is None:
         err(f"cannot read {args.url}: {result.error or 'the page could not be read'}")
         return 1
+    store.set_link_read(args.url.strip())  # a subscribed story read this way is read
     if args.json:
         print(json.dumps(article_json(result.article), ensure_ascii=False, indent=2))
     else:
-        sys.stdout.write(article_text(result.article))
+        sys.stdout.write(article_text(result.article, settings.date_format))
     return 0
 
 
@@ -365,6 +506,11 @@ def search(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     if feed_ids is _NOT_SUBSCRIBED:
         return 2
     hits = store.search(args.query, feed_ids=feed_ids, limit=args.limit)
+    if not hits:  # as grep: a script can test for it
+        err(f"no matches for {args.query}")
+        if args.json:
+            print("[]")
+        return 1
     urls = {f.id: f.url for f in store.list_feeds(include_sample=True)}
     if args.json:
         rows = [

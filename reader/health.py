@@ -15,6 +15,9 @@ from reader.models import Feed
 from reader.schedule import format_duration, next_due, waiting
 from reader.store import Store
 
+RATE_WINDOW_DAYS = 28.0
+"""Rates are measured over the last four weeks, or the feed's whole age if shorter."""
+
 
 @dataclass(frozen=True, slots=True)
 class FeedHealth:
@@ -27,8 +30,34 @@ class FeedHealth:
     seconds: float
     """Time spent fetching over the logged fetches."""
     entries_per_week: float
+    """Entries dated within the rate window, per week."""
     next_due: datetime | None
     advice: tuple[str, ...]
+    rate_days: float = RATE_WINDOW_DAYS
+    """The rate window: the feed's real age (since it was added or its oldest entry,
+    whichever is earlier), at least a day and at most RATE_WINDOW_DAYS."""
+
+    def fetches_text(self) -> str:
+        """`12 fetches, 48 kB` / `never fetched`, in words."""
+        if not self.fetches:
+            return "never fetched"
+        plural = "fetch" if self.fetches == 1 else "fetches"
+        return f"{self.fetches} {plural}, {format_bytes(self.bytes_downloaded)}"
+
+    def conditional_text(self) -> str:
+        """How often the server answered 304 Not Modified, in words."""
+        if not self.not_modified_ratio:
+            return "no conditional responses yet"
+        return f"{self.not_modified_ratio:.0%} answered not modified (304)"
+
+    def rate_text(self) -> str:
+        """`3.5 entries a week (over 9 days)`: the rate and the span it is measured over."""
+        span = f"over {format_duration(self.rate_days * 86400)}"
+        if not self.feed.total:
+            return "no entries yet"
+        if self.entries_per_week == 0:
+            return f"no entries {span}"
+        return f"{self.entries_per_week:.1f} entries a week ({span})"
 
     def as_json(self) -> dict[str, Any]:
         feed = self.feed
@@ -49,6 +78,7 @@ class FeedHealth:
             "seconds": round(self.seconds, 3),
             "fetches": self.fetches,
             "entries_per_week": round(self.entries_per_week, 1),
+            "rate_window_days": round(self.rate_days, 1),
             "next_due": iso(self.next_due),
             "paused": feed.paused,
             "dead": feed.dead,
@@ -63,7 +93,7 @@ def feed_health(store: Store, default_minutes: int, now: float | None = None) ->
         log = store.fetch_log(feed.id)
         ok = [row for row in log if row["error"] is None]
         ratio = sum(1 for row in ok if row["status"] == 304) / len(ok) if ok else None
-        per_week = store.entries_since(feed.id, now - 28 * 86400) / 4
+        per_week, days = _rate(store, feed.id, now)
         due = next_due(feed, default_minutes)
         report.append(
             FeedHealth(
@@ -74,13 +104,35 @@ def feed_health(store: Store, default_minutes: int, now: float | None = None) ->
                 seconds=sum(row["seconds"] for row in log),
                 entries_per_week=per_week,
                 next_due=datetime.fromtimestamp(due, UTC) if due else None,
-                advice=tuple(_advice(feed, ok, per_week, now)),
+                advice=tuple(_advice(feed, ok, per_week, days, now)),
+                rate_days=days,
             )
         )
     return report
 
 
-def _advice(feed: Feed, ok: list[dict[str, Any]], per_week: float, now: float) -> list[str]:
+def _rate(store: Store, feed_id: int, now: float) -> tuple[float, float]:
+    """(Entries per week, over how many days): a feed added two days ago is measured over
+    two days, not four weeks (a day at least, so a brand-new feed is not 1,000 a week)."""
+    start, _ = store.feed_activity(feed_id, now)
+    age = (now - start) / 86400 if start is not None else 0.0
+    days = min(max(age, 1.0), RATE_WINDOW_DAYS)
+    _, count = store.feed_activity(feed_id, now - days * 86400)
+    return count / (days / 7), days
+
+
+def format_bytes(size: int) -> str:
+    """`512 B`, `48 kB`, `3.2 MB`."""
+    if size < 1000:
+        return f"{size} B"
+    if size < 1_000_000:
+        return f"{size / 1000:.0f} kB"
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def _advice(
+    feed: Feed, ok: list[dict[str, Any]], per_week: float, days: float, now: float
+) -> list[str]:
     advice: list[str] = []
     if feed.dead:
         advice.append("dead: the server said 410 Gone; it is no longer fetched (remove it?)")
@@ -99,7 +151,7 @@ def _advice(feed: Feed, ok: list[dict[str, Any]], per_week: float, now: float) -
         until = datetime.fromtimestamp(wait.until).strftime("%Y-%m-%d %H:%M")
         advice.append(f"waiting until {until}: {wait.reason}")
     if ok and feed.total and per_week == 0 and not feed.dead:
-        advice.append("quiet: no new entries in four weeks")
+        advice.append(f"quiet: no new entries in {format_duration(days * 86400)}")
     if ok and all(row["status"] == 200 for row in ok) and len(ok) >= 3 and not feed.etag:
         advice.append("the server sends no ETag or Last-Modified: every refresh downloads it all")
     return advice

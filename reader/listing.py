@@ -14,6 +14,9 @@ from reader.store import Store
 VIRTUAL_LISTS = ("unread", "starred", "recent")
 """The virtual lists, by key: All unread, Starred, Recently read."""
 
+EVERYTHING = "all"
+"""A virtual key not shown as a list: every entry of every feed (`newsreader entries`)."""
+
 RECENT_LIMIT = 500
 """Recently read lists this many stories at most."""
 
@@ -100,9 +103,12 @@ def list_source(
             limit=RECENT_LIMIT if limit is None else min(limit, RECENT_LIMIT),
             one_per_story=True,
         )
-    elif kind == "virtual" and key == "unread":
+    elif kind == "virtual" and key in ("unread", EVERYTHING):
         entries = store.query_entries(
-            unread_only=True, include_sample=include_sample, one_per_story=True, limit=limit
+            unread_only=unread_only or key == "unread",
+            include_sample=include_sample,
+            one_per_story=True,
+            limit=limit,
         )
     else:
         raise ValueError(f"unknown source {source.id!r}")

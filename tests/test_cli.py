@@ -40,7 +40,8 @@ def test_add_refresh_list(
 
     code, out = run(capsys, "--data-dir", d, "list")
     assert code == 0
-    assert out.count("6 unread") == 2
+    assert out.count("    6 unread  Signal Desk") == 2
+    assert "    6 unread  in all" in out  # the same six stories in both feeds
     assert (data_dir / "newsreader.db").is_file()
 
 
@@ -101,3 +102,49 @@ def test_feed_option_names_a_url_that_is_not_subscribed(
     assert code == 2
     assert f"not subscribed: {missing}" in captured.err
     assert captured.out == ""
+
+
+def test_refresh_exits_1_on_every_run_while_a_feed_is_failing(
+    server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A failing feed is skipped for back-off on the next runs; cron still sees exit 1."""
+    d = str(data_dir)
+    broken = server.url("missing.xml")
+    assert main(["--data-dir", d, "add", broken, "--force"]) == 1
+    assert main(["--data-dir", d, "add", server.url("feed.xml")]) == 0
+    capsys.readouterr()
+    assert main(["--data-dir", d, "refresh"]) == 1
+    captured = capsys.readouterr()
+    assert f"{broken}: skipped: failing" in captured.out
+    assert "Signal Desk: not modified" in captured.out
+    assert captured.err == f"newsreader: {broken}: still failing (1x): HTTP 404 Not Found\n"
+    assert main(["--data-dir", d, "refresh", "--due"]) == 1  # nothing due, still failing
+    assert capsys.readouterr().out == ""
+    # Only the healthy feed in scope: all is well.
+    assert main(["--data-dir", d, "refresh", "--feed", server.url("feed.xml")]) == 0
+    # Once the broken feed is gone, refresh is back to 0.
+    assert main(["--data-dir", d, "remove", broken]) == 0
+    assert main(["--data-dir", d, "refresh"]) == 0
+
+
+def test_search_without_a_match_says_so_and_exits_1(
+    server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = str(data_dir)
+    assert main(["--data-dir", d, "add", server.url("feed.xml")]) == 0
+    capsys.readouterr()
+    assert main(["--data-dir", d, "search", "Discord"]) == 0
+    assert "Discord defaults every user to teen mode" in capsys.readouterr().out
+    assert main(["--data-dir", d, "search", "zebracorn"]) == 1
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", "newsreader: no matches for zebracorn\n")
+    assert main(["--data-dir", d, "search", "zebracorn", "--json"]) == 1
+    assert capsys.readouterr().out == "[]\n"
+
+
+def test_help_names_every_feed_format() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "reader", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "RSS, Atom and JSON Feed" in " ".join(out.split())
+    assert "exit status" in out

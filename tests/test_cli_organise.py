@@ -47,13 +47,16 @@ def test_subscribe_list_entries_mark_remove(server: FixtureServer, data_dir: Pat
         (server.url("feed.xml"), "", 6),
     }
     assert set(listed[0]) >= {"url", "title", "folder", "unread", "last_status", "last_error"}
-    assert nr(data_dir, "unread").stdout.strip() == "12"
+    # Both feeds carry the same six stories: each counts once.
+    assert nr(data_dir, "unread").stdout.strip() == "6"
 
     rows = json.loads(nr(data_dir, "entries", "--feed", server.url("feed.xml"), "--json").stdout)
     assert len(rows) == 6
     assert set(rows[0]) == {
         "id",
         "feed_url",
+        "feed",
+        "also_in",
         "title",
         "link",
         "author",
@@ -64,10 +67,10 @@ def test_subscribe_list_entries_mark_remove(server: FixtureServer, data_dir: Pat
     assert rows[0]["title"] == "When Social Security Becomes Immigration Enforcement"
     assert rows[0]["feed_url"] == server.url("feed.xml")
     plain = nr(data_dir, "entries", "--unread").stdout.strip().splitlines()
-    assert len(plain) == 12
+    assert len(plain) == 6
 
     marked = nr(data_dir, "mark-read", "--feed", server.url("feed.xml"))
-    assert marked.returncode == 0 and "marked 6" in marked.stdout
+    assert marked.returncode == 0 and "marked 6 stories read" in marked.stdout
     # The Atom feed carries the same six stories: their copies are read too.
     assert nr(data_dir, "unread").stdout.strip() == "0"
     assert nr(data_dir, "mark-read", "--feed", server.url("feed.xml")).returncode == 0
@@ -99,7 +102,22 @@ def test_preview_does_not_subscribe(server: FixtureServer, data_dir: Path) -> No
     assert lines[0] == "Signal Desk"
     assert "When Social Security Becomes Immigration Enforcement" in lines[1]
     assert json.loads(nr(data_dir, "list", "--json").stdout) == []
-    assert nr(data_dir, "preview", server.url("index.html")).returncode == 1
+    # A page that offers feeds: preview lists them and shows the first (or the chosen one).
+    page = nr(data_dir, "preview", server.url("index.html"), "--limit", "1")
+    assert page.returncode == 0
+    assert page.stdout.splitlines() == [
+        f"{server.url('index.html')} offers 2 feeds:",
+        f"* 1. Signal Desk [rss] {server.url('feed.xml')}",
+        f"  2. Signal Desk (full text) [atom] {server.url('atom-full.xml')}",
+        "",
+        "Signal Desk",
+        lines[1],
+    ]
+    chosen = nr(data_dir, "preview", server.url("index.html"), "--choose", "2")
+    assert chosen.returncode == 0
+    assert "\nSignal Desk (full text)\n" in chosen.stdout
+    assert nr(data_dir, "preview", server.url("index.html"), "--choose", "3").returncode == 2
+    assert json.loads(nr(data_dir, "list", "--json").stdout) == []
 
 
 def test_opml_export_import_round_trip(server: FixtureServer, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from reader.models import Entry, Link, ParsedFeed
+from reader.sample import load_sample
 from reader.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError, derive
 
 BASE = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -668,3 +669,72 @@ def test_feed_counts_kept_by_triggers_match_the_entries(store: Store) -> None:
     check()
     store.remove_feed(a.id)
     check()
+
+
+def test_a_story_in_several_feeds_is_one_unread_story(store: Store) -> None:
+    """unread_story_count counts a story once however many feeds carry it; marking any
+    copy, one at a time or many at once, marks (and unmarks) every copy and keeps each
+    feed's own unread counter equal to its unread entries."""
+    a, _ = store.add_feed("https://a.example/feed")
+    b, _ = store.add_feed("https://b.example/feed")
+    shared = tuple(
+        Entry(key=f"s{i}", title=f"S{i}", link=f"https://n.example/{i}") for i in range(3)
+    )
+    only_b = Entry(key="b", title="B only", link="https://b.example/own")
+    no_link = Entry(key="x", title="No link")
+    store.apply_update(a.id, ParsedFeed("A", entries=(*shared, no_link)))
+    store.apply_update(b.id, ParsedFeed("B", entries=(*shared, only_b, no_link)))
+    assert store.unread_count() == 9  # entries
+    assert store.unread_story_count() == 6  # 3 shared + B's own + each feed's unlinked one
+
+    def unread_by_feed() -> dict[str, int]:
+        return {f.title: f.unread for f in store.list_feeds()}
+
+    in_a = {e.key: e.id for e in store.list_entries(a.id) if e.id is not None}
+    changed = store.set_read_many([in_a["s0"], in_a["s1"]], True)
+    assert len(changed) == 4  # both copies of both stories
+    assert store.unread_story_count() == 4
+    assert unread_by_feed() == {"A": 2, "B": 3}
+    store.set_read_many(changed, False)  # undo brings every copy back
+    assert store.unread_story_count() == 6
+    assert unread_by_feed() == {"A": 4, "B": 5}
+    in_b = {e.key: e.id for e in store.list_entries(b.id) if e.id is not None}
+    assert store.toggle_read(in_b["s2"]) is True
+    assert [e.read for e in store.list_entries(a.id) if e.key == "s2"] == [True]
+    assert unread_by_feed() == {"A": 3, "B": 4}
+    store.set_read(in_a["s2"], False)
+    assert unread_by_feed() == {"A": 4, "B": 5}
+    assert store.unread_story_count() == 6
+
+
+def test_the_sample_counts_only_when_asked(store: Store) -> None:
+    load_sample(store)
+    assert store.unread_story_count() == 0
+    assert store.unread_story_count(include_sample=True) == 6
+
+
+def test_marking_and_counting_stories_never_scan_every_entry(store: Store) -> None:
+    """Marking a story read finds its copies through an index, and the unread-story count
+    reads only an index of unread linked entries: both stay fast in a big store (a join
+    on the canonical link scanned every entry for each one marked)."""
+    a = add_with_entries(store, "https://a.example/feed", 3)
+    ids = [e.id for e in store.list_entries(a) if e.id is not None]
+    statements: list[str] = []
+    store._conn.set_trace_callback(statements.append)
+    try:
+        store.set_read(ids[0])
+        store.toggle_read(ids[1])
+        store.set_read_many(ids, False)
+        store.unread_story_count()
+    finally:
+        store._conn.set_trace_callback(None)
+    plans: list[str] = []
+    for sql in statements:
+        if sql.lstrip().upper().startswith(("SELECT", "UPDATE")):
+            rows = store._conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
+            plans += [row[3] for row in rows]
+    assert plans
+    full_scans = [
+        p for p in plans if p.startswith(("SCAN entries", "SCAN c", "SCAN e")) and "INDEX" not in p
+    ]
+    assert full_scans == []

@@ -34,6 +34,7 @@ __all__ = [
     "OTHER_LINK_SCHEMES",
     "escape_markdown",
     "find_trailing_related",
+    "html_to_print",
     "html_to_text",
     "is_other_link",
     "render_article",
@@ -163,6 +164,12 @@ class _Renderer:
 
     base_url: str = ""
     markdown: bool = True
+    printing: bool = False
+    """Plain text for a terminal or pager (with markdown=False): headings marked with `#`s,
+    each link's target as a numbered reference `[n]` (listed in `references`), a list
+    item's leading title on its own line above its teaser."""
+    references: list[str] = field(default_factory=list)
+    _numbers: dict[str, int] = field(default_factory=dict)
     headings: list[Heading] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     _pending: list[tuple[str, str]] = field(default_factory=list)
@@ -256,7 +263,25 @@ class _Renderer:
             return []
         level = int(node.tag[1])
         self.headings.append(Heading(level, text))
+        if self.printing:
+            marks = "".join(f"[{n}]" for n in self._heading_references(node))
+            return [f"{'#' * level} {text}{marks}"]
         return [f"{'#' * level} {escape_markdown(text)}" if self.markdown else text]
+
+    def _heading_references(self, node: Node) -> list[int]:
+        """Reference numbers of the links inside a heading (printed after its text)."""
+        numbers: list[int] = []
+        for link in node.elements():
+            if link.tag != "a" or not link.attrs.get("href", "").strip():
+                continue
+            href = link.attrs["href"].strip()
+            url = _normal_url(resolve_url(href, self.base_url))
+            wanted = is_http_url(url) or is_other_link(url)
+            if wanted and not href.startswith("#") and not self._in_page(url):
+                number = self._reference(url)
+                if number not in numbers:
+                    numbers.append(number)
+        return numbers
 
     def _blockquote(self, node: Node, depth: int) -> list[str]:
         inner = self.blocks(node.children, depth + 1)
@@ -275,7 +300,7 @@ class _Renderer:
                 items[-1].extend(self.block(child, depth + 2))  # a list nested without its li
                 continue
             content = child.children if isinstance(child, Node) and child.tag == "li" else [child]
-            blocks = self.blocks(content, depth + 2)
+            blocks = self._item_blocks(content, depth + 2)
             if blocks:
                 items.append(blocks)
         if not items:
@@ -287,14 +312,28 @@ class _Renderer:
         for blocks in items:
             marker = f"{number}. " if ordered else "- "
             number += 1
-            content = _join_item(blocks)
-            if content.startswith("---"):
-                content = "***" + content[3:]  # `- ---` would be a thematic break
+            text = _join_item(blocks)
+            if text.startswith("---"):
+                text = "***" + text[3:]  # `- ---` would be a thematic break
             pad = " " * len(marker)
-            first, *rest = content.split("\n")
+            first, *rest = text.split("\n")
             lines.append(marker + first)
             lines.extend(pad + line if line else "" for line in rest)
         return ["\n".join(lines)]
+
+    def _item_blocks(self, content: list[Node | str], depth: int) -> list[str]:
+        """A list item's blocks; when printing, a leading title (a link or bold words)
+        followed by a teaser in the same line is split: title, then teaser below it."""
+        split = _title_and_teaser(content) if self.printing else None
+        if split is None:
+            return self.blocks(content, depth)
+        title, teaser = split
+        head: list[str] = []
+        self._paragraph(title, head)
+        tail = self.blocks(teaser, depth)
+        if not head or not tail:
+            return head + tail
+        return [head[0] + "\n" + _TEASER_SEPARATOR.sub("", tail[0], count=1), *tail[1:]]
 
     def _pre(self, node: Node) -> list[str]:
         code = _pre_text(node)
@@ -320,9 +359,11 @@ class _Renderer:
             if child.tag == "caption":
                 caption.append(child)
             else:
-                cells = [c for c in child.children if isinstance(c, Node) and c.tag in ("td", "th")]
-                if cells:
-                    rows.append(cells)
+                row_cells = [
+                    c for c in child.children if isinstance(c, Node) and c.tag in ("td", "th")
+                ]
+                if row_cells:
+                    rows.append(row_cells)
         out: list[str] = []
         for part in caption:
             self._paragraph(part.children, out)
@@ -418,7 +459,7 @@ class _Renderer:
 
     def _link(self, node: Node, state: frozenset[str]) -> str:
         inner = self.inline(node.children, state | {"link"})
-        if "link" in state or not self.markdown:
+        if "link" in state or not (self.markdown or self.printing):
             return inner
         href = node.attrs.get("href", "").strip()
         url = _normal_url(resolve_url(href, self.base_url))
@@ -428,6 +469,8 @@ class _Renderer:
         core = inner.strip()
         if not core:
             return inner
+        if self.printing:
+            return inner.rstrip() + f"[{self._reference(url)}]" + inner[len(inner.rstrip()) :]
         title = clean_line(text_of(node)) or clean_line(
             " ".join(self._image(img) for img in node.elements() if img.tag == "img")
         )
@@ -436,12 +479,45 @@ class _Renderer:
         trail = " " if inner[-1:].isspace() else ""
         return f"{lead}[{core}](<{_destination(url)}>){trail}"
 
+    def _reference(self, url: str) -> int:
+        """The number of a link target in the references list (one number per target)."""
+        if url not in self._numbers:
+            self.references.append(url)
+            self._numbers[url] = len(self.references)
+        return self._numbers[url]
+
     def _in_page(self, url: str) -> bool:
         """A fragment link to the article itself is an in-page anchor, not a link."""
         if not self.base_url:
             return False
         target, fragment = urldefrag(url)
         return bool(fragment) and target == urldefrag(self.base_url)[0]
+
+
+_TEASER_SEPARATOR = re.compile(r"^\s*[-–—:|·]\s+")
+_TITLE_TAGS = frozenset({"a", "strong", "b"})
+
+
+def _title_and_teaser(
+    content: list[Node | str],
+) -> tuple[list[Node | str], list[Node | str]] | None:
+    """(title, teaser) when a list item starts with a link or bold words and goes on with a
+    teaser of several words: `<li><a>Title</a> – what it is about</li>`; else None."""
+    index = 0
+    while index < len(content) and isinstance(content[index], str):
+        if str(content[index]).strip():
+            return None  # starts with plain words
+        index += 1
+    if index >= len(content):
+        return None
+    lead = content[index]
+    if not isinstance(lead, Node) or lead.tag not in _TITLE_TAGS or not has_text(lead):
+        return None
+    rest = content[index + 1 :]
+    words = text_of(Node("#rest", children=list(rest))).strip()
+    if len(words.split()) < 4 or words[:1] in ",.;)":
+        return None  # a name inside a sentence, not a title
+    return content[: index + 1], rest
 
 
 def _join_item(blocks: list[str]) -> str:
@@ -531,6 +607,15 @@ def html_to_text(html: str, base_url: str = "") -> str:
     accepted for symmetry with `render_article` and does not change the text.
     """
     return _Renderer(base_url=base_url, markdown=False).render(parse_html(html))
+
+
+def html_to_print(html: str, base_url: str = "") -> tuple[str, list[str]]:
+    """Plain text for a pager (`newsreader read`) and its references: headings marked with
+    `#`s, each link followed by `[n]` where n numbers its target in the returned list (as
+    lynx -dump and newsboat print them), list-item titles on their own line."""
+    renderer = _Renderer(base_url=base_url, markdown=False, printing=True)
+    text = renderer.render(parse_html(html))
+    return text, renderer.references
 
 
 _RELATED_LABEL = re.compile(
@@ -665,9 +750,9 @@ def _related_links(nodes: list[Node], base_url: str) -> tuple[Link, ...]:
     found: dict[str, Link] = {}
     for box in scope:
         if box.tag == "p" and found and not any(n.tag == "a" for n in box.elements()):
-            last_url, last = next(reversed(found.items()))
-            if not last.text:  # `<p><a>Title</a></p><p>teaser</p>`
-                found[last_url] = Link(last.url, last.title, clean_line(text_of(box), 400))
+            last_url, previous = next(reversed(found.items()))
+            if not previous.text:  # `<p><a>Title</a></p><p>teaser</p>`
+                found[last_url] = Link(previous.url, previous.title, clean_line(text_of(box), 400))
             continue
         anchors = [box] if box.tag == "a" else []
         for a in [*anchors, *(n for n in box.elements() if n.tag == "a")]:
