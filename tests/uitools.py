@@ -82,3 +82,22 @@ async def reading_first_entry(
             await pilot.press("enter", "enter")
             await settle(pilot)
             yield app, pilot
+
+
+async def whole_help(pilot: Pilot[None]) -> str:
+    """Every line inside the open `?` screen's frame, paging down through it as a user
+    would (lines seen on an earlier page are not repeated)."""
+    from textual.containers import VerticalScroll
+
+    body = pilot.app.screen.query_one("#help-body", VerticalScroll)
+    region = body.region
+    seen: list[str] = []
+    while True:
+        lines = screen_text(pilot.app).splitlines()[region.y + 1 : region.bottom - 1]
+        inside = [line[region.x + 1 : region.right - 1].rstrip() for line in lines]
+        seen.extend(line for line in inside if line not in seen)
+        before = body.scroll_y
+        await pilot.press("pagedown")
+        await pilot.pause()
+        if body.scroll_y == before:
+            return "\n".join(seen)
