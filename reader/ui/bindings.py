@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -18,6 +19,7 @@ from textual.containers import ScrollableContainer
 from textual.dom import DOMNode
 from textual.keys import key_to_character
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, OptionList
 
 from reader.ui.compat import keymap_in_force
@@ -176,7 +178,7 @@ class KeyRow:
     description: str
     binding_id: str | None
     action: str
-    namespace: DOMNode
+    namespace: Widget | App[Any]
     """Where the action runs (the palette runs it there)."""
     order: int = 0
 
@@ -312,7 +314,10 @@ def _effective_keys(binding: Binding, keymap: Mapping[str, str]) -> list[str]:
 
 
 def _rows_of(
-    node: DOMNode, keymap: Mapping[str, str], start: int, taken: frozenset[str] = frozenset()
+    node: Widget | App[Any],
+    keymap: Mapping[str, str],
+    start: int,
+    taken: frozenset[str] = frozenset(),
 ) -> list[KeyRow]:
     """The rows of one node: bindings with the same action and id become one row."""
     rows: list[KeyRow] = []
@@ -346,7 +351,7 @@ def _rows_of(
     return rows
 
 
-def group_name(node: DOMNode) -> str:
+def group_name(node: Widget) -> str:
     """The help group a widget's keys go under."""
     named = getattr(type(node), "HELP_GROUP", None)
     if isinstance(named, str) and named:
@@ -357,7 +362,7 @@ def group_name(node: DOMNode) -> str:
     return type(node).__name__
 
 
-def gather(screen: Screen[object]) -> list[KeyGroup]:
+def gather(screen: Screen[Any]) -> list[KeyGroup]:
     """Every key of `screen`, its widgets and its app, grouped and ordered for the help.
 
     The screen's and the app's keys work everywhere, so they are split by category
@@ -385,7 +390,7 @@ def gather(screen: Screen[object]) -> list[KeyGroup]:
 
     panes: dict[str, KeyGroup] = {}
     boxes: dict[str, KeyGroup] = {}
-    for node in screen.walk_children(with_self=False):
+    for node in screen.walk_children(Widget, with_self=False):
         rows = _rows_of(node, keymap, 0, taken)
         if not rows:
             continue
@@ -422,7 +427,7 @@ def _same_keys(one: KeyGroup, other: KeyGroup) -> bool:
     return shape(one) == shape(other)
 
 
-def _is_priority(app: App[object], key: str) -> bool:
+def _is_priority(app: App[Any], key: str) -> bool:
     return any(
         b.priority and key in _effective_keys(b, keymap_in_force(app))
         for b, _ in class_bindings(type(app))

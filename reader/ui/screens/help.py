@@ -3,6 +3,8 @@ three aligned columns (keys, what they do, the id `[keys]` in the config remaps 
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -36,12 +38,12 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close", show=False),
     ]
 
-    def __init__(self, source: Screen[object] | None = None) -> None:
+    def __init__(self, source: Screen[Any] | None = None) -> None:
         """`source`: the screen whose keys to list (default: the one this opens over)."""
         super().__init__()
         self.source = source
 
-    def _source(self) -> Screen[object]:
+    def _source(self) -> Screen[Any]:
         if self.source is not None:
             return self.source
         stack = [s for s in self.app.screen_stack if s is not self]
