@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Select, Switch
 from reader.models import Feed
 from reader.store import Store
 from reader.ui.app import NewsReaderApp
-from reader.ui.screens.dialogs import ConfirmScreen, EditFeedScreen
+from reader.ui.screens.dialogs import ConfirmScreen, EditFeedScreen, removal_question
 from reader.ui.widgets.feed_list import FeedList
 from tests.uitools import make_app, screen_text, settle
 
@@ -198,3 +198,12 @@ async def test_health_and_help_fit_at_80x24(data_dir: Path) -> None:
             await pilot.press("escape")
             await settle(pilot)
     store.close()
+
+
+def test_removal_question_says_starred_entries_go_too() -> None:
+    assert removal_question("Desk", 12, 3) == (
+        "Remove Desk and its 12 entries?\n3 of them are starred: they go too.\n"
+        "Nothing else is touched."
+    )
+    assert "1 of them is starred: it goes too." in removal_question("Desk", 1, 1)
+    assert "starred" not in removal_question("Desk", 5, 0)

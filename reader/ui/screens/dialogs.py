@@ -290,6 +290,21 @@ class EditFeedScreen(Dialog[FeedEdit | None]):
         )
 
 
+def removal_question(title: str, entries: int, starred: int) -> str:
+    """What `d` asks before removing a feed: plain text for ConfirmScreen, saying that the
+    feed's starred entries go with it."""
+    lines = [f"Remove {clean_line(title, 200)} and its {_count(entries, 'entry', 'entries')}?"]
+    if starred:
+        them = "it goes" if starred == 1 else "they go"
+        lines.append(f"{_count(starred, 'of them is', 'of them are')} starred: {them} too.")
+    lines.append("Nothing else is touched.")
+    return "\n".join(lines)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 class ConfirmScreen(Dialog[bool]):
     """A yes/no question; y / Enter says yes, n / Escape says no.
 
