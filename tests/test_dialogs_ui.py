@@ -8,13 +8,14 @@ from pathlib import Path
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.geometry import Region
-from textual.widgets import Button, Input, Select, Switch
+from textual.widgets import Button, Input, OptionList, Select, Switch
 
 from reader.models import Feed
 from reader.store import Store
 from reader.ui.app import NewsReaderApp
 from reader.ui.screens.dialogs import ConfirmScreen, EditFeedScreen, removal_question
 from reader.ui.widgets.feed_list import FeedList
+from tests.server import FixtureServer
 from tests.uitools import make_app, screen_text, settle
 
 HOSTILE = "[/] [@click=app.quit]x[/] [b]bold[/b]"
@@ -207,3 +208,28 @@ def test_removal_question_says_starred_entries_go_too() -> None:
     )
     assert "1 of them is starred: it goes too." in removal_question("Desk", 1, 1)
     assert "starred" not in removal_question("Desk", 5, 0)
+
+
+async def test_add_feed_found_list_at_80x24_and_subscribe_button(
+    server: FixtureServer, data_dir: Path
+) -> None:
+    store, app = make_app(data_dir / "newsreader.db")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        app.screen.query_one("#add-url", Input).value = server.url("index.html")
+        await pilot.press("enter")
+        await settle(pilot)
+        found = app.screen.query_one("#add-found", OptionList)
+        assert app.focused is found and found.option_count == 2
+        assert visible(app, found.region)
+        buttons_shown(app, "add-go", "dialog-cancel")
+        assert "Subscribe" in screen_text(app)
+        await pilot.press("down")
+        await settle(pilot)
+        await pilot.click("#add-go")
+        await settle(pilot)
+        feeds = app.query_one(FeedList)
+        assert [f.url for f in feeds.feeds] == [server.url("atom-full.xml")]
+    store.close()
