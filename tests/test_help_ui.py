@@ -44,6 +44,11 @@ async def test_help_lists_every_binding_with_its_id(data_dir: Path) -> None:
         assert re.search(r"Feeds pane.*\n(.*\n)*.*Space\s+Fold", text)
         assert re.search(r"Search box.*\n.*ctrl\+s\s+Save the search", text)
         assert "Escape" in text and "ctrl+p" in text and "Tab" in text
+        # Enter says what it does in each pane; keys all panes share are listed once.
+        assert re.search(r"Feeds pane\n.*Enter\s+List its entries", text)
+        assert re.search(r"Entries pane\n.*Enter\s+Read the entry", text)
+        assert re.search(r"Every pane\n.*↑ k\s+Up", text)
+        assert text.count("↑ k") == 1
     store.close()
 
 

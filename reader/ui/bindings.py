@@ -367,8 +367,9 @@ def gather(screen: Screen[Any]) -> list[KeyGroup]:
 
     The screen's and the app's keys work everywhere, so they are split by category
     ("Moving", "Reading", ...); each widget's keys form the group of its pane, placed after
-    "Moving". Keys the app takes first (priority bindings such as ctrl+c) are not listed
-    again under a pane they never reach."""
+    "Moving", and keys several panes share the same way are listed once, under all their
+    names. Keys the app takes first (priority bindings such as ctrl+c) are not listed again
+    under a pane they never reach."""
     app = screen.app
     keymap = keymap_in_force(app)
     app_rows = _rows_of(app, keymap, 10_000)
@@ -395,36 +396,68 @@ def gather(screen: Screen[Any]) -> list[KeyGroup]:
         if not rows:
             continue
         name = group_name(node)
+        words = {**GROUP_WORDS.get(name, {}), **getattr(type(node), "HELP_WORDS", {})}
+        for row in rows:
+            row.description = words.get(bare_action(row.action), row.description)
         target = boxes if isinstance(node, Input) else panes
         group = target.setdefault(name, KeyGroup(name))
         for row in rows:
             if not any(r.label == row.label and r.action == row.action for r in group.rows):
                 group.rows.append(row)
 
-    groups: list[KeyGroup] = []
     by_category: dict[str, KeyGroup] = {}
     for row in sorted(everywhere, key=lambda r: r.rank):
         by_category.setdefault(row.category, KeyGroup(row.category)).rows.append(row)
+    groups: list[KeyGroup] = []
     if "Moving" in by_category:
         groups.append(by_category.pop("Moving"))
     for group in [*panes.values(), *boxes.values()]:
         group.rows.sort(key=lambda r: r.rank)
-        twin = next((g for g in groups if _same_keys(g, group)), None)
-        if twin is not None:
-            twin.title = f"{twin.title} · {group.title}"
-        else:
-            groups.append(group)
+    groups.extend(_shared(list(panes.values())))
+    groups.extend(_shared(list(boxes.values())))
     groups.extend(by_category.values())
     return groups
 
 
-def _same_keys(one: KeyGroup, other: KeyGroup) -> bool:
-    """Do two panes answer to the same keys the same way (so one group lists both)?"""
+GROUP_WORDS: dict[str, dict[str, str]] = {
+    "Feeds pane": {"select": "List its entries"},
+    "Entries pane": {"select": "Read the entry"},
+    "Outline": {"select": "Scroll to the heading"},
+    "Links pane": {"select": "Read the link here"},
+}
+"""What a Textual action means in each pane (a widget's `HELP_WORDS` says it itself)."""
 
-    def shape(group: KeyGroup) -> list[tuple[str, str, str | None]]:
-        return [(r.label, r.description, r.binding_id) for r in group.rows]
 
-    return shape(one) == shape(other)
+def _shared(groups: list[KeyGroup]) -> list[KeyGroup]:
+    """Rows that several groups have alike move to one group named after all of them,
+    placed before the first of them; each group keeps the rest."""
+
+    def shape(row: KeyRow) -> tuple[str, str, str | None]:
+        return (row.label, row.description, row.binding_id)
+
+    owners: dict[tuple[str, str, str | None], list[str]] = {}
+    for group in groups:
+        for row in group.rows:
+            owners.setdefault(shape(row), []).append(group.title)
+    result: list[KeyGroup] = []
+    made: dict[str, KeyGroup] = {}
+    for group in groups:
+        own = KeyGroup(group.title)
+        for row in group.rows:
+            names = owners[shape(row)]
+            if len(names) == 1:
+                own.rows.append(row)
+                continue
+            every = len(names) == len(groups) > 2
+            title = "Every pane" if every else " · ".join(names)
+            if title not in made:
+                made[title] = KeyGroup(title)
+                result.append(made[title])
+            if names[0] == group.title:
+                made[title].rows.append(row)
+        if own.rows:
+            result.append(own)
+    return result
 
 
 def _is_priority(app: App[Any], key: str) -> bool:
