@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.geometry import Region
+from textual.pilot import Pilot
 from textual.widgets import Button, Input, OptionList, Select, Switch
 
 from reader.models import Feed
@@ -41,12 +42,13 @@ def buttons_shown(app: NewsReaderApp, *ids: str) -> None:
         assert str(button.label).split(" ")[0] in screen_text(app)
 
 
-async def open_settings(app: NewsReaderApp, pilot: object) -> None:
+async def open_settings(app: NewsReaderApp, pilot: Pilot[None]) -> None:
+    """Highlight the first feed and press e, as a user would."""
     feeds = app.query_one(FeedList)
     feeds.select_feed(feeds.feeds[0].id)
-    await settle(pilot)  # type: ignore[arg-type]
-    await pilot.press("e")  # type: ignore[attr-defined]
-    await settle(pilot)  # type: ignore[arg-type]
+    await settle(pilot)
+    await pilot.press("e")
+    await settle(pilot)
     assert isinstance(app.screen, EditFeedScreen)
 
 

@@ -89,12 +89,14 @@ async def whole_help(pilot: Pilot[None]) -> str:
     would (lines seen on an earlier page are not repeated)."""
     from textual.containers import VerticalScroll
 
-    body = pilot.app.screen.query_one("#help-body", VerticalScroll)
+    app = pilot.app
+    assert isinstance(app, NewsReaderApp)
+    body = app.screen.query_one("#help-body", VerticalScroll)
     region = body.region
     right = body.scrollable_content_region.right  # left of the scrollbar
     seen: list[str] = []
     while True:
-        lines = screen_text(pilot.app).splitlines()[region.y + 1 : region.bottom - 1]
+        lines = screen_text(app).splitlines()[region.y + 1 : region.bottom - 1]
         inside = [line[region.x + 1 : right].rstrip() for line in lines]
         seen.extend(line for line in inside if line not in seen)
         before = body.scroll_y

@@ -4,11 +4,12 @@ here (tests/test_compat.py) and not somewhere deep in a screen."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from textual.app import App
 
 
-def keymap_in_force(app: App[object]) -> Mapping[str, str]:
+def keymap_in_force(app: App[Any]) -> Mapping[str, str]:
     """The app's keymap (binding id -> comma-separated keys, in Textual's long key names),
     as `App.set_keymap` stored it: Textual has no public getter. The help screen and the
     palette show these keys instead of the defaults."""
