@@ -9,14 +9,14 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.geometry import Region
 from textual.pilot import Pilot
-from textual.widgets import Button, Input, OptionList, Select, Switch
+from textual.widgets import Button, Input, OptionList, Select, Static, Switch
 
 from reader.models import Feed
 from reader.store import Store
 from reader.ui.app import NewsReaderApp
 from reader.ui.screens.dialogs import ConfirmScreen, EditFeedScreen, removal_question
 from reader.ui.widgets.feed_list import FeedList
-from tests.server import FixtureServer
+from tests.server import FixtureServer, Route
 from tests.uitools import make_app, screen_text, settle
 
 HOSTILE = "[/] [@click=app.quit]x[/] [b]bold[/b]"
@@ -234,4 +234,33 @@ async def test_add_feed_found_list_at_80x24_and_subscribe_button(
         await settle(pilot)
         feeds = app.query_one(FeedList)
         assert [f.url for f in feeds.feeds] == [server.url("atom-full.xml")]
+    store.close()
+
+
+async def test_add_feed_shows_hostile_titles_and_the_error(
+    server: FixtureServer, data_dir: Path
+) -> None:
+    page = (
+        '<html><head><link rel="alternate" type="application/rss+xml" '
+        f'title="{HOSTILE}" href="feed.xml"></head><body>hi</body></html>'
+    ).encode()
+    server.add_route("evil.html", Route(body=page, content_type="text/html"))
+    server.add_route("gone.xml", Route(status=404, body=b"no"))
+    store, app = make_app(data_dir / "newsreader.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        url = app.screen.query_one("#add-url", Input)
+        url.value = server.url("evil.html")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert HOSTILE in screen_text(app)
+        url.value = server.url("gone.xml")
+        url.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        status = str(app.screen.query_one("#add-status", Static).render())
+        assert status == "HTTP 404 Not Found"
+        assert app.is_running
     store.close()
