@@ -24,8 +24,6 @@ from textual.widgets import Input, OptionList
 
 from reader.ui.compat import keymap_in_force
 
-EVERYWHERE = "Everywhere"
-
 DEFAULT_GROUPS: dict[str, str] = {
     "FeedList": "Feeds pane",
     "SourcesPane": "Feeds pane",
