@@ -193,4 +193,4 @@ async def test_health_screen_shows_advice(server: FixtureServer, tmp_path: Path)
             text = screen_text(app)
             assert "Feed health" in text
             assert "dead: the server said 410 Gone" in text
-            assert "last 200" in text
+            assert "last reply 200" in text

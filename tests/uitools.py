@@ -82,3 +82,25 @@ async def reading_first_entry(
             await pilot.press("enter", "enter")
             await settle(pilot)
             yield app, pilot
+
+
+async def whole_help(pilot: Pilot[None]) -> str:
+    """Every line inside the open `?` screen's frame, paging down through it as a user
+    would (lines seen on an earlier page are not repeated)."""
+    from textual.containers import VerticalScroll
+
+    app = pilot.app
+    assert isinstance(app, NewsReaderApp)
+    body = app.screen.query_one("#help-body", VerticalScroll)
+    region = body.region
+    right = body.scrollable_content_region.right  # left of the scrollbar
+    seen: list[str] = []
+    while True:
+        lines = screen_text(app).splitlines()[region.y + 1 : region.bottom - 1]
+        inside = [line[region.x + 1 : right].rstrip() for line in lines]
+        seen.extend(line for line in inside if line not in seen)
+        before = body.scroll_y
+        await pilot.press("pagedown")
+        await pilot.pause()
+        if body.scroll_y == before:
+            return "\n".join(seen)

@@ -1,8 +1,11 @@
-"""Command palette (ctrl+p): every action of the main screen, and "go to" any feed or folder."""
+"""Command palette (ctrl+p): every action of the main screen, each with the key that runs it,
+and "go to" any feed or folder. Titles from feeds are plain text (Content), never markup;
+help lines are this module's own words (the palette parses them as markup)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -11,6 +14,7 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 
 from reader.text import clean_line
+from reader.ui.bindings import bare_action, gather
 
 if TYPE_CHECKING:
     from reader.ui.screens.main import MainScreen
@@ -48,29 +52,60 @@ class ReaderCommands(Provider):
 
         return next((s for s in self.app.screen_stack if isinstance(s, MainScreen)), None)
 
-    def _targets(self) -> list[tuple[str, Callable[[], object], str]]:
+    def _targets(self) -> list[Target]:
         main = self.main
         if main is None:
             return []
-        targets: list[tuple[str, Callable[[], object], str]] = [
-            (title, partial(main.run_action, action), help) for title, action, help in ACTIONS
-        ]
-        for row in main.feed_list.option_rows:
-            kind = {"feed": "go to feed", "folder": "go to folder", "virtual": "go to"}[row.kind]
-            title = f"{kind}: {clean_line(row.title, 80)}"
-            targets.append((title, partial(main.go_to_source, row.id), "Show its entries"))
+        # Run each action where its binding lives (the screen or a pane), with its keys.
+        bound = {bare_action(row.action): row for group in gather(main) for row in group.rows}
+        targets: list[Target] = []
+        for title, action, help in ACTIONS:
+            row = bound.get(action)
+            if row is None:
+                targets.append(Target(title, partial(main.run_action, action), help))
+            else:
+                run = partial(row.namespace.run_action, row.action)
+                targets.append(Target(title, run, help, row.label))
+        for source in main.feed_list.option_rows:
+            kind = {"feed": "go to feed", "folder": "go to folder", "virtual": "go to"}.get(
+                source.kind, "go to"
+            )
+            title = f"{kind}: {clean_line(source.title, 80)}"
+            targets.append(Target(title, partial(main.go_to_source, source.id), "Show its entries"))
         return targets
 
     async def discover(self) -> Hits:
-        for title, callback, help in self._targets():
-            yield DiscoveryHit(Content(title), callback, help=help)
+        for target in self._targets():
+            yield DiscoveryHit(
+                target.display(Content(target.title)),
+                target.run,
+                text=target.title,
+                help=target.help,
+            )
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, callback, help in self._targets():
-            score = matcher.match(title)
+        for target in self._targets():
+            score = matcher.match(target.title)
             if score > 0:
-                yield Hit(score, _highlight(matcher, title), callback, help=help)
+                shown = target.display(_highlight(matcher, target.title))
+                yield Hit(score, shown, target.run, text=target.title, help=target.help)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One palette entry: plain-text title, what it runs, constant help, the keys if bound."""
+
+    title: str
+    run: Callable[[], object]
+    help: str
+    keys: str = ""
+
+    def display(self, title: Content) -> Content:
+        """The title, then its keys (`mark all read  A`)."""
+        if not self.keys:
+            return title
+        return Content.assemble(title, "  ", (self.keys, "bold $accent"))
 
 
 def _highlight(matcher: Matcher, title: str) -> Content:

@@ -1,87 +1,79 @@
-"""The `?` screen: every key binding in force, grouped by where it works."""
+"""The `?` screen: every key of the screen it was opened from, grouped by where it works, in
+three aligned columns (keys, what they do, the id `[keys]` in the config remaps it by)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Any
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from reader.ui.widgets.article_view import ArticleView
+from reader.ui.bindings import KeyGroup, gather
 
-GENERAL: list[tuple[str, str]] = [
-    ("Tab / Shift+Tab", "next / previous pane"),
-    ("↑ ↓  j k", "move (scroll in the article)"),
-    ("Enter", "feed → its entries; entry → read it; heading → jump; link → open"),
-    ("Escape", "back to the entries pane"),
-    ("ctrl+p", "command palette"),
-]
+KEY_WIDTH_MAX = 22
+"""Wider key lists wrap inside their column."""
 
 
-def _key_label(binding: Binding, keymap: Mapping[str, str] | None = None) -> str:
-    """The keys in force: the user's keymap (config [keys]) wins over the default."""
-    key = (keymap or {}).get(binding.id or "", binding.key)
-    keys = [k.strip() for k in key.split(",")]
-    pretty = {
-        "question_mark": "?",
-        "space": "Space",
-        "escape": "Escape",
-        "slash": "/",
-        "backslash": "\\",
-        "left_square_bracket": "[",
-        "right_square_bracket": "]",
-        "delete": "Delete",
-        "backspace": "Backspace",
-    }
-    return " ".join(pretty.get(k, k) for k in keys)
-
-
-def binding_rows(
-    groups: list[tuple[str, list[BindingType]]], keymap: Mapping[str, str] | None = None
-) -> Content:
-    """One line per binding: keys, then what they do."""
-    lines: list[Content] = []
-    for title, bindings in groups:
-        lines.append(Content.from_markup("\n[b $primary]$title[/]", title=title))
-        for binding in bindings:
-            if not isinstance(binding, Binding) or not binding.description:
-                continue
-            lines.append(
-                Content.from_markup(
-                    "  [b]$keys[/]  $what",
-                    keys=_key_label(binding, keymap).ljust(16),
-                    what=binding.tooltip or binding.description,
-                )
-            )
-    return Content("\n").join(lines)
+def key_table(group: KeyGroup, key_width: int, id_width: int) -> Table:
+    """One group as a table whose columns line up with every other group's."""
+    table = Table.grid(padding=(0, 2), expand=True)
+    table.add_column(width=key_width, no_wrap=False, style="bold")
+    table.add_column(ratio=1, overflow="fold")
+    table.add_column(width=id_width, no_wrap=True, style="dim")
+    for row in group.rows:
+        table.add_row(Text(row.label), Text(row.description), Text(row.binding_id or ""))
+    return table
 
 
 class HelpScreen(ModalScreen[None]):
-    """Lists the bindings of the main screen and its panes."""
+    """Lists the keys of the screen below it; scrolls; Escape, q or ? close it."""
 
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss", "Close", show=False),
     ]
 
-    def __init__(self, screen_bindings: list[BindingType]) -> None:
+    def __init__(self, source: Screen[Any] | None = None) -> None:
+        """`source`: the screen whose keys to list (default: the one this opens over)."""
         super().__init__()
-        self.screen_bindings = screen_bindings
+        self.source = source
+
+    def _source(self) -> Screen[Any]:
+        if self.source is not None:
+            return self.source
+        stack = [s for s in self.app.screen_stack if s is not self]
+        return stack[-1]
 
     def compose(self) -> ComposeResult:
-        general = Content.from_markup("[b $primary]Everywhere[/]\n") + Content("\n").join(
-            Content.from_markup("  [b]$keys[/]  $what", keys=keys.ljust(16), what=what)
-            for keys, what in GENERAL
-        )
-        article = list(ArticleView.BINDINGS)
+        groups = gather(self._source())
+        rows = [row for group in groups for row in group.rows]
+        key_width = min(KEY_WIDTH_MAX, max((len(r.label) for r in rows), default=8))
+        id_width = max([len("id for [keys]")] + [len(r.binding_id or "") for r in rows])
+        header = Table.grid(padding=(0, 2), expand=True)
+        header.add_column(width=key_width)
+        header.add_column(ratio=1)
+        header.add_column(width=id_width)
+        header.add_row(Text("key"), Text("what it does"), Text("id for [keys]"))
         with VerticalScroll(id="help-body") as body:
             body.border_title = "Keys"
-            body.border_subtitle = "Escape closes"
-            yield Static(general)
-            keymap = self.app._keymap  # the keys in force, remapped ones included
+            body.border_subtitle = "Escape, q or ? closes · ↑ ↓ PgUp PgDn scroll"
+            body.can_focus = True
+            yield Static(header, classes="help-header")
+            for group in groups:
+                yield Static(Content(group.title), classes="help-group")
+                yield Static(key_table(group, key_width, id_width), classes="help-keys")
             yield Static(
-                binding_rows([("Reader", self.screen_bindings), ("Article pane", article)], keymap)
+                Content(
+                    'Remap a key in the config: [keys] with id = "key" '
+                    '(several: "j,down"); `newsreader config edit` opens it.'
+                ),
+                classes="help-note",
             )
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()

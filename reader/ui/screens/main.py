@@ -535,7 +535,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         self.app.push_screen(HealthScreen(self.store, self.service.settings.refresh_minutes))
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(list(self.BINDINGS)))
+        self.app.push_screen(HelpScreen(self))
 
     def go_to_source(self, source_id: str) -> None:
         """Palette "go to …": highlight that row of the feeds pane and list it."""
