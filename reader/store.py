@@ -909,6 +909,18 @@ class Store:
         return int(row[0])
 
     @_locked
+    def unread_story_count(self, *, include_sample: bool = False) -> int:
+        """Unread stories across all subscriptions: copies of one story in several feeds
+        (same canonical link) count once, as the merged lists show them."""
+        row = self._conn.execute(
+            "SELECT COUNT(DISTINCT CASE WHEN e.canon != '' THEN e.canon ELSE 'id:' || e.id END)"
+            " FROM entries AS e JOIN feeds AS f ON f.id = e.feed_id"
+            " WHERE e.read = 0 AND (f.is_sample = 0 OR ?)",
+            (int(include_sample),),
+        ).fetchone()
+        return int(row[0])
+
+    @_locked
     def next_unread(self, feed_ids: Sequence[int], current_entry_id: int | None) -> Entry | None:
         """The next unread entry after the current one in reading order, wrapping around.
 
