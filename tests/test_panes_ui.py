@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual import events
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
@@ -344,4 +345,67 @@ async def test_hostile_titles_stay_text(server: FixtureServer, data_dir: Path) -
         await settle(pilot)
         assert "Removed [@click=app.quit]quit[/]." in screen_text(app)
         assert isinstance(app, NewsReaderApp) and app.is_running
+    store.close()
+
+
+async def test_burst_after_ctrl_f_goes_to_the_find_box(data_dir: Path) -> None:
+    store, app = make_app(data_dir / "newsreader.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_entries(pilot)
+        await pilot.press("enter")  # read the first entry
+        await settle(pilot)
+        before = read_states(store)
+        await burst(pilot, "ctrl+f", "s", "o", "c", "i", "a", "l")
+        box = app.query_one("#find", Input)
+        assert box.value == "social" and app.focused is box
+        assert read_states(store) == before
+    store.close()
+
+
+async def test_burst_after_e_and_ctrl_p_goes_to_the_dialog(
+    server: FixtureServer, data_dir: Path
+) -> None:
+    db = data_dir / "newsreader.db"
+    await subscribe(db, server.url("atom-full.xml"))
+    store, app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)  # the feeds pane has focus, on the feed
+        before = read_states(store)
+        await burst(pilot, "e", "ctrl+u", "m", "a", "d", "e")
+        assert app.screen.query_one("#edit-title", Input).value == "made"
+        assert len(app.screen_stack) == 2
+        await burst(pilot, "escape")
+        assert len(app.screen_stack) == 1
+        await burst(pilot, "ctrl+p", "s", "m", "a", "r", "t")
+        assert len(app.screen_stack) == 2
+        assert app.screen.query_one(Input).value == "smart"
+        assert read_states(store) == before
+    store.close()
+
+
+async def test_remove_says_starred_entries_go_too(server: FixtureServer, data_dir: Path) -> None:
+    db = data_dir / "newsreader.db"
+    await subscribe(db, server.url("atom-full.xml"))
+    store, app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        assert "Remove Signal Desk (full text) and its 6 entries, starred ones included?" in (
+            screen_text(app)
+        )
+    store.close()
+
+
+async def test_open_without_a_browser_says_what_to_do(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("reader.ui.screens.main.open_link", lambda url, browser: False)
+    store, app = make_app(data_dir / "newsreader.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_entries(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        shown = [n.message for n in app._notifications]
+        assert any("y copies the link" in m and "`browser`" in m for m in shown)
     store.close()

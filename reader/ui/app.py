@@ -152,7 +152,7 @@ class NewsReaderApp(App[None]):
 
     def _probe(self, event: events.Event, node: MessagePump) -> None:
         """(On `node`, after it handled `event`.) Stopped here, or go on to the parent."""
-        parent = node._parent
+        parent = getattr(node, "parent", None)  # a Screen's parent is the app
         if key_was_stopped(event) or parent is None or parent is self:
             self.call_later(self._landed, event)
         else:
