@@ -129,7 +129,7 @@ class NewsReaderApp(App[None]):
             return
         gate.waited += 0.02
         if gate.ready(self.screen):
-            gate.base = None
+            gate.open()
             await self._pump_keys()
         else:
             self.set_timer(0.02, self._check_gate)
@@ -141,7 +141,7 @@ class NewsReaderApp(App[None]):
             if gate.closed:
                 if not gate.ready(self.screen):
                     return  # _check_gate carries on
-                gate.base = None
+                gate.open()
             event = self._waiting.pop(0)
             await App.on_event(self, event)
             if event.is_forwarded:
