@@ -409,3 +409,15 @@ async def test_open_without_a_browser_says_what_to_do(
         shown = [n.message for n in app._notifications]
         assert any("y copies the link" in m and "`browser`" in m for m in shown)
     store.close()
+
+
+async def test_enter_enter_in_one_burst_reads_the_first_entry(data_dir: Path) -> None:
+    """The second Enter waits for what the first set off (the entries pane taking focus)."""
+    store, app = make_app(data_dir / "newsreader.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "enter", "enter")
+        assert app.focused is app.query_one("#article")
+        first = app.query_one(EntryList).entries[0]
+        assert first.read
+    store.close()

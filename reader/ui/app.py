@@ -29,6 +29,11 @@ from reader.ui.widgets import entry_list
 
 _frozen = False
 
+KEY_TIMEOUT = 0.5
+"""Seconds after which the next key is delivered even if the last one is still on its way."""
+SETTLE_TRIES = 8
+"""How often a node with messages still queued is waited for, before the next key goes."""
+
 
 def _freeze_start_up() -> None:
     """Once per process, after the first frame: move what start-up built (Textual, the
@@ -148,17 +153,39 @@ class NewsReaderApp(App[None]):
                 self._in_flight = event
                 target = self.focused or self.screen
                 target.call_later(self._probe, event, target)
-                self.set_timer(0.5, partial(self._landed, event))
+                self.set_timer(KEY_TIMEOUT, partial(self._give_up, event))
 
-    def _probe(self, event: events.Event, node: MessagePump) -> None:
-        """(On `node`, after it handled `event`.) Stopped here, or go on to the parent."""
+    def _probe(
+        self, event: events.Event, node: MessagePump, settling: bool = False, tries: int = 0
+    ) -> None:
+        """(On `node`, after it handled what was queued before.) First the key's own way
+        up (it ends where a handler stopped it); then, `settling`, the focused widget's
+        chain again, each node once its queue is empty, so the messages the key set off
+        (a row chosen, focus moved on) are handled before the next key is delivered."""
+        if settling and node.message_queue_size and tries < SETTLE_TRIES:
+            node.call_later(self._probe, event, node, True, tries + 1)
+            return
         parent = getattr(node, "parent", None)  # a Screen's parent is the app
-        if key_was_stopped(event) or parent is None or parent is self:
-            self.call_later(self._landed, event)
+        stopped = not settling and key_was_stopped(event)
+        if stopped or parent is None or parent is self:
+            self.call_later(self._landed, event, settling)
         else:
-            parent.call_later(self._probe, event, parent)
+            parent.call_later(self._probe, event, parent, settling)
 
-    async def _landed(self, event: events.Event) -> None:
+    async def _landed(self, event: events.Event, settled: bool, tries: int = 0) -> None:
+        if self._in_flight is not event:
+            return
+        if not settled:
+            target = self.focused or self.screen
+            target.call_later(self._probe, event, target, True)
+            return
+        if self.message_queue_size and tries < SETTLE_TRIES:
+            self.call_later(self._landed, event, True, tries + 1)
+            return
+        await self._give_up(event)
+
+    async def _give_up(self, event: events.Event) -> None:
+        """The key is handled (or has taken too long): deliver the next."""
         if self._in_flight is event:
             self._in_flight = None
             await self._pump_keys()

@@ -65,10 +65,8 @@ MAX_SAVED_SEARCHES = 20
 FOLDED_STATE = "folded_folders"
 """Store state key: the folded folders of the sources pane (a JSON list of paths)."""
 
-WELCOME = (
-    "This is a bundled sample. a adds a feed; "
-    "`newsreader import FILE.opml` imports your list from another reader."
-)
+WELCOME = "A sample feed. a adds yours; newsreader import FILE.opml brings a list."
+"""The status line while only the bundled sample is there (fits 80 columns)."""
 
 
 def saved_searches(store: Store) -> list[str]:
