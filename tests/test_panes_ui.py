@@ -72,6 +72,20 @@ async def test_burst_after_backslash_goes_to_the_filter_box(data_dir: Path) -> N
     store.close()
 
 
+async def test_burst_after_backslash_in_the_feeds_pane(data_dir: Path) -> None:
+    """The keys that open an input work from every pane: none is a no-op that would let
+    the letters after it run as commands."""
+    store, app = make_app(data_dir / "newsreader.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.focused is app.query_one(FeedList)
+        before = read_states(store)
+        await burst(pilot, "\\", "m", "e", "t", "a")
+        assert app.query_one("#filter", Input).value == "meta"
+        assert read_states(store) == before and isinstance(app.screen, MainScreen)
+    store.close()
+
+
 async def test_burst_after_slash_goes_to_the_search_box(data_dir: Path) -> None:
     store, app = make_app(data_dir / "newsreader.db")
     async with app.run_test(size=(120, 40)) as pilot:

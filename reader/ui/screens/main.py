@@ -117,6 +117,9 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
         Binding("y", "copy_link", "Copy link", show=False, id="copy-link"),
         Binding("i", "health", "Feed health", show=False, id="health"),
         Binding("ctrl+f", "find", "Find in article", show=False, id="find", priority=True),
+        Binding(
+            "backslash", "filter_titles", "Filter titles", show=False, id="filter", priority=True
+        ),
         Binding("ctrl+g", "find_next", "Next match", show=False, id="find-next"),
         Binding("escape", "focus_entries", "Entries pane", show=False, id="focus-entries"),
     ]
@@ -674,6 +677,10 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
 
     def action_cycle_full_article(self) -> None:
         self.sources.action_cycle_full_article()
+
+    def action_filter_titles(self) -> None:
+        not_while_typing(self)
+        self.entries_pane.action_filter_titles()
 
     def action_mark_all_read(self) -> None:
         self.entries_pane.action_mark_all_read()

@@ -46,9 +46,6 @@ class EntriesPane(Vertical):
         Binding("A", "mark_all_read", "Mark all read", show=False, id="mark-all-read"),
         Binding("u", "undo", "Undo mark all", show=False, id="undo"),
         Binding("U", "toggle_unread_only", "Unread only", show=False, id="unread-only"),
-        Binding(
-            "backslash", "filter_titles", "Filter titles", show=False, id="filter", priority=True
-        ),
         Binding("T", "cycle_period", "Today / this week / all", show=False, id="period"),
         Binding("S", "toggle_starred_only", "Starred only", show=False, id="starred-only"),
     ]
@@ -273,6 +270,8 @@ class EntriesPane(Vertical):
 
     # ------------------------------------------------------------------ filters
     def action_filter_titles(self) -> None:
+        """\\ (bound on the screen, as every key that opens an input: it works from any
+        pane, so the letters typed after it never run as commands)."""
         not_while_typing(self)
         box = self.filter_box
         box.display = True
