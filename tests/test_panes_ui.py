@@ -383,10 +383,10 @@ async def test_burst_after_e_and_ctrl_p_goes_to_the_dialog(
     await subscribe(db, server.url("atom-full.xml"))
     store, app = make_app(db)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)  # the feeds pane has focus, on the feed
+        await to_entries(pilot)  # e works from the entries pane too
         before = read_states(store)
-        await burst(pilot, "e", "ctrl+u", "m", "a", "d", "e")
-        assert app.screen.query_one("#edit-title", Input).value == "made"
+        await burst(pilot, "e", "ctrl+u", "T", "i", "m", "e")
+        assert app.screen.query_one("#edit-title", Input).value == "Time"
         assert len(app.screen_stack) == 2
         await burst(pilot, "escape")
         assert len(app.screen_stack) == 1

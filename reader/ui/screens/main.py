@@ -106,6 +106,7 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
             id="add-feed",
             priority=True,
         ),
+        Binding("e", "edit_feed", "Feed settings", show=False, id="edit-feed", priority=True),
         Binding("question_mark", "help", "Keys", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
         Binding("f", "full_article", "Full article", show=False, id="full-article"),
@@ -670,6 +671,7 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
 
     # Palette commands (commands.py) run actions by name on this screen.
     def action_edit_feed(self) -> None:
+        not_while_typing(self)
         self.sources.action_edit_feed()
 
     def action_remove_feed(self) -> None:

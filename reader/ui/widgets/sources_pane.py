@@ -43,7 +43,6 @@ class SourcesPane(Vertical):
     `SourceChosen` on Enter; feed changes go out as requests the screen carries out."""
 
     BINDINGS = [
-        Binding("e", "edit_feed", "Feed settings", show=False, id="edit-feed", priority=True),
         Binding("d,delete", "remove_feed", "Remove feed", show=False, id="remove-feed"),
         Binding("F", "cycle_full_article", "Feed: full-article mode", show=False, id="mode"),
     ]
@@ -200,6 +199,7 @@ class SourcesPane(Vertical):
 
     # ------------------------------------------------------------------ actions
     def action_edit_feed(self) -> None:
+        """e (bound on the screen: a key that opens an input works from every pane)."""
         not_while_typing(self)
         feed = self.current_feed
         if feed is None or feed.is_sample:
