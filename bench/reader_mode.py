@@ -300,7 +300,7 @@ async def _enter_and_watch(  # type: ignore[no-untyped-def]
     app, pilot, frames: Frames, ticker: Ticker, index, headings, first_text, blocks
 ) -> dict[str, float]:
     screen = app.screen
-    feeds = screen.query_one("#feeds")
+    feeds = screen.query_one("#feed-list")
     entries = screen.query_one("#entries")
     await wait_for(lambda: feeds.option_count > 0 and entries.option_count > index)
     await pilot.pause()

@@ -120,7 +120,7 @@ async def run(args: argparse.Namespace) -> dict:
     result: dict = {}
     try:
         async with app.run_test(headless=True, size=SIZE) as pilot:
-            feeds = app.screen.query_one("#feeds")
+            feeds = app.screen.query_one("#feed-list")
             entries = app.screen.query_one("#entries")
             while True:
                 # A fresh store (the refresh run) has no entries to wait for yet.

@@ -136,8 +136,15 @@ async def test_virtual_lists(server: FixtureServer, data_dir: Path) -> None:
         # Both feeds carry the same six stories: each is listed once, "also in" the other.
         assert len(entries.entries) == 6
         assert all(e.also_in for e in entries.entries)
-        assert "also in Signal Desk" in screen_text(app)
+        # Each row: the title first, then a short feed column, the other copies as +1.
+        row = next(line for line in screen_text(app).splitlines() if "Smart glasses" in line)
+        assert row.index("Smart glasses") < row.index("Signal Desk") < row.index("+1")
         assert entries.many_feeds
+        # Starring a story in All unread keeps its "also in".
+        entries.focus()
+        await pilot.press("s")
+        await settle(pilot)
+        assert entries.entries[0].starred and entries.entries[0].also_in
         feeds.highlighted = 1  # Starred
         await settle(pilot)
         assert len(entries.entries) == 1

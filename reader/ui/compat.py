@@ -1,5 +1,5 @@
 """Every use of a private Textual API, in one place, so an upgrade that changes one fails
-here (tests/test_compat.py) and not somewhere deep in a screen."""
+here (tests/test_compat*.py) and not somewhere deep in a screen."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from textual.app import App
+from textual.message import Message
 
 
 def keymap_in_force(app: App[Any]) -> Mapping[str, str]:
@@ -17,3 +18,11 @@ def keymap_in_force(app: App[Any]) -> Mapping[str, str]:
     if not isinstance(keymap, Mapping):
         raise RuntimeError("Textual's App._keymap changed: update reader/ui/compat.py")
     return keymap
+
+
+def key_was_stopped(message: Message) -> bool:
+    """True once a handler called `stop()` on the message (it will bubble no further).
+
+    Textual keeps this in `Message._stop_propagation` (8.x); the app's key serialising
+    (reader/ui/app.py) needs it to know a key has been fully handled."""
+    return bool(message._stop_propagation)

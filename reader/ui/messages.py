@@ -8,6 +8,7 @@ from markdown_it.token import Token
 from textual.message import Message
 
 from reader.history import Place
+from reader.listing import Listing
 from reader.models import Article, Entry, Feed, RenderedArticle, SearchHit
 from reader.service import RefreshResult
 from reader.ui.widgets.feed_list import FeedCounts
@@ -28,12 +29,9 @@ class FeedsLoaded(Message):
 class EntriesLoaded(Message):
     """The entries of one row of the feeds pane (a feed, a folder, a virtual list)."""
 
-    source_id: str
+    listing: Listing
     title: str
-    entries: list[Entry]
     select_entry_id: int | None = None
-    many_feeds: bool = False
-    snippets: dict[int, str] | None = None
 
 
 @dataclass

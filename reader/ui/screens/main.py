@@ -1,11 +1,14 @@
-"""The main screen: feeds | entries over the article, with its outline and related links.
+"""The main screen: sources | entries over the article, with its outline and related links.
 
-Widgets only render and post messages; this screen starts the workers that talk to the store
-and the service (SQLite and parsing in threads, the network async) and routes their results
-back to the panes.
+The panes own their state and talk in messages; this screen composes them, starts the
+workers that talk to the store and the service (SQLite and parsing in threads, the network
+async) and routes the results back to the panes. Keys that work from every pane are bound
+here; keys of one pane are bound on that pane.
 """
 
 from __future__ import annotations
+
+import json
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,15 +17,18 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
+from textual.worker import Worker
 
 from reader.article.render import is_other_link
 from reader.history import History, Place
+from reader.listing import SourceRef, list_source
 from reader.models import Article, Entry, Feed
 from reader.sample import load_sample
 from reader.schedule import is_due
 from reader.service import FeedService, RefreshResult
 from reader.store import Store, StoreError
 from reader.text import clean_line, is_http_url
+from reader.ui.focus import focus_now, not_while_typing
 from reader.ui.links import open_link
 from reader.ui.messages import (
     EntriesLoaded,
@@ -30,20 +36,21 @@ from reader.ui.messages import (
     FeedsLoaded,
     RefreshFinished,
     RefreshProgress,
+    SearchResults,
 )
+from reader.ui.screens.dialogs import AddFeedScreen, AddRequest, FeedEdit
 from reader.ui.screens.health import HealthScreen
 from reader.ui.screens.help import HelpScreen
-from reader.ui.screens.organise import OrganiseMixin
 from reader.ui.screens.reading import ReadingMixin
-from reader.ui.screens.searching import SearchMixin, saved_searches
 from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.entries_pane import EntriesPane, SearchScope
 from reader.ui.widgets.entry_list import EntryList
 from reader.ui.widgets.feed_list import FeedCounts, FeedList, Source
 from reader.ui.widgets.find_box import FindBox
 from reader.ui.widgets.footer import ReaderFooter
 from reader.ui.widgets.outline import Outline
 from reader.ui.widgets.related_links import RelatedLinks
-from reader.ui.widgets.search_box import SearchBox
+from reader.ui.widgets.sources_pane import SourcesPane, mode_note
 
 AUTO_REFRESH_CHECK_SECONDS = 60.0
 """How often the TUI looks for feeds that have fallen due (each has its own interval)."""
@@ -54,8 +61,34 @@ EXTERNAL_CHECK_SECONDS = 3.0
 NARROW_WIDTH = 100
 """Below this many columns the feeds pane folds away while you read."""
 
+MAX_SAVED_SEARCHES = 20
+FOLDED_STATE = "folded_folders"
+"""Store state key: the folded folders of the sources pane (a JSON list of paths)."""
 
-class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
+WELCOME = "A sample feed. a adds yours; newsreader import FILE.opml brings a list."
+"""The status line while only the bundled sample is there (fits 80 columns)."""
+
+
+def saved_searches(store: Store) -> list[str]:
+    """(In a thread.) The saved searches shown as virtual feeds, in the order saved."""
+    try:
+        value = json.loads(store.get_state("saved_searches") or "[]")
+    except ValueError:
+        return []
+    return [q for q in value if isinstance(q, str) and q.strip()][:MAX_SAVED_SEARCHES]
+
+
+def folded_folders(store: Store) -> frozenset[str]:
+    """(In a thread.) The folders folded when the reader last ran."""
+    try:
+        value = json.loads(store.get_state(FOLDED_STATE) or "[]")
+    except ValueError:
+        return frozenset()
+    return frozenset(p for p in value if isinstance(p, str))
+
+
+# type-ignore: ReadingMixin's type stubs, until it becomes the reading pane.
+class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
     BINDINGS = [
         Binding("r", "refresh_feed", "Refresh", id="refresh-feed"),
         Binding("R", "refresh_all", "All", tooltip="Refresh all feeds", id="refresh-all"),
@@ -64,28 +97,30 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         Binding("n", "next_unread", "Next unread", id="next-unread"),
         Binding("N", "previous_unread", "Previous unread", show=False, id="previous-unread"),
         Binding("o", "open_in_browser", "Open", id="open-in-browser"),
-        Binding("slash", "search", "Search", id="search"),
+        Binding("slash", "search", "Search", id="search", priority=True),
+        Binding(
+            "a",
+            "add_feed",
+            "Add",
+            tooltip="Add a feed (or a site that offers one)",
+            id="add-feed",
+            priority=True,
+        ),
+        Binding("e", "edit_feed", "Feed settings", show=False, id="edit-feed", priority=True),
         Binding("question_mark", "help", "Keys", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
-        Binding("a", "add_feed", "Add feed", show=False, id="add-feed"),
-        Binding("e", "edit_feed", "Feed settings", show=False, id="edit-feed"),
-        Binding("d,delete", "remove_feed", "Remove feed", show=False, id="remove-feed"),
-        Binding("A", "mark_all_read", "Mark all read", show=False, id="mark-all-read"),
-        Binding("u", "undo", "Undo mark all", show=False, id="undo"),
-        Binding("U", "toggle_unread_only", "Unread only", show=False, id="unread-only"),
         Binding("f", "full_article", "Full article", show=False, id="full-article"),
         Binding("v", "feed_view", "Feed's own content", show=False, id="feed-view"),
-        Binding("F", "cycle_full_article", "Feed: full-article mode", show=False, id="mode"),
         Binding("H,backspace,alt+left", "back", "Back", show=False, id="back"),
         Binding("L,alt+right", "forward", "Forward", show=False, id="forward"),
         Binding("right_square_bracket", "next_heading", "Next heading", show=False, id="next-h"),
         Binding("left_square_bracket", "previous_heading", "Previous heading", show=False),
         Binding("y", "copy_link", "Copy link", show=False, id="copy-link"),
         Binding("i", "health", "Feed health", show=False, id="health"),
-        Binding("ctrl+f", "find", "Find in article", show=False, id="find"),
-        Binding("backslash", "filter_titles", "Filter titles", show=False, id="filter"),
-        Binding("T", "cycle_period", "Today / this week / all", show=False, id="period"),
-        Binding("S", "toggle_starred_only", "Starred only", show=False, id="starred-only"),
+        Binding("ctrl+f", "find", "Find in article", show=False, id="find", priority=True),
+        Binding(
+            "backslash", "filter_titles", "Filter titles", show=False, id="filter", priority=True
+        ),
         Binding("ctrl+g", "find_next", "Next match", show=False, id="find-next"),
         Binding("escape", "focus_entries", "Entries pane", show=False, id="focus-entries"),
     ]
@@ -102,25 +137,24 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         self.offered_link: str | None = None
         """A link that is not a web page, just chosen in the article: `o` / `y` act on it."""
         self.history = History()
-        self.unread_only = False
-        self.last_bulk: tuple[str, list[int]] | None = None
-        """The entries pane lists unread entries only (toggled with U)."""
         self.refreshing = False
         self.status_pinned = False
         """True while the status line shows a result the user has not seen yet."""
+        self.listing: str | None = None
+        """The row whose entries are listed or being loaded."""
+        self.select_after_reload: int | None = None
+        """A feed to highlight once the feed list is reloaded (one just subscribed to)."""
+        self.resume: tuple[str | None, int | None] | None = None
+        """Where the last session left off (row, entry), used once on start."""
+        self.data_version: int | None = None
+        self.sample_only = False
 
     # ----------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
-            yield FeedList(id="feeds")
+            yield SourcesPane(id="feeds")
             with Vertical(id="right"):
-                search = SearchBox(id="search")
-                search.display = False
-                yield search
-                quick = Input(id="filter", placeholder="Filter titles (@name: by author)")
-                quick.display = False
-                yield quick
-                yield EntryList(id="entries")
+                yield EntriesPane(id="entries-pane")
                 with Horizontal(id="reading"):
                     with Vertical(id="article-column"):
                         yield ArticleView(
@@ -136,17 +170,11 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         yield ReaderFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        titles = {
-            "#feeds": "Feeds",
-            "#entries": "Entries",
-            "#article": "Article",
-            "#outline": "Outline",
-            "#related": "Related links",
-        }
+        titles = {"#article": "Article", "#outline": "Outline", "#related": "Related links"}
         for selector, title in titles.items():
             self.query_one(selector).border_title = title
         self.links_pane = self.query_one(RelatedLinks)
-        self.query_one(FeedList).focus()
+        self.feed_list.focus()
         self.start_up()
         self.set_interval(EXTERNAL_CHECK_SECONDS, self.check_external_changes)
         settings = self.service.settings
@@ -175,6 +203,14 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         self.set_class(reading, "-reading")
 
     @property
+    def sources(self) -> SourcesPane:
+        return self.query_one(SourcesPane)
+
+    @property
+    def entries_pane(self) -> EntriesPane:
+        return self.query_one(EntriesPane)
+
+    @property
     def feed_list(self) -> FeedList:
         return self.query_one(FeedList)
 
@@ -201,15 +237,14 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         source = self.store.get_state("last_source")
         entry = self.store.get_state("last_entry")
         self.resume = (source, int(entry) if entry and entry.isdigit() else None)
+        folded = folded_folders(self.store)
+        self.app.call_from_thread(self.sources.set_collapsed, folded)
         self._post_feeds()
-
-    resume: tuple[str | None, int | None] | None = None
-    """Where the last session left off (row of the feeds pane, entry), used once on start."""
 
     def save_session(self) -> None:
         """Remember where the reader was: the row, the entry, how far the article was read."""
-        source = self.feed_list.current
-        entry = self.open_entry or self.entry_list.current_entry
+        source = self.sources.current
+        entry = self.open_entry or self.entries_pane.current_entry
         try:
             self.store.set_state("last_source", source.id if source else None)
             self.store.set_state("last_entry", str(entry.id) if entry and entry.id else None)
@@ -223,12 +258,15 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         return self.show_sample or not self.store.has_user_feeds()
 
     def _post_feeds(self, reload_entries: bool = False) -> None:
-        """(In a thread.) The feed list and the virtual lists' counts."""
+        """(In a thread.) The feed list and the virtual lists' counts (stories once)."""
         include = self.include_sample
         feeds = self.store.list_feeds(include_sample=include)
+        starred = self.store.query_entries(
+            starred_only=True, include_sample=include, one_per_story=True
+        )
         counts = FeedCounts(
-            unread=sum(f.unread for f in feeds),
-            starred=len(self.store.query_entries(starred_only=True, include_sample=include)),
+            unread=self.store.unread_story_count(include_sample=include),
+            starred=len(starred),
             saved_searches=saved_searches(self.store),
         )
         self.post_message(FeedsLoaded(feeds, counts, reload_entries))
@@ -240,14 +278,11 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         if self.refreshing:
             # Our own refresh's parse workers commit feed after feed: each finished feed
             # already redraws its row, and the end of the refresh reloads everything once.
-            # Reloading 1000 rows every few seconds meanwhile froze the UI for ~120 ms.
             self.data_version = None
             return
         if self.data_version is not None and version != self.data_version:
             self._post_feeds(reload_entries=True)
         self.data_version = version
-
-    data_version: int | None = None
 
     @work(thread=True, exclusive=True, group="feeds", exit_on_error=False)
     def reload_feeds(self, reload_entries: bool = False) -> None:
@@ -256,50 +291,32 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
     def load_source(self, source: Source, select_entry_id: int | None = None) -> None:
         """List a row's entries (in a worker); a newer request for another row replaces it."""
         self.listing = source.id
-        self._load_source(source, select_entry_id)
-
-    listing: str | None = None
-    """The row whose entries are listed or being loaded."""
+        title = f"🔎 {source.key}" if source.kind == "search" else source.title
+        self.list_entries(
+            SourceRef(source.kind, source.key),
+            title,
+            self.entries_pane.unread_only,
+            select_entry_id,
+        )
 
     @work(thread=True, exclusive=True, group="entries", exit_on_error=False)
-    def _load_source(self, source: Source, select_entry_id: int | None = None) -> None:
-        """The entries of a feeds-pane row, newest first (unread only when toggled)."""
-        unread_only = self.unread_only
-        include = self.include_sample
-        store = self.store
-        if source.kind == "feed":
-            entries = store.list_entries(int(source.key), unread_only=unread_only)
-        elif source.kind == "folder":
-            entries = store.query_entries(
-                folder=source.key,
-                unread_only=unread_only,
-                include_sample=include,
-                one_per_story=True,
-            )
-        elif source.kind == "search":
-            hits = store.search(source.key, include_sample=include)
-            entries = [hit.entry for hit in hits]
-            snippets = {hit.entry.id: hit.snippet for hit in hits if hit.entry.id}
-            self.post_message(
-                EntriesLoaded(
-                    source.id, f"🔎 {source.key}", entries, select_entry_id, True, snippets
-                )
-            )
-            return
-        elif source.key == "starred":
-            entries = store.query_entries(
-                starred_only=True, include_sample=include, one_per_story=True
-            )
-        elif source.key == "recent":
-            entries = store.query_entries(
-                recently_read=True, include_sample=include, limit=500, one_per_story=True
-            )
-        else:
-            entries = store.query_entries(
-                unread_only=True, include_sample=include, one_per_story=True
-            )
-        many = source.kind != "feed"
-        self.post_message(EntriesLoaded(source.id, source.title, entries, select_entry_id, many))
+    def list_entries(
+        self, ref: SourceRef, title: str, unread_only: bool, select_entry_id: int | None
+    ) -> None:
+        listing = list_source(
+            self.store, ref, unread_only=unread_only, include_sample=self.include_sample
+        )
+        self.post_message(EntriesLoaded(listing, title, select_entry_id))
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def run_search(self, text: str, scope: SearchScope) -> None:
+        hits = self.store.search(
+            text,
+            feed_ids=scope.feed_ids,
+            folder=scope.folder,
+            include_sample=self.include_sample,
+        )
+        self.post_message(SearchResults(text, hits))
 
     @work(thread=True, exclusive=True, group="mark", exit_on_error=False)
     def change_entry(self, entry_id: int, what: str) -> None:
@@ -310,6 +327,12 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         entry = self.store.get_entry(entry_id)
         if entry is not None:
             self.post_message(EntryChanged(entry))
+
+    @work(thread=True, exclusive=True, group="mark", exit_on_error=False)
+    def mark_many(self, ids: list[int], read: bool, undoing: bool) -> None:
+        changed = self.store.set_read_many(ids, read)
+        self.app.call_from_thread(self.entries_pane.bulk_marked, read, changed, undoing)
+        self._post_feeds(reload_entries=True)
 
     @work(thread=True, exclusive=True, group="next-unread", exit_on_error=False)
     def find_next_unread(
@@ -324,8 +347,8 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
 
     def _open_found_entry(self, entry: Entry) -> None:
         if entry.feed_id is not None:
-            self.feed_list.select_feed(entry.feed_id)
-            source = self.feed_list.current
+            self.sources.select_feed(entry.feed_id)
+            source = self.sources.current
             if source is not None:
                 self.load_source(source, entry.id)
         if entry.id is not None:
@@ -336,7 +359,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
     async def run_refresh(self, feeds: list[Feed], force: bool = False) -> None:
         """Fetch in the background; each finished feed updates its row at once."""
         self.refreshing = True
-        self.feed_list.set_busy({f.id for f in feeds})
+        self.sources.set_busy({f.id for f in feeds})
         self.set_status(f"Refreshing 0/{len(feeds)} feeds…")
 
         def progress(result: RefreshResult, done: int, total: int) -> None:
@@ -346,63 +369,125 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
             results = await self.service.refresh(feeds, progress, force=force)
         finally:
             self.refreshing = False
-            self.feed_list.set_busy(set())
+            self.sources.set_busy(set())
         self.post_message(RefreshFinished(results))
 
+    @work(exclusive=True, group="subscribe", exit_on_error=False)
+    async def subscribe(self, request: AddRequest) -> None:
+        self.set_status(f"Subscribing to {clean_line(request.url, 200)} …", pin=True)
+        result = await self.service.subscribe(request.url, request.folder)
+        title = clean_line(result.feed.title, 100)
+        if not result.created:
+            self.set_status(f"Already subscribed: {title}", pin=True)
+        elif result.refresh is not None and not result.refresh.ok:
+            self.set_status(f"Subscribed to {title}, but: {result.refresh.describe()}", pin=True)
+        else:
+            new = result.refresh.new if result.refresh else 0
+            self.set_status(f"Subscribed to {title}: {new} entries", pin=True)
+        self.select_after_reload = result.feed.id
+        self.reload_feeds(reload_entries=True)
+
+    @work(thread=True, group="settings", exit_on_error=False)
+    def save_feed(self, feed_id: int, settings: FeedEdit) -> None:
+        try:
+            self.store.update_feed(
+                feed_id,
+                title=settings.title,
+                folder=settings.folder,
+                url=settings.url,
+                paused=settings.paused,
+                refresh_minutes=settings.refresh_minutes,
+            )
+            self.store.set_full_article(feed_id, settings.full_article)
+        except StoreError as exc:
+            self.app.call_from_thread(self.set_status, f"Not saved: {exc}", True)
+            return
+        self.app.call_from_thread(self.set_status, "Feed settings saved.", True)
+        self._post_feeds(reload_entries=True)
+
+    @work(thread=True, group="settings", exit_on_error=False)
+    def remove_feed(self, feed_id: int, title: str) -> None:
+        self.store.remove_feed(feed_id)
+        self.app.call_from_thread(self.set_status, f"Removed {clean_line(title, 100)}.", True)
+        self._post_feeds(reload_entries=True)
+
+    @work(thread=True, group="settings", exit_on_error=False)
+    def set_full_article_mode(self, feed_id: int, title: str, mode: str) -> None:
+        self.store.set_full_article(feed_id, mode)
+        self.app.call_from_thread(self.set_status, str(mode_note(title, mode)), True)
+
+    @work(thread=True, group="settings", exit_on_error=False)
+    def save_search(self, text: str, keep: bool) -> None:
+        queries = [q for q in saved_searches(self.store) if q != text]
+        if keep:
+            queries.append(text)
+        self.store.set_state("saved_searches", json.dumps(queries[-MAX_SAVED_SEARCHES:]))
+        words = "Saved the search" if keep else "Removed the saved search"
+        self.app.call_from_thread(self.set_status, f"{words} “{text}”.", True)
+        self._post_feeds()
+
+    @work(thread=True, group="settings", exit_on_error=False)
+    def save_folds(self, folded: frozenset[str]) -> None:
+        self.store.set_state(FOLDED_STATE, json.dumps(sorted(folded)))
+
     # ----------------------------------------------------------------- results
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed worker is shown and logged by the app (one path for all failures)."""
+        report = getattr(self.app, "report_worker_failure", None)
+        if callable(report):
+            report(event.worker)
+
     def on_feeds_loaded(self, message: FeedsLoaded) -> None:
-        current = self.feed_list.current
+        sources = self.sources
+        current = sources.current
         keep = current.id if current else None
-        select_entry = self._kept_entry_id()
+        entry = self.entries_pane.current_entry
+        select_entry = entry.id if entry is not None else None
         if self.select_after_reload is not None:
             keep, self.select_after_reload = f"feed:{self.select_after_reload}", None
         resume, self.resume = self.resume, None
         if resume is not None:
             keep, select_entry = resume
-        self.feed_list.show_feeds(message.feeds, keep, message.counts)
-        source = self.feed_list.current
+        sources.show_feeds(message.feeds, keep, message.counts)
+        source = sources.current
         if source is not None and (
-            message.reload_entries or resume or source.id != self.entry_list.source_id
+            message.reload_entries or resume or source.id != self.entries_pane.source_id
         ):
             self.load_source(source, select_entry)
         if resume is not None and resume[1] is not None and source is not None:
             self.load_article(resume[1], mark_read=False)
+        self.sample_only = bool(message.feeds) and all(f.is_sample for f in message.feeds)
         if not message.feeds:
-            self.set_status("No feeds. Add one with a, or `newsreader add URL`.")
+            self.set_status(
+                "No feeds. a adds one; `newsreader import FILE.opml` imports a list.", pin=True
+            )
         elif not self.refreshing and not self.status_pinned:
+            if self.sample_only:
+                self.set_status(WELCOME)
+                return
             unread = message.counts.unread
             count = len(message.feeds)
             self.set_status(f"{unread} unread in {count} feed{'s' if count != 1 else ''}")
 
-    def _kept_entry_id(self) -> int | None:
-        entry = self.entry_list.current_entry
-        return entry.id if entry is not None else None
-
     def on_entries_loaded(self, message: EntriesLoaded) -> None:
-        current = self.feed_list.current
-        if current is None or current.id != message.source_id:
+        current = self.sources.current
+        if current is None or current.id != message.listing.source.id:
             return  # a stale answer for a row the user has moved away from
-        self.entry_list.show_entries(
-            message.source_id,
-            message.entries,
-            message.select_entry_id,
-            message.many_feeds,
-            message.snippets,
-        )
-        title = clean_line(message.title, 80)
-        suffix = " · unread only" if self.unread_only else ""
-        self.entry_list.border_title = f"Entries · {title}{suffix}" if title else "Entries"
+        self.entries_pane.show_listing(message.listing, message.title, message.select_entry_id)
+
+    def on_search_results(self, message: SearchResults) -> None:
+        self.entries_pane.show_search(message.text, message.hits)
 
     def on_entry_changed(self, message: EntryChanged) -> None:
         entry = message.entry
-        self.entry_list.update_entry(entry)
+        self.entries_pane.update_entry(entry)
         if self.open_entry is not None and self.open_entry.id == entry.id:
             self.open_entry = entry
         self.reload_feeds()
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
         result = message.result
-        self.feed_list.mark_done(result.feed_id, result.new, result.title if result.ok else "")
+        self.sources.mark_done(result.feed_id, result.new, result.title if result.ok else "")
         line = f"Refreshing {message.done}/{message.total} feeds… "
         self.set_status(line + f"{clean_line(result.title, 60)}: {result.describe()}")
 
@@ -422,23 +507,69 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         self.status_pinned = True
         self.reload_feeds(reload_entries=True)
 
-    # ----------------------------------------------------------------- pane events
-    @on(OptionList.OptionHighlighted, "#feeds")
-    def feed_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        source = self.feed_list.current
-        if source is not None and source.id != self.listing:
-            self.load_source(source)
+    # ----------------------------------------------------------------- from the sources pane
+    def on_sources_pane_source_highlighted(self, message: SourcesPane.SourceHighlighted) -> None:
+        if message.source.id != self.listing:
+            self.load_source(message.source)
 
-    @on(OptionList.OptionSelected, "#feeds")
-    def feed_selected(self, event: OptionList.OptionSelected) -> None:
+    def on_sources_pane_source_chosen(self, message: SourcesPane.SourceChosen) -> None:
         self.entry_list.focus()
 
-    @on(OptionList.OptionSelected, "#entries")
-    def entry_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id is not None:
-            self.history.clear()  # a new reading starts from the list
-            self.load_article(int(event.option.id))
-            self.article_view.focus()
+    def on_sources_pane_edit_requested(self, message: SourcesPane.EditRequested) -> None:
+        self.save_feed(message.feed_id, message.edit)
+
+    def on_sources_pane_remove_requested(self, message: SourcesPane.RemoveRequested) -> None:
+        self.remove_feed(message.feed_id, message.title)
+
+    def on_sources_pane_forget_search_requested(
+        self, message: SourcesPane.ForgetSearchRequested
+    ) -> None:
+        self.save_search(message.query, False)
+
+    def on_sources_pane_mode_requested(self, message: SourcesPane.ModeRequested) -> None:
+        self.set_status(str(mode_note(message.title, message.mode)), pin=True)
+        self.set_full_article_mode(message.feed_id, message.title, message.mode)
+
+    def on_sources_pane_fold_changed(self, message: SourcesPane.FoldChanged) -> None:
+        self.save_folds(message.collapsed)
+
+    def on_sources_pane_note(self, message: SourcesPane.Note) -> None:
+        self.set_status(message.text, pin=True)
+
+    # ----------------------------------------------------------------- from the entries pane
+    def on_entries_pane_entry_chosen(self, message: EntriesPane.EntryChosen) -> None:
+        self.history.clear()  # a new reading starts from the list
+        self.load_article(message.entry_id)
+        self.article_view.focus()
+
+    def on_entries_pane_reload_requested(self, message: EntriesPane.ReloadRequested) -> None:
+        source = self.sources.current
+        if source is not None:
+            self.load_source(source)
+        self.reload_feeds()
+
+    def on_entries_pane_search_requested(self, message: EntriesPane.SearchRequested) -> None:
+        self.run_search(message.text, message.scope)
+
+    def on_entries_pane_save_search_requested(
+        self, message: EntriesPane.SaveSearchRequested
+    ) -> None:
+        self.save_search(message.text, True)
+
+    def on_entries_pane_mark_many_requested(self, message: EntriesPane.MarkManyRequested) -> None:
+        self.mark_many(message.entry_ids, message.read, message.undoing)
+
+    def on_entries_pane_note(self, message: EntriesPane.Note) -> None:
+        self.set_status(message.text, pin=message.pin)
+
+    # ----------------------------------------------------------------- reading-pane inputs
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "find":
+            self.find_in_article(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "find":
+            self.find_in_article(event.value, +1)
 
     @on(OptionList.OptionHighlighted, "#related")
     def link_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -458,17 +589,13 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
 
     def action_refresh_feed(self) -> None:
         """r: the highlighted feed, or every feed of the highlighted folder."""
-        source = self.feed_list.current
+        source = self.sources.current
         if source is None:
             return
         if source.kind == "feed" and source.feed is not None:
             self.run_refresh([source.feed], force=True)  # asked for by name: no waiting
         elif source.kind == "folder":
-            prefix = source.key + "/"
-            feeds = self.feed_list.feeds
-            self.run_refresh(
-                [f for f in feeds if f.folder == source.key or f.folder.startswith(prefix)]
-            )
+            self.run_refresh(self.sources.feeds_of(source))
         else:
             self.action_refresh_all()
 
@@ -476,7 +603,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         """Every feed that is neither paused nor gone (410)."""
         if self.refreshing:
             return
-        feeds = [f for f in self.feed_list.feeds if not f.paused and not f.dead]
+        feeds = [f for f in self.sources.feeds if not f.paused and not f.dead]
         self.run_refresh(feeds)
 
     def refresh_due(self) -> None:
@@ -484,7 +611,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         if self.refreshing:
             return
         minutes = self.service.settings.refresh_minutes
-        feeds = [f for f in self.feed_list.feeds if is_due(f, minutes)]
+        feeds = [f for f in self.sources.feeds if is_due(f, minutes)]
         if feeds:
             self.run_refresh(feeds)
 
@@ -504,12 +631,74 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
             # Nothing read yet: the highlighted unread entry is the next one to read.
             self._open_found_entry(current)
             return
-        self.find_next_unread(self.feed_list.feed_order, current.id if current else None)
+        self.find_next_unread(self.sources.feed_order, current.id if current else None)
 
     def action_previous_unread(self) -> None:
         current = self._target_entry()
-        order = self.feed_list.feed_order
+        order = self.sources.feed_order
         self.find_next_unread(order, current.id if current else None, backwards=True)
+
+    def action_search(self) -> None:
+        """/: search the highlighted feed or folder (everything from a virtual list)."""
+        not_while_typing(self)
+        source = self.sources.current
+        if source is not None and source.kind == "feed":
+            scope = SearchScope(f"in {clean_line(source.title, 40)}", [int(source.key)])
+        elif source is not None and source.kind == "folder":
+            scope = SearchScope(f"in folder {clean_line(source.title, 40)}", None, source.key)
+        else:
+            scope = SearchScope()
+        self.entries_pane.open_search(scope)
+
+    def action_save_search(self) -> None:
+        self.entries_pane.action_save_search()
+
+    def action_add_feed(self) -> None:
+        not_while_typing(self)
+        folders = sorted({f.folder for f in self.sources.feeds if f.folder})
+
+        def added(request: AddRequest | None) -> None:
+            if request is not None:
+                self.subscribe(request)
+
+        self.app.push_screen(AddFeedScreen(self.service, folders), added)
+        self._hold_keys()
+
+    def _hold_keys(self) -> None:
+        hold = getattr(self.app, "hold_keys", None)
+        if callable(hold):
+            hold()
+
+    # Palette commands (commands.py) run actions by name on this screen.
+    def action_edit_feed(self) -> None:
+        not_while_typing(self)
+        self.sources.action_edit_feed()
+
+    def action_remove_feed(self) -> None:
+        self.sources.action_remove_feed()
+
+    def action_cycle_full_article(self) -> None:
+        self.sources.action_cycle_full_article()
+
+    def action_filter_titles(self) -> None:
+        not_while_typing(self)
+        self.entries_pane.action_filter_titles()
+
+    def action_mark_all_read(self) -> None:
+        self.entries_pane.action_mark_all_read()
+
+    def action_undo(self) -> None:
+        self.entries_pane.action_undo()
+
+    def action_toggle_unread_only(self) -> None:
+        self.entries_pane.action_toggle_unread_only()
+
+    def action_find(self) -> None:
+        """ctrl+f: the find box gets the keys at once (see `focus_now`)."""
+        not_while_typing(self)
+        box = self.query_one("#find", Input)
+        box.display = True
+        focus_now(box)
 
     def action_open_in_browser(self) -> None:
         """The highlighted link, else a mail/phone/FTP link just chosen in the article, else
@@ -539,35 +728,12 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
 
     def go_to_source(self, source_id: str) -> None:
         """Palette "go to …": highlight that row of the feeds pane and list it."""
-        rows = self.feed_list.option_rows
-        index = next((i for i, row in enumerate(rows) if row.id == source_id), None)
-        if index is not None:
-            self.feed_list.highlighted = index
-            self.feed_list.focus()
+        self.sources.go_to(source_id)
 
     def action_focus_entries(self) -> None:
-        if not self.close_find() and not self.close_search() and not self.close_filter():
+        pane = self.entries_pane
+        if not self.close_find() and not pane.close_search() and not pane.close_filter():
             self.entry_list.focus()
-
-    @work(thread=True, group="settings", exit_on_error=False)
-    def action_cycle_full_article(self) -> None:
-        """auto -> always -> never: when opening this feed's entries fetches their pages."""
-        feed = self.feed_list.current_feed
-        if feed is None:
-            return
-        modes = ("auto", "always", "never")
-        mode = modes[(modes.index(feed.full_article) + 1) % len(modes)]
-        self.store.set_full_article(feed.id, mode)
-        words = {
-            "auto": "when the feed gives only a summary",
-            "always": "always",
-            "never": "never (the feed's content only)",
-        }
-        title = clean_line(feed.title, 80)
-        self.app.call_from_thread(
-            self.set_status, f"{title}: full articles are fetched {words[mode]}"
-        )
-        self.post_message(FeedsLoaded(self._feeds()))
 
     def _open_url(self, url: str) -> None:
         if not is_http_url(url) and not is_other_link(url):
@@ -585,7 +751,10 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         if ok:
             text = f"Opened {clean_line(url, 200)}"
         elif is_http_url(url):
-            text = "No browser could be started."
+            text = (
+                "No browser could be started: y copies the link, "
+                "or set `browser` in the config file."
+            )
         else:
             text = f"Nothing on this system opens {clean_line(url, 200)} (y copies it)."
         self.app.call_from_thread(self.notify, text, markup=False)

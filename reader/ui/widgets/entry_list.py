@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from textual.binding import Binding
@@ -49,25 +49,40 @@ def snippet_content(snippet: str) -> Content:
     return Content.assemble(*parts)
 
 
-def entry_prompt(entry: Entry, show_feed: bool = False, snippet: str = "") -> Content:
+FEED_COLUMN = 12
+"""Characters of the feed's name shown after the title in lists across feeds."""
+
+
+def entry_prompt(
+    entry: Entry, show_feed: bool = False, snippet: str = "", width: int | None = None
+) -> Content:
+    """● unread, ★ starred, the date, the title; across feeds the title comes first and
+    then a short feed column, with `+N` for the other feeds carrying the same story (their
+    names are in the article header). With `width` (the row's cells) the title is cut so
+    the feed column always shows."""
     marker = Content.from_markup("[$accent]●[/]") if not entry.read else Content(" ")
     star = Content.from_markup("[$warning]★[/]") if entry.starred else Content(" ")
-    title = clean_line(entry.title, 300) or "(untitled)"
-    body = Content.from_markup(
-        "[dim]$date[/]  " + ("[b]$title[/]" if not entry.read else "$title"),
-        date=format_date(entry.date),
-        title=title,
+    title = Content.from_markup(
+        "[b]$title[/]" if not entry.read else "$title",
+        title=clean_line(entry.title, 300) or "(untitled)",
+    )
+    head = Content.assemble(
+        marker, star, " ", Content.from_markup("[dim]$date[/]  ", date=format_date(entry.date))
     )
     if show_feed:
-        feed = Content.from_markup(
-            "[$text-secondary]$feed[/] ", feed=clean_line(entry.feed_title, 24)
-        )
-        if entry.also_in:  # before the title, so it is not cut off at the right edge
-            names = ", ".join(clean_line(name, 24) for name in entry.also_in[:3])
-            feed += Content.from_markup("[dim]also in $names[/] ", names=names)
-        prompt = Content.assemble(marker, star, " ", feed, body)
+        feed = clean_line(entry.feed_title, 200)
+        if len(feed) > FEED_COLUMN:
+            feed = feed[: FEED_COLUMN - 1] + "…"
+        column = Content.from_markup("  [$text-secondary]$feed[/]", feed=feed)
+        if entry.also_in:
+            column += Content.from_markup(" [dim]+$n[/]", n=str(len(entry.also_in)))
+        if width is not None:
+            room = width - head.cell_length - FEED_COLUMN - 2 - 3
+            if room >= 12:
+                title = title.truncate(room, ellipsis=True, pad=True)
+        prompt = head + title + column
     else:
-        prompt = Content.assemble(marker, star, " ", body)
+        prompt = head + title
     if snippet:
         prompt = prompt + Content("\n") + snippet_content(snippet)
     return prompt
@@ -86,6 +101,17 @@ class EntryFilter:
 
     def __bool__(self) -> bool:
         return bool(self.text.strip()) or self.period != "all" or self.starred
+
+    def marks(self) -> list[str]:
+        """Short words for a pane title: starred only, the period, the text."""
+        parts = []
+        if self.starred:
+            parts.append("starred only")
+        if self.period != "all":
+            parts.append({"today": "today", "week": "this week"}[self.period])
+        if self.text.strip():
+            parts.append(f"\\ {clean_line(self.text, 30)}")
+        return parts
 
     def describe(self) -> str:
         parts = []
@@ -119,7 +145,10 @@ class EntryFilter:
 
 
 class EntryList(OptionList):
-    """Entries of one feed (or folder, list, search); the option id is the entry id."""
+    """Entries of one feed (or folder, list, search); the option id is the entry id.
+
+    An empty list shows `empty_text` (why it is empty and what to do) as a disabled row.
+    The cursor stops at either end instead of wrapping round."""
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -135,6 +164,7 @@ class EntryList(OptionList):
         self.source_id: str | None = None
         self.many_feeds = False
         self.snippets: dict[int, str] = {}
+        self.empty_text = "Nothing here."
 
     def show_entries(
         self,
@@ -143,50 +173,92 @@ class EntryList(OptionList):
         select_entry_id: int | None = None,
         many_feeds: bool = False,
         snippets: dict[int, str] | None = None,
+        empty_text: str | None = None,
     ) -> None:
+        if empty_text is not None:
+            self.empty_text = empty_text
         same_source = source_id == self.source_id
         previous = self.current_entry.id if same_source and self.current_entry else None
         self.source_id = source_id
         self.all_entries = entries
         self.many_feeds = many_feeds
         self.snippets = snippets or {}
-        self._render(select_entry_id if select_entry_id is not None else previous)
+        self._show(select_entry_id if select_entry_id is not None else previous)
 
-    def set_filter(self, entry_filter: EntryFilter) -> None:
+    def set_filter(self, entry_filter: EntryFilter, empty_text: str | None = None) -> None:
         current = self.current_entry
         self.filter = entry_filter
-        self._render(current.id if current else None)
+        if empty_text is not None:
+            self.empty_text = empty_text
+        self._show(current.id if current else None)
 
-    def _render(self, wanted: int | None) -> None:
+    def _show(self, wanted: int | None) -> None:
         now = datetime.now().astimezone()
         entries = self.all_entries
         if self.filter:
             entries = [e for e in entries if self.filter.keep(e, now)]
         self.entries = entries
+        width = self._shown_width = self._row_width()
         self.set_options(
             Option(
-                entry_prompt(e, self.many_feeds, self.snippets.get(e.id or -1, "")), id=str(e.id)
+                entry_prompt(e, self.many_feeds, self.snippets.get(e.id or -1, ""), width),
+                id=str(e.id),
             )
             for e in entries
         )
+        if not entries:
+            self.add_option(Option(Content(self.empty_text), disabled=True))
         if entries:
             index = next((i for i, e in enumerate(entries) if e.id == wanted), 0)
             self.highlighted = index
             self.scroll_to_highlight()
 
     def update_entry(self, entry: Entry) -> None:
+        """Redraw an entry whose read or starred state changed; the list's merging of
+        copies (`also_in`) stays, as the store's single entry does not carry it."""
+        old = next((e for e in self.all_entries if e.id == entry.id), None)
+        if old is not None and old.also_in and not entry.also_in:
+            entry = replace(entry, also_in=old.also_in)
         self.all_entries = [entry if e.id == entry.id else e for e in self.all_entries]
         for i, existing in enumerate(self.entries):
             if existing.id == entry.id:
                 self.entries[i] = entry
                 snippet = self.snippets.get(entry.id or -1, "")
                 self.replace_option_prompt(
-                    str(entry.id), entry_prompt(entry, self.many_feeds, snippet)
+                    str(entry.id), entry_prompt(entry, self.many_feeds, snippet, self._row_width())
                 )
                 return
 
+    def _row_width(self) -> int | None:
+        """Cells a row has (None before the first layout)."""
+        width = self.scrollable_content_region.width
+        return width if width > 0 else None
+
+    _shown_width: int | None = None
+
+    def on_resize(self) -> None:
+        """Rows across feeds are laid out for the width: lay them out again."""
+        width = self._row_width()
+        if self.many_feeds and width != self._shown_width and self.all_entries:
+            current = self.current_entry
+            self._show(current.id if current else None)
+
     @property
     def current_entry(self) -> Entry | None:
-        if self.highlighted is None or not self.entries:
+        if self.highlighted is None or not 0 <= self.highlighted < len(self.entries):
             return None
         return self.entries[self.highlighted]
+
+    def _step(self, direction: int) -> None:
+        index = self.highlighted
+        if index is None:
+            return
+        index += direction
+        if 0 <= index < len(self.entries):
+            self.highlighted = index
+
+    def action_cursor_down(self) -> None:
+        self._step(+1)
+
+    def action_cursor_up(self) -> None:
+        self._step(-1)

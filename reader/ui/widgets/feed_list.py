@@ -9,11 +9,19 @@ from dataclasses import dataclass, field, replace
 
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.models import Feed
 from reader.text import clean_line
+
+NO_FEEDS = (
+    "No feeds yet.\n\n"
+    "a adds a feed (a site's address is enough).\n"
+    "newsreader import FILE.opml imports the list of another reader."
+)
+"""What the feeds pane says when there is nothing to list."""
 
 VIRTUAL_LISTS = (
     ("unread", "All unread"),
@@ -86,7 +94,12 @@ def folder_prompt(path: str, unread: int, collapsed: bool, depth: int) -> Conten
 
 
 class FeedList(OptionList):
-    """Virtual lists, folders and feeds; the option id is `Source.id`."""
+    """Virtual lists, folders and feeds; the option id is `Source.id`.
+
+    The cursor stops at either end instead of wrapping round to the other."""
+
+    class FoldToggled(Message):
+        """A folder was folded or unfolded (`collapsed` holds the folded paths)."""
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -132,6 +145,8 @@ class FeedList(OptionList):
         options: list[Option | None] = []
         for row in rows:
             options.append(None if row is None else Option(self._prompt(row), id=row.id))
+        if not rows:
+            options.append(Option(Content(NO_FEEDS), disabled=True))
         # OptionList takes None as a separator line.
         self.set_options(options)
         index = self._index_of(keep) if keep else None
@@ -272,6 +287,27 @@ class FeedList(OptionList):
         else:
             self.collapsed.add(source.key)
         self._rebuild(source.id)
+        self.post_message(self.FoldToggled())
+
+    def _step(self, direction: int) -> None:
+        """Move to the next enabled row that way; at either end, stay."""
+        options = self.options
+        index = self.highlighted
+        if index is None:
+            self.action_first() if direction > 0 else self.action_last()
+            return
+        index += direction
+        while 0 <= index < len(options):
+            if not options[index].disabled:
+                self.highlighted = index
+                return
+            index += direction
+
+    def action_cursor_down(self) -> None:
+        self._step(+1)
+
+    def action_cursor_up(self) -> None:
+        self._step(-1)
 
     # ------------------------------------------------------------------ selection
     @property
