@@ -823,9 +823,8 @@ class Store:
             ((entry_id, *index[key]) for entry_id, key in inserted),
         )
         if update.fetched is not None:
-            self._log_fetch(
-                conn, feed_id, ok=True, status=update.status, new=len(inserted), **update.fetched
-            )
+            details: FetchDetails = {**update.fetched, "new": len(inserted)}
+            self._log_fetch(conn, feed_id, ok=True, status=update.status, **details)
         return len(inserted)
 
     # -- entries -----------------------------------------------------------------------

@@ -287,11 +287,11 @@ class _Renderer:
         for blocks in items:
             marker = f"{number}. " if ordered else "- "
             number += 1
-            content = _join_item(blocks)
-            if content.startswith("---"):
-                content = "***" + content[3:]  # `- ---` would be a thematic break
+            item = _join_item(blocks)
+            if item.startswith("---"):
+                item = "***" + item[3:]  # `- ---` would be a thematic break
             pad = " " * len(marker)
-            first, *rest = content.split("\n")
+            first, *rest = item.split("\n")
             lines.append(marker + first)
             lines.extend(pad + line if line else "" for line in rest)
         return ["\n".join(lines)]
@@ -334,8 +334,8 @@ class _Renderer:
         if simple and self.markdown:
             lines = []
             for index, row in enumerate(rows):
-                cells = [self._cell(cell) for cell in row]
-                lines.append("| " + " | ".join(cells) + " |")
+                texts = [self._cell(cell) for cell in row]
+                lines.append("| " + " | ".join(texts) + " |")
                 self._flush_links(" ".join(text_of(cell) for cell in row))
                 if index == 0:
                     lines.append("|" + "|".join(" --- " for _ in row) + "|")
@@ -343,10 +343,10 @@ class _Renderer:
             return out
         for row in rows:
             if all(id(cell) not in self._blocky for cell in row):
-                cells = [c for c in (self._cell(cell) for cell in row) if c]
+                texts = [c for c in (self._cell(cell) for cell in row) if c]
                 self._flush_links(" ".join(text_of(cell) for cell in row))
-                if cells:
-                    out.append((" · " if self.markdown else " | ").join(cells))
+                if texts:
+                    out.append((" · " if self.markdown else " | ").join(texts))
             else:
                 for cell in row:
                     out.extend(self.blocks(cell.children, depth))
@@ -665,9 +665,9 @@ def _related_links(nodes: list[Node], base_url: str) -> tuple[Link, ...]:
     found: dict[str, Link] = {}
     for box in scope:
         if box.tag == "p" and found and not any(n.tag == "a" for n in box.elements()):
-            last_url, last = next(reversed(found.items()))
-            if not last.text:  # `<p><a>Title</a></p><p>teaser</p>`
-                found[last_url] = Link(last.url, last.title, clean_line(text_of(box), 400))
+            last_url, previous = next(reversed(found.items()))
+            if not previous.text:  # `<p><a>Title</a></p><p>teaser</p>`
+                found[last_url] = Link(previous.url, previous.title, clean_line(text_of(box), 400))
             continue
         anchors = [box] if box.tag == "a" else []
         for a in [*anchors, *(n for n in box.elements() if n.tag == "a")]:
