@@ -2,8 +2,9 @@
 
 Feeds, entries, folders, authors and URLs carry `[/]` (a MarkupError when parsed as Textual
 markup), `[b]x[/b]` (bold when parsed), `[@click=app.quit]` (a live action when parsed), an
-ANSI escape and a C1 control. The real app is driven by keys over a store holding them, and
-each place must show the text literally, with no control character, and keep running.
+ANSI escape and a C1 control; so does the server's error message, shown in the status line
+and a notification. The real app is driven by keys over a store holding them, and each place
+must show the text literally, with no control character, and keep running.
 (tests/test_hostile_ui.py feeds invisible characters and huge feeds through the network
 path; tests/test_hostile_markup.py checks the parsers and renderers on their own.)
 """
@@ -40,6 +41,10 @@ C1 = "&#x9b;1mc1"
 FOLDER = "[b]x [@click=app.quit]"
 """A folder name (no `/`: that separates folder levels)."""
 SIZE = (160, 50)
+HOST = "http://127.0.0.1:9"
+"""Where the feeds and their pages are (the user's own machine: the pages may be fetched)."""
+SERVER_ERROR = f"{CLOSE} {BOLD} {CLICK}"
+"""What the server's broken response says: it reaches the status line and a notification."""
 
 
 def _feed_xml(title: str, url: str) -> bytes:
@@ -64,7 +69,7 @@ def _hostile_store(db: Path) -> dict[str, str]:
     with Store(db) as store:
         # A plain feed first (folders come first, "0" sorts before "["), so that the app
         # starts on a harmless one.
-        plain, _ = store.add_feed("http://news.example/plain")
+        plain, _ = store.add_feed(f"{HOST}/plain")
         xml = _feed_xml("0 Plain news", plain.url)
         store.apply_update(plain.id, parse_feed(xml, url=plain.url, headers={}), status=200)
         store.update_feed(plain.id, folder="0 plain")
@@ -75,11 +80,7 @@ def _hostile_store(db: Path) -> dict[str, str]:
             ("ansi", ANSI),
             ("c1", C1),
         ]:
-            url = (
-                f"http://news.example/{name}/{CLICK}"
-                if name == "close"
-                else (f"http://news.example/{name}")
-            )
+            url = f"{HOST}/{name}/{CLICK}" if name == "close" else f"{HOST}/{name}"
             feed, _ = store.add_feed(url)
             parsed = parse_feed(_feed_xml(title, url), url=url, headers={})
             store.apply_update(feed.id, parsed, status=200)
@@ -94,8 +95,8 @@ def _hostile_store(db: Path) -> dict[str, str]:
     return shown
 
 
-def _unreachable(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(404, text="not here", request=request)
+def _broken_server(request: httpx.Request) -> httpx.Response:
+    raise httpx.RemoteProtocolError(SERVER_ERROR, request=request)
 
 
 @asynccontextmanager
@@ -106,9 +107,9 @@ async def hostile_app(
     titles = _hostile_store(db)
     with Store(db) as store:
         app = NewsReaderApp(
-            store, Settings(timeout=2.0), transport=httpx.MockTransport(_unreachable)
+            store, Settings(timeout=2.0), transport=httpx.MockTransport(_broken_server)
         )
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             yield app, pilot, titles
             assert app.is_running, "the app quit ([@click=app.quit] became an action?)"
@@ -205,6 +206,24 @@ async def test_reading_each_entry_shows_title_author_and_text_literally(data_dir
             header = [line for line in text.splitlines() if f"social {title} security" in line]
             assert len(header) >= 2, f"{name}: the title in the list and the article header"
             assert text.count(title) >= 5, f"{name}: feed, title, header, byline and text"
+            status = text.splitlines()[-2]
+            assert f"broke the connection: {SERVER_ERROR}" in status, f"{name}: {status}"
+
+
+def toast_text(app: NewsReaderApp) -> str:
+    """The notifications on screen, each as one line (wrapped lines joined)."""
+    toasts = []
+    for toast in app.screen.query("Toast"):
+        lines = toast.render_lines(toast.region.reset_offset)
+        toasts.append(" ".join(" ".join(strip.text.strip(" ▌").split()) for strip in lines))
+    return "\n".join(" ".join(toast.split()) for toast in toasts)
+
+
+async def test_notification_shows_the_servers_error_literally(data_dir: Path) -> None:
+    async with hostile_app(data_dir) as (app, pilot, _titles):
+        await press(pilot, "home", "enter", "enter")  # read the first entry of All unread
+        shown = toast_text(app)
+        assert f"Cannot read the page: 127.0.0.1 broke the connection: {SERVER_ERROR}" in shown
 
 
 FROM_THE_END = {"c1": 0, "ansi": 1, "bold": 2, "click": 3, "close": 4}
@@ -231,7 +250,7 @@ async def test_feed_settings_dialog_shows_title_and_url_literally(
         await press(pilot, "e")
         text = own_text(pilot.app)  # type: ignore[arg-type]
         assert titles[name] in text, "the dialog's title field"
-        assert f"http://news.example/{name}" in text, "the dialog's address field"
+        assert f"{HOST}/{name}" in text, "the dialog's address field"
         if name == "close":
             assert FOLDER in text and CLICK in text, "its folder and the rest of its address"
         await press(pilot, "escape")
