@@ -317,7 +317,8 @@ class FeedService:
         result = None
         if fetch:
             [result] = await self.refresh([feed])
-            feed = await asyncio.to_thread(self.store.get_feed, feed.id) or feed
+            fresh = await asyncio.to_thread(self.store.get_feed, feed.id)
+            feed = fresh or feed
         return SubscribeResult(feed, True, result)
 
     async def preview(self, url: str) -> tuple[ParsedFeed | None, str | None]:

@@ -88,13 +88,13 @@ def _codec(label: str | None) -> str | None:
 
 def _decode(data: bytes, content_type: str | None) -> str:
     """Bytes -> text: BOM, else the Content-Type charset, else `<meta>`, else UTF-8."""
-    for bom, codec in (
+    for bom, bom_codec in (
         (codecs.BOM_UTF8, "utf-8"),
         (codecs.BOM_UTF16_LE, "utf-16-le"),
         (codecs.BOM_UTF16_BE, "utf-16-be"),
     ):
         if data.startswith(bom):
-            return data[len(bom) :].decode(codec, errors="replace")
+            return data[len(bom) :].decode(bom_codec, errors="replace")
     header = _CHARSET_PARAM.search(content_type or "")
     codec = _codec(header.group(1) if header else None)
     if codec is None:
@@ -482,8 +482,8 @@ def _visible_date(scope: Node) -> str:
         return ""
     times = [n for n in scope.elements() if n.tag == "time" and n.attrs.get("datetime")]
     in_header = [t for t in times if any(a.tag == "header" for a in t.ancestors())]
-    chosen = (in_header or times or [None])[0]
-    return chosen.attrs["datetime"] if chosen is not None else ""
+    chosen = (in_header or times)[:1]
+    return chosen[0].attrs["datetime"] if chosen else ""
 
 
 def _visible(root: Node, spans: tuple[tuple[int, int], ...]) -> _Visible:

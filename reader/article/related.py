@@ -427,10 +427,10 @@ def find_related(root: Node, page_url: str, *, also_self: tuple[str, ...] = ()) 
             found.setdefault(urldefrag(link.url)[0], link)
         top, label = node, signals[id(node)].outside_label
         for ancestor in node.ancestors():
-            signal = signals.get(id(ancestor))
-            if signal is None or not signal.verdict or _has_h1(ancestor):
+            outer_signal = signals.get(id(ancestor))
+            if outer_signal is None or not outer_signal.verdict or _has_h1(ancestor):
                 break
-            top, label = ancestor, signal.outside_label
+            top, label = ancestor, outer_signal.outside_label
         span = _span(top, label)
         if span is not None:
             spans.append(span)

@@ -312,11 +312,11 @@ class _Renderer:
         for blocks in items:
             marker = f"{number}. " if ordered else "- "
             number += 1
-            text = _join_item(blocks)
-            if text.startswith("---"):
-                text = "***" + text[3:]  # `- ---` would be a thematic break
+            item = _join_item(blocks)
+            if item.startswith("---"):
+                item = "***" + item[3:]  # `- ---` would be a thematic break
             pad = " " * len(marker)
-            first, *rest = text.split("\n")
+            first, *rest = item.split("\n")
             lines.append(marker + first)
             lines.extend(pad + line if line else "" for line in rest)
         return ["\n".join(lines)]
@@ -375,8 +375,8 @@ class _Renderer:
         if simple and self.markdown:
             lines = []
             for index, row in enumerate(rows):
-                cells = [self._cell(cell) for cell in row]
-                lines.append("| " + " | ".join(cells) + " |")
+                texts = [self._cell(cell) for cell in row]
+                lines.append("| " + " | ".join(texts) + " |")
                 self._flush_links(" ".join(text_of(cell) for cell in row))
                 if index == 0:
                     lines.append("|" + "|".join(" --- " for _ in row) + "|")
@@ -384,10 +384,10 @@ class _Renderer:
             return out
         for row in rows:
             if all(id(cell) not in self._blocky for cell in row):
-                cells = [c for c in (self._cell(cell) for cell in row) if c]
+                texts = [c for c in (self._cell(cell) for cell in row) if c]
                 self._flush_links(" ".join(text_of(cell) for cell in row))
-                if cells:
-                    out.append((" · " if self.markdown else " | ").join(cells))
+                if texts:
+                    out.append((" · " if self.markdown else " | ").join(texts))
             else:
                 for cell in row:
                     out.extend(self.blocks(cell.children, depth))

@@ -382,7 +382,8 @@ def guarded_feedparser() -> ModuleType:
 
     if not GUARDS_INSTALLED:
         GUARDS_INSTALLED = _install_guards(feedparser)
-    return feedparser
+    module: ModuleType = feedparser  # untyped: feedparser ships no type information
+    return module
 
 
 def _install_guards(feedparser: ModuleType) -> bool:

@@ -13,10 +13,11 @@ those reports arrive as buttons 8-11; the app turns 8 and 9 into back and forwar
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from textual import events
-from textual._xterm_parser import XTermParser
+from textual.message import Message
+
+from reader.ui.compat import MouseCodeParser, wrap_xterm_mouse_parser
 
 BACK_BUTTON = 8
 FORWARD_BUTTON = 9
@@ -28,14 +29,9 @@ _EXTRA_BUTTONS = 128
 """Cb's flag for buttons 8-11 (64, the wheel's flag, is not set with it)."""
 
 
-def read_extra_buttons() -> None:
-    """Make Textual's input parser report buttons 8-11 as such (idempotent)."""
-    original = XTermParser.parse_mouse_code
-    if getattr(original, "_reads_extra_buttons", False):
-        return
-
-    def parse_mouse_code(self: XTermParser, code: str) -> Any:
-        event = original(self, code)
+def _with_extra_buttons(original: MouseCodeParser) -> MouseCodeParser:
+    def parse_mouse_code(parser: object, code: str) -> Message | None:
+        event = original(parser, code)
         if isinstance(event, events.MouseEvent) and not isinstance(
             event, (events.MouseScrollUp, events.MouseScrollDown)
         ):
@@ -46,5 +42,10 @@ def read_extra_buttons() -> None:
                     event.button = BACK_BUTTON + (flags & 3)
         return event
 
-    parse_mouse_code._reads_extra_buttons = True  # type: ignore[attr-defined]
-    XTermParser.parse_mouse_code = parse_mouse_code  # type: ignore[method-assign]
+    return parse_mouse_code
+
+
+def read_extra_buttons() -> bool:
+    """Make Textual's input parser report buttons 8-11 as such (idempotent); False when
+    this Textual's parser cannot be reached (back and forward then read as clicks)."""
+    return wrap_xterm_mouse_parser("extra-buttons", _with_extra_buttons)

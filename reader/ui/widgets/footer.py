@@ -6,6 +6,8 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from reader.ui.compat import footer_bindings_ready
+
 
 class ReaderFooter(Footer):
     """Textual's `Footer` rebuilds all its keys (about 20 widgets) on every focus change.
@@ -26,7 +28,7 @@ class ReaderFooter(Footer):
         )
 
     def compose(self) -> ComposeResult:
-        self._shown = self._keys_shown() if self._bindings_ready else None
+        self._shown = self._keys_shown() if footer_bindings_ready(self) else None
         yield from super().compose()
 
     def bindings_changed(self, screen: Screen) -> None:
