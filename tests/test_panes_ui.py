@@ -397,17 +397,38 @@ async def test_burst_after_e_and_ctrl_p_goes_to_the_dialog(
     store.close()
 
 
-async def test_remove_says_starred_entries_go_too(server: FixtureServer, data_dir: Path) -> None:
+async def test_remove_says_how_many_starred_entries_go_too(
+    server: FixtureServer, data_dir: Path
+) -> None:
     db = data_dir / "newsreader.db"
     await subscribe(db, server.url("atom-full.xml"))
     store, app = make_app(db)
+    [feed] = store.list_feeds()
+    for entry in store.list_entries(feed.id)[:2]:
+        store.set_starred(entry.id, True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("d")
-        await pilot.pause()
-        assert "Remove Signal Desk (full text) and its 6 entries, starred ones included?" in (
-            screen_text(app)
-        )
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Remove Signal Desk (full text) and its 6 entries?" in text
+        assert "2 of them are starred: they go too." in text
+        assert "Remove" in text and "Keep" in text
+        # No (typed in the same burst as d, before the question is up) keeps the feed.
+        await pilot.press("escape")
+        await settle(pilot)
+        await burst(pilot, "d", "n")
+        assert len(app.screen_stack) == 1
+        assert [f.id for f in store.list_feeds()] == [feed.id]
+        assert len(store.query_entries(feed_ids=[feed.id], starred_only=True)) == 2
+        # Yes, typed at once too, removes it and its starred entries.
+        await burst(pilot, "d", "y")
+        assert len(app.screen_stack) == 1
+        assert store.list_feeds() == []
+        assert store.query_entries(starred_only=True) == []
+        text = screen_text(app)
+        assert "No feeds: a adds one" in text  # its entries are no longer listed
+        assert "Discord defaults" not in text
     store.close()
 
 

@@ -123,9 +123,10 @@ class NewsReaderApp(App[None]):
     _waiting: list[events.Event]
     _in_flight: events.Event | None = None
 
-    def hold_keys(self) -> None:
-        """Keys typed from now until the screen being pushed has focus go to it."""
-        self.key_gate.close(self.screen)
+    def hold_keys(self, pushing: bool = False) -> None:
+        """Keys typed from now until the screen being pushed (`pushing`: to be pushed once
+        a worker is done) has focus go to it."""
+        self.key_gate.close(self.screen, pushing)
         self.set_timer(0.02, self._check_gate)
 
     async def _check_gate(self) -> None:

@@ -163,6 +163,15 @@ class EntriesPane(Vertical):
         self.title = clean_line(title, 80)
         self._show_title()
 
+    def show_nothing(self) -> None:
+        """No source to list (the last feed was removed): an empty list that says why."""
+        self.source_id = None
+        self.title = ""
+        self.entry_list.show_entries(
+            "", [], empty_text="No feeds: a adds one (a site's address will do)."
+        )
+        self._show_title()
+
     def show_search(self, text: str, hits: list[SearchHit]) -> None:
         """Search results, if `text` is still what the box holds."""
         if self.search_text is None or text != self.search_box.value:
