@@ -19,19 +19,20 @@ from reader.store import Store
 from reader.text import clean_line
 
 
-def health_lines(report: list[FeedHealth], now: float) -> Content:
-    """Each feed: its title, its figures in words, then advice (feeds that need it first).
-    Titles, errors and advice are plain text."""
-    lines: list[Content] = []
+def health_lines(report: list[FeedHealth], now: float) -> list[tuple[str, Content]]:
+    """Each feed: its title, its figures in words, then advice (feeds that need it first),
+    each line with its style class (`health-feed`, `health-figures`, `health-advice`: the
+    latter two wrap under themselves). Titles, errors and advice are plain text."""
+    lines: list[tuple[str, Content]] = []
     for h in sorted(report, key=lambda h: (not h.advice, h.feed.title.casefold())):
-        lines.append(Content.from_markup("[b]$t[/]", t=clean_line(h.feed.title, 80)))
+        lines.append(("health-feed", Content(clean_line(h.feed.title, 80))))
         figures = " · ".join((h.status_text(), h.figures_text(), h.due_text(now)))
-        lines.append(Content.from_markup("  [dim]$figures", figures=figures))
+        lines.append(("health-figures", Content(figures)))
         for advice in h.advice:
-            lines.append(Content.from_markup("  [$text-warning]• $a[/]", a=clean_line(advice, 300)))
+            lines.append(("health-advice", Content("• " + clean_line(advice, 300))))
     if not lines:
-        lines.append(Content("No feeds yet."))
-    return Content("\n").join(lines)
+        lines.append(("health-figures", Content("No feeds yet.")))
+    return lines
 
 
 class HealthScreen(ModalScreen[None]):
@@ -60,6 +61,9 @@ class HealthScreen(ModalScreen[None]):
     def load(self) -> None:
         now = time.time() if self.now is None else self.now
         report = feed_health(self.store, self.default_minutes, now)
-        self.app.call_from_thread(
-            self.query_one("#health-text", Static).update, health_lines(report, now)
-        )
+        self.app.call_from_thread(self._show, health_lines(report, now))
+
+    def _show(self, lines: list[tuple[str, Content]]) -> None:
+        body = self.query_one("#health-body", VerticalScroll)
+        self.query_one("#health-text", Static).remove()
+        body.mount_all(Static(text, classes=kind) for kind, text in lines)
