@@ -191,7 +191,8 @@ async def test_pane_title_shows_every_filter(data_dir: Path) -> None:
             assert mark in title
         # Nothing starred today: the list says why and what to do.
         assert entries.entries == []
-        assert "Nothing today. T widens the period" in screen_text(app)
+        text = screen_text(app)
+        assert "Nothing today." in text and "T widens the period" in text
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("backslash", *"meta")
@@ -202,12 +203,12 @@ async def test_pane_title_shows_every_filter(data_dir: Path) -> None:
 
 async def test_empty_lists_say_why(data_dir: Path) -> None:
     store, app = make_app(data_dir / "newsreader.db")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:  # the whole hint, even here
         await settle(pilot)
         feeds = app.query_one(FeedList)
         feeds.highlighted = 1  # Starred: nothing yet
         await settle(pilot)
-        assert "press s on an entry" in screen_text(app)
+        assert "Press s on an entry to keep it here." in screen_text(app)
         assert "a adds a feed" in screen_text(app) or "a Add" in screen_text(app)
         lines = screen_text(app).splitlines()
         assert "a Add" in lines[-1]
@@ -427,7 +428,7 @@ async def test_remove_says_how_many_starred_entries_go_too(
         assert store.list_feeds() == []
         assert store.query_entries(starred_only=True) == []
         text = screen_text(app)
-        assert "No feeds: a adds one" in text  # its entries are no longer listed
+        assert "a adds one" in text  # its entries are no longer listed
         assert "Discord defaults" not in text
     store.close()
 
