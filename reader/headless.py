@@ -283,12 +283,7 @@ def health(store: Store, settings: Settings, args: argparse.Namespace) -> int:
         print(json.dumps([h.as_json() for h in report], ensure_ascii=False, indent=2))
         return 0
     for h in report:
-        feed = h.feed
-        status = f"last {feed.last_status}" if feed.last_status is not None else "no answer yet"
-        print(
-            f"{clean_line(feed.title, 60)}  [{status}]  {h.fetches_text()}"
-            f" · {h.conditional_text()} · {h.rate_text()}"
-        )
+        print(f"{clean_line(h.feed.title, 60)}  [{h.status_text()}]  {h.figures_text()}")
         for advice in h.advice:
             print(f"    {clean_line(advice, 300)}")
     return 0

@@ -37,10 +37,27 @@ class FeedHealth:
     """The rate window: the feed's real age (since it was added or its oldest entry,
     whichever is earlier), at least a day and at most RATE_WINDOW_DAYS."""
 
+    def status_text(self) -> str:
+        """`last 200` / `no answer yet`: the server's last reply."""
+        status = self.feed.last_status
+        return f"last {status}" if status is not None else "no answer yet"
+
+    def due_text(self, now: float) -> str:
+        """`due now`, `next 03 Dec 19:00` (local time) or `not scheduled`."""
+        if self.next_due is None:
+            return "not scheduled"
+        if self.next_due.timestamp() <= now:
+            return "due now"
+        return "next " + self.next_due.astimezone().strftime("%d %b %H:%M")
+
+    def figures_text(self) -> str:
+        """The figures both `newsreader health` and the health screen show, in this order."""
+        return " · ".join((self.fetches_text(), self.conditional_text(), self.rate_text()))
+
     def fetches_text(self) -> str:
         """`12 fetches, 48 kB` / `never fetched`, in words."""
         if not self.fetches:
-            return "never fetched"
+            return "never fetched" if self.feed.last_fetched is None else "no fetches logged"
         plural = "fetch" if self.fetches == 1 else "fetches"
         return f"{self.fetches} {plural}, {format_bytes(self.bytes_downloaded)}"
 

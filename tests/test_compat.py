@@ -12,8 +12,10 @@ import pytest
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, OptionList
+from textual.widgets.option_list import Option
 
 from reader.ui import compat
 
@@ -117,3 +119,27 @@ def test_a_stopped_message_is_seen_as_stopped() -> None:
     assert not compat.key_was_stopped(key)
     key.stop()
     assert compat.key_was_stopped(key), "textual.message.Message._stop_propagation changed"
+
+
+class _ListApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield OptionList(*(Option(f"row {i}", id=str(i)) for i in range(5)))
+
+
+async def test_an_option_row_is_redrawn_in_place() -> None:
+    """`OptionList._options`, `_id_to_option`, `_option_to_index`, `_line_cache`,
+    `_get_visual`, `_get_left_gutter_width` and `Option._divider`: a row that keeps its
+    height gets its new prompt in place; one that would grow is left to the public
+    `replace_option_prompt`."""
+    app = _ListApp()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        rows = app.query_one(OptionList)
+        assert compat.redraw_option_in_place(rows, "2", Content("row two")), (
+            "OptionList internals changed: update reader/ui/compat.redraw_option_in_place "
+            "(the feeds pane then redraws every row on each change, slow but correct)"
+        )
+        assert rows.get_option("2").prompt == Content("row two")
+        assert rows.get_option_index("2") == 2 and rows.option_count == 5
+        assert not compat.redraw_option_in_place(rows, "3", Content("two\nlines"))
+        assert rows.get_option("3").prompt == "row 3"

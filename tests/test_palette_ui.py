@@ -66,3 +66,24 @@ async def test_palette_feed_titles_are_literal(data_dir: Path) -> None:
         await pilot.pause()
         assert app.is_running
     store.close()
+
+
+async def test_system_commands_show_their_keys_and_keys_opens_the_help(data_dir: Path) -> None:
+    store, app = make_app(data_dir / "newsreader.db", show_sample=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"quit")
+        await pilot.pause(0.5)
+        assert "Quit  q ctrl+q ctrl+c" in screen_text(app)
+        for _ in "quit":
+            await pilot.press("backspace")
+        await pilot.press(*"keys")
+        await pilot.pause(0.5)
+        assert "Keys  ?" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        # newsreader's own list of every key, not Textual's side panel.
+        assert app.screen.query("#help-body") and "id for [keys]" in screen_text(app)
+    store.close()

@@ -191,7 +191,8 @@ async def test_pane_title_shows_every_filter(data_dir: Path) -> None:
             assert mark in title
         # Nothing starred today: the list says why and what to do.
         assert entries.entries == []
-        assert "Nothing today. T widens the period" in screen_text(app)
+        text = screen_text(app)
+        assert "Nothing today." in text and "T widens the period" in text
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("backslash", *"meta")
@@ -202,12 +203,12 @@ async def test_pane_title_shows_every_filter(data_dir: Path) -> None:
 
 async def test_empty_lists_say_why(data_dir: Path) -> None:
     store, app = make_app(data_dir / "newsreader.db")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:  # the whole hint, even here
         await settle(pilot)
         feeds = app.query_one(FeedList)
         feeds.highlighted = 1  # Starred: nothing yet
         await settle(pilot)
-        assert "press s on an entry" in screen_text(app)
+        assert "Press s on an entry to keep it here." in screen_text(app)
         assert "a adds a feed" in screen_text(app) or "a Add" in screen_text(app)
         lines = screen_text(app).splitlines()
         assert "a Add" in lines[-1]
@@ -397,17 +398,38 @@ async def test_burst_after_e_and_ctrl_p_goes_to_the_dialog(
     store.close()
 
 
-async def test_remove_says_starred_entries_go_too(server: FixtureServer, data_dir: Path) -> None:
+async def test_remove_says_how_many_starred_entries_go_too(
+    server: FixtureServer, data_dir: Path
+) -> None:
     db = data_dir / "newsreader.db"
     await subscribe(db, server.url("atom-full.xml"))
     store, app = make_app(db)
+    [feed] = store.list_feeds()
+    for entry in store.list_entries(feed.id)[:2]:
+        store.set_starred(entry.id, True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("d")
-        await pilot.pause()
-        assert "Remove Signal Desk (full text) and its 6 entries, starred ones included?" in (
-            screen_text(app)
-        )
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Remove Signal Desk (full text) and its 6 entries?" in text
+        assert "2 of them are starred: they go too." in text
+        assert "Remove" in text and "Keep" in text
+        # No (typed in the same burst as d, before the question is up) keeps the feed.
+        await pilot.press("escape")
+        await settle(pilot)
+        await burst(pilot, "d", "n")
+        assert len(app.screen_stack) == 1
+        assert [f.id for f in store.list_feeds()] == [feed.id]
+        assert len(store.query_entries(feed_ids=[feed.id], starred_only=True)) == 2
+        # Yes, typed at once too, removes it and its starred entries.
+        await burst(pilot, "d", "y")
+        assert len(app.screen_stack) == 1
+        assert store.list_feeds() == []
+        assert store.query_entries(starred_only=True) == []
+        text = screen_text(app)
+        assert "a adds one" in text  # its entries are no longer listed
+        assert "Discord defaults" not in text
     store.close()
 
 

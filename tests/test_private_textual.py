@@ -36,7 +36,6 @@ MODULES = sorted(
 
 BEING_REBUILT = {
     "reader/ui/widgets/article_view.py": "Markdown internals (_markdown module, block._content)",
-    "reader/ui/widgets/feed_list.py": "OptionList internals (_options, _line_cache, ...)",
 }
 """Offenders at the start of issue 12, in files being rebuilt into pane components: reported
 as strict xfails until their private use moves into compat.py (then drop the entry)."""

@@ -20,7 +20,7 @@ from reader.paths import styles_dir
 from reader.service import FeedService
 from reader.store import Store
 from reader.ui import worker_errors
-from reader.ui.commands import ReaderCommands
+from reader.ui.commands import ReaderCommands, SystemCommands
 from reader.ui.compat import key_was_stopped
 from reader.ui.keygate import KeyGate
 from reader.ui.mouse import NAVIGATION_BUTTONS, read_extra_buttons
@@ -52,7 +52,7 @@ class NewsReaderApp(App[None]):
     TITLE = "newsreader"
     SUB_TITLE = __version__
     CSS_PATH = [styles_dir() / name for name in ("app.tcss", "reading.tcss", "dialogs.tcss")]
-    COMMANDS = App.COMMANDS | {ReaderCommands}
+    COMMANDS = {SystemCommands, ReaderCommands}  # Textual's system commands, with keys
     BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
 
     def __init__(
@@ -123,9 +123,10 @@ class NewsReaderApp(App[None]):
     _waiting: list[events.Event]
     _in_flight: events.Event | None = None
 
-    def hold_keys(self) -> None:
-        """Keys typed from now until the screen being pushed has focus go to it."""
-        self.key_gate.close(self.screen)
+    def hold_keys(self, pushing: bool = False) -> None:
+        """Keys typed from now until the screen being pushed (`pushing`: to be pushed once
+        a worker is done) has focus go to it."""
+        self.key_gate.close(self.screen, pushing)
         self.set_timer(0.02, self._check_gate)
 
     async def _check_gate(self) -> None:

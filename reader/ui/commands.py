@@ -1,6 +1,7 @@
 """Command palette (ctrl+p): every action of the main screen, each with the key that runs it,
-and "go to" any feed or folder. Titles from feeds are plain text (Content), never markup;
-help lines are this module's own words (the palette parses them as markup)."""
+"go to" any feed or folder, and Textual's system commands (Quit, Keys, Theme...) with their
+keys. Titles from feeds are plain text (Content), never markup; help lines are this
+module's own words (the palette parses them as markup)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
+from textual.screen import Screen
 
 from reader.text import clean_line
-from reader.ui.bindings import bare_action, gather
+from reader.ui.bindings import KeyRow, bare_action, gather, keys_label
 
 if TYPE_CHECKING:
     from reader.ui.screens.main import MainScreen
@@ -90,6 +92,57 @@ class ReaderCommands(Provider):
             if score > 0:
                 shown = target.display(_highlight(matcher, target.title))
                 yield Hit(score, shown, target.run, text=target.title, help=target.help)
+
+
+class SystemCommands(Provider):
+    """Textual's system commands, each with the keys that run it where it has any; Keys
+    opens newsreader's own list of every key (`?`) where the screen has one."""
+
+    def _targets(self) -> list[tuple[Target, bool]]:
+        screen = self.screen
+        rows = _rows_by_action(screen)
+        targets: list[tuple[Target, bool]] = []
+        for title, help, callback, discover in self.app.get_system_commands(screen):
+            action = bare_action(getattr(callback, "__name__", "")).removeprefix("action_")
+            if action == "show_help_panel" and "help" in rows:
+                row = rows["help"][0]
+                callback = partial(row.namespace.run_action, row.action)
+                help = "Every key, grouped by pane, with its id for [keys]"
+                action = "help"
+            keys = keys_label(_all_keys(rows[action])) if action in rows else ""
+            targets.append((Target(title, callback, help, keys), discover))
+        return sorted(targets, key=lambda item: item[0].title)
+
+    async def discover(self) -> Hits:
+        for target, discover in self._targets():
+            if discover:
+                shown = target.display(Content(target.title))
+                yield DiscoveryHit(shown, target.run, text=target.title, help=target.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for target, _ in self._targets():
+            score = matcher.match(target.title)
+            if score > 0:
+                shown = target.display(_highlight(matcher, target.title))
+                yield Hit(score, shown, target.run, text=target.title, help=target.help)
+
+
+def _rows_by_action(screen: Screen[object]) -> dict[str, list[KeyRow]]:
+    """Every binding row of `screen` (its widgets and the app), by bare action name."""
+    found: dict[str, list[KeyRow]] = {}
+    for group in gather(screen):
+        for row in group.rows:
+            found.setdefault(bare_action(row.action), []).append(row)
+    return found
+
+
+def _all_keys(rows: list[KeyRow]) -> list[str]:
+    """The keys of every row for one action (Quit: q on the screen, ctrl+c on the app)."""
+    keys: list[str] = []
+    for row in rows:
+        keys.extend(key for key in row.keys if key not in keys)
+    return keys
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from textual.app import App
+from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer
+from textual.widgets import Footer, OptionList
+from textual.widgets.option_list import Option
 
 try:
     from textual._xterm_parser import XTermParser
@@ -76,3 +78,37 @@ def key_was_stopped(message: Message) -> bool:
     Textual keeps this in `Message._stop_propagation` (8.x); the app's key serialising
     (reader/ui/app.py) needs it to know a key has been fully handled."""
     return bool(message._stop_propagation)
+
+
+# -- OptionList rows redrawn in place (reader/ui/widgets/feed_list.py) ------------------------
+
+
+def redraw_option_in_place(option_list: OptionList, option_id: str, prompt: Content) -> bool:
+    """Give one row a new prompt without `replace_option_prompt`'s cost (it forgets every
+    row's height and rendering, so the next frame measures all of them again). Only when
+    the row keeps its height: it gets a new Option in OptionList's `_options`,
+    `_id_to_option` and `_option_to_index` (renderings are cached by option) and its lines
+    repaint. False (nothing changed) when the height differs or an internal is not there."""
+    try:
+        index = option_list.get_option_index(option_id)
+        old = option_list._options[index]
+        cache = option_list._line_cache
+        height = cache.heights.get(index)
+        line = cache.index_to_line.get(index)
+        new = Option(prompt, id=option_id, disabled=old.disabled)
+        new._divider = old._divider
+        padding = option_list.get_component_styles("option-list--option").padding
+        width = option_list.scrollable_content_region.width
+        width -= option_list._get_left_gutter_width()
+        rules: Any = option_list.styles  # Visual.get_height reads rules from the styles
+        measured = option_list._get_visual(new).get_height(rules, width - padding.width)
+        if height is None or line is None or measured + new._divider != height:
+            return False
+        option_list._options[index] = new
+        option_list._id_to_option[option_id] = new
+        del option_list._option_to_index[old]
+        option_list._option_to_index[new] = index
+    except (AttributeError, KeyError, TypeError):
+        return False
+    option_list.refresh_lines(line, height)
+    return True

@@ -20,15 +20,19 @@ class KeyGate:
         self.base: Screen[object] | None = None
         """The screen that was on top when the gate closed (None: open)."""
         self.waited = 0.0
+        self.pushing = False
+        """A screen is still to come (a worker is fetching what it shows): wait for it."""
 
     @property
     def closed(self) -> bool:
         return self.base is not None
 
-    def close(self, base: Screen[object]) -> None:
-        """Hold keys until a screen above `base` has focus."""
+    def close(self, base: Screen[object], pushing: bool = False) -> None:
+        """Hold keys until a screen above `base` has focus; with `pushing`, the screen is
+        pushed later (after a worker), so keys wait for it up to MAX_WAIT."""
         self.base = base
         self.waited = 0.0
+        self.pushing = pushing
 
     def open(self) -> None:
         self.base = None
@@ -39,5 +43,7 @@ class KeyGate:
         if self.base is None:
             return True
         if top is self.base:
+            if self.pushing:
+                return self.waited >= MAX_WAIT  # not pushed yet (or never will be)
             return self.waited > 0.05  # dismissed already, or never pushed
         return top.focused is not None or self.waited >= MAX_WAIT

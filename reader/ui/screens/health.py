@@ -1,10 +1,10 @@
 """The health view (i): how each feed has been doing, and what to do about the ones that
-are not well. The same figures as `newsreader health`."""
+are not well. The same figures, in the same words, as `newsreader health`
+(FeedHealth's text helpers), plus when each feed is next due."""
 
 from __future__ import annotations
 
 import time
-from datetime import datetime
 
 from textual import work
 from textual.app import ComposeResult
@@ -19,49 +19,20 @@ from reader.store import Store
 from reader.text import clean_line
 
 
-def _last_reply(status: int | None) -> str:
-    if status is None:
-        return "never fetched"
-    if status == 304:
-        return "last reply 304 (unchanged)"
-    return f"last reply {status}"
-
-
-def _due(next_due: datetime | None, now: float) -> str:
-    if next_due is None:
-        return "not scheduled"
-    if next_due.timestamp() <= now:
-        return "due now"
-    return "next " + next_due.astimezone().strftime("%d %b %H:%M")
-
-
-def health_lines(report: list[FeedHealth], now: float) -> Content:
-    """Each feed: its title, its figures in words, then advice (feeds that need it first).
-    Titles, errors and advice are plain text."""
-    lines: list[Content] = []
+def health_lines(report: list[FeedHealth], now: float) -> list[tuple[str, Content]]:
+    """Each feed: its title, its figures in words, then advice (feeds that need it first),
+    each line with its style class (`health-feed`, `health-figures`, `health-advice`: the
+    latter two wrap under themselves). Titles, errors and advice are plain text."""
+    lines: list[tuple[str, Content]] = []
     for h in sorted(report, key=lambda h: (not h.advice, h.feed.title.casefold())):
-        feed = h.feed
-        if h.not_modified_ratio is None:
-            unchanged = "no replies yet"
-        else:
-            unchanged = f"unchanged in {h.not_modified_ratio:.0%} of replies"
-        fetches = f"{h.fetches} fetch" + ("" if h.fetches == 1 else "es")
-        lines.append(Content.from_markup("[b]$t[/]", t=clean_line(feed.title, 80)))
-        figures = " · ".join(
-            [
-                _last_reply(feed.last_status),
-                unchanged,
-                f"{h.bytes_downloaded / 1024:.0f} KB in {fetches}",
-                f"{h.entries_per_week:.1f} entries a week",
-                _due(h.next_due, now),
-            ]
-        )
-        lines.append(Content.from_markup("  [dim]$figures", figures=figures))
+        lines.append(("health-feed", Content(clean_line(h.feed.title, 80))))
+        figures = " · ".join((h.status_text(), h.figures_text(), h.due_text(now)))
+        lines.append(("health-figures", Content(figures)))
         for advice in h.advice:
-            lines.append(Content.from_markup("  [$text-warning]• $a[/]", a=clean_line(advice, 300)))
+            lines.append(("health-advice", Content("• " + clean_line(advice, 300))))
     if not lines:
-        lines.append(Content("No feeds yet."))
-    return Content("\n").join(lines)
+        lines.append(("health-figures", Content("No feeds yet.")))
+    return lines
 
 
 class HealthScreen(ModalScreen[None]):
@@ -90,6 +61,9 @@ class HealthScreen(ModalScreen[None]):
     def load(self) -> None:
         now = time.time() if self.now is None else self.now
         report = feed_health(self.store, self.default_minutes, now)
-        self.app.call_from_thread(
-            self.query_one("#health-text", Static).update, health_lines(report, now)
-        )
+        self.app.call_from_thread(self._show, health_lines(report, now))
+
+    def _show(self, lines: list[tuple[str, Content]]) -> None:
+        body = self.query_one("#health-body", VerticalScroll)
+        self.query_one("#health-text", Static).remove()
+        body.mount_all(Static(text, classes=kind) for kind, text in lines)

@@ -412,6 +412,11 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
         self._post_feeds(reload_entries=True)
 
     @work(thread=True, group="settings", exit_on_error=False)
+    def ask_removal(self, feed: Feed) -> None:
+        starred = len(self.store.query_entries(feed_ids=[feed.id], starred_only=True))
+        self.app.call_from_thread(self.sources.confirm_removal, feed, starred)
+
+    @work(thread=True, group="settings", exit_on_error=False)
     def set_full_article_mode(self, feed_id: int, title: str, mode: str) -> None:
         self.store.set_full_article(feed_id, mode)
         self.app.call_from_thread(self.set_status, str(mode_note(title, mode)), True)
@@ -450,6 +455,8 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
             keep, select_entry = resume
         sources.show_feeds(message.feeds, keep, message.counts)
         source = sources.current
+        if source is None and self.entries_pane.source_id is not None:
+            self.entries_pane.show_nothing()
         if source is not None and (
             message.reload_entries or resume or source.id != self.entries_pane.source_id
         ):
@@ -517,6 +524,9 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
 
     def on_sources_pane_edit_requested(self, message: SourcesPane.EditRequested) -> None:
         self.save_feed(message.feed_id, message.edit)
+
+    def on_sources_pane_removal_asked(self, message: SourcesPane.RemovalAsked) -> None:
+        self.ask_removal(message.feed)
 
     def on_sources_pane_remove_requested(self, message: SourcesPane.RemoveRequested) -> None:
         self.remove_feed(message.feed_id, message.title)

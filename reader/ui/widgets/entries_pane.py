@@ -163,6 +163,15 @@ class EntriesPane(Vertical):
         self.title = clean_line(title, 80)
         self._show_title()
 
+    def show_nothing(self) -> None:
+        """No source to list (the last feed was removed): an empty list that says why."""
+        self.source_id = None
+        self.title = ""
+        self.entry_list.show_entries(
+            "", [], empty_text="No feeds.\na adds one (a site's address will do)."
+        )
+        self._show_title()
+
     def show_search(self, text: str, hits: list[SearchHit]) -> None:
         """Search results, if `text` is still what the box holds."""
         if self.search_text is None or text != self.search_box.value:
@@ -174,7 +183,7 @@ class EntriesPane(Vertical):
             entries,
             many_feeds=True,
             snippets=snippets,
-            empty_text=f"No matches {self.scope.words}. Try fewer or other words.",
+            empty_text=f"No matches {self.scope.words}.\nTry fewer or other words.",
         )
         count = len(entries)
         self.title = f"Search · {clean_line(text, 40)} · {count} result{'s' if count != 1 else ''}"
@@ -196,27 +205,27 @@ class EntriesPane(Vertical):
         """Why the list is empty, and what to do about it."""
         f = self.entry_filter
         if f.text.strip():
-            return "No titles match the filter. Escape clears it."
+            return "No titles match the filter.\nEscape clears it."
         if f.period != "all":
             words = "today" if f.period == "today" else "this week"
-            return f"Nothing {words}. T widens the period; Escape clears the filters."
+            return f"Nothing {words}.\nT widens the period; Escape clears the filters."
         if f.starred:
-            return "Nothing starred here. s on an entry stars it; S shows all again."
+            return "Nothing starred here.\ns on an entry stars it; S shows all again."
         kind, _, key = (self.source_id or "").partition(":")
         if kind == "virtual" and key == "unread":
-            return "Nothing unread. R fetches new entries."
+            return "Nothing unread.\nR fetches new entries."
         if kind == "virtual" and key == "starred":
-            return "Nothing starred yet: press s on an entry to keep it here."
+            return "Nothing starred yet.\nPress s on an entry to keep it here."
         if kind == "virtual" and key == "recent":
-            return "Nothing read yet: entries you read are listed here."
+            return "Nothing read yet.\nEntries you read are listed here."
         if kind == "search":
-            return "No matches for this saved search. d removes it."
+            return "No matches for this saved search.\nd on its row removes it."
         if self.unread_only:
-            return "Nothing unread here. U shows read entries too."
+            return "Nothing unread here.\nU shows read entries too."
         if kind == "folder":
-            return "No entries in this folder's feeds yet. r fetches them."
+            return "No entries in this folder's feeds yet.\nr fetches them."
         if kind == "feed":
-            return "This feed has no entries yet. r fetches it; i shows its health."
+            return "This feed has no entries yet.\nr fetches it; i shows its health."
         return "Nothing here."
 
     # ------------------------------------------------------------------ reactives

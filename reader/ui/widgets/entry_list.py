@@ -50,11 +50,37 @@ def snippet_content(snippet: str) -> Content:
 
 
 FEED_COLUMN = 12
-"""Characters of the feed's name shown after the title in lists across feeds."""
+"""Characters of the feed's name shown after the title in lists across feeds, at least."""
+NARROW_FEED_COLUMN = 8
+TITLE_ROOM = 30
+"""On a narrow pane the feed column shrinks so titles get this many cells where they can."""
+_HEAD = 3 + 10 + 2
+"""Cells before the title: marks, the date, the gap (a longer date format only narrows the
+feed column's growth)."""
+
+
+def feed_column(entries: list[Entry], width: int | None) -> int:
+    """How wide the feed column of a list across feeds is: FEED_COLUMN, or wider (up to the
+    longest feed name) where every title still fits beside it, so "Signal Desk" and "Signal
+    Desk (full text)" stay apart when there is room. Titles come first."""
+    if width is None or not entries:
+        return FEED_COLUMN
+    longest = max(len(clean_line(e.feed_title, 200)) for e in entries)
+    title = max(len(clean_line(e.title, 300)) for e in entries)
+    spare = width - _HEAD - title - 2 - 3
+    if spare >= FEED_COLUMN:
+        return min(longest, spare) if longest > FEED_COLUMN else FEED_COLUMN
+    # A narrow pane: the column gives way (down to NARROW_FEED_COLUMN) so titles keep
+    # TITLE_ROOM cells.
+    return max(NARROW_FEED_COLUMN, min(FEED_COLUMN, width - _HEAD - 2 - 3 - TITLE_ROOM))
 
 
 def entry_prompt(
-    entry: Entry, show_feed: bool = False, snippet: str = "", width: int | None = None
+    entry: Entry,
+    show_feed: bool = False,
+    snippet: str = "",
+    width: int | None = None,
+    feed_width: int = FEED_COLUMN,
 ) -> Content:
     """● unread, ★ starred, the date, the title; across feeds the title comes first and
     then a short feed column, with `+N` for the other feeds carrying the same story (their
@@ -71,13 +97,13 @@ def entry_prompt(
     )
     if show_feed:
         feed = clean_line(entry.feed_title, 200)
-        if len(feed) > FEED_COLUMN:
-            feed = feed[: FEED_COLUMN - 1] + "…"
+        if len(feed) > feed_width:
+            feed = feed[: feed_width - 1] + "…"
         column = Content.from_markup("  [$text-secondary]$feed[/]", feed=feed)
         if entry.also_in:
             column += Content.from_markup(" [dim]+$n[/]", n=str(len(entry.also_in)))
         if width is not None:
-            room = width - head.cell_length - FEED_COLUMN - 2 - 3
+            room = width - head.cell_length - feed_width - 2 - 3
             if room >= 12:
                 title = title.truncate(room, ellipsis=True, pad=True)
         prompt = head + title + column
@@ -199,9 +225,10 @@ class EntryList(OptionList):
             entries = [e for e in entries if self.filter.keep(e, now)]
         self.entries = entries
         width = self._shown_width = self._row_width()
+        feeds = self._feed_width = feed_column(entries, width)
         self.set_options(
             Option(
-                entry_prompt(e, self.many_feeds, self.snippets.get(e.id or -1, ""), width),
+                entry_prompt(e, self.many_feeds, self.snippets.get(e.id or -1, ""), width, feeds),
                 id=str(e.id),
             )
             for e in entries
@@ -225,16 +252,24 @@ class EntryList(OptionList):
                 self.entries[i] = entry
                 snippet = self.snippets.get(entry.id or -1, "")
                 self.replace_option_prompt(
-                    str(entry.id), entry_prompt(entry, self.many_feeds, snippet, self._row_width())
+                    str(entry.id),
+                    entry_prompt(
+                        entry, self.many_feeds, snippet, self._row_width(), self._feed_width
+                    ),
                 )
                 return
 
     def _row_width(self) -> int | None:
-        """Cells a row has (None before the first layout)."""
-        width = self.scrollable_content_region.width
+        """Cells a row has (None before the first layout). The scrollbar's column is kept
+        free even before it shows: it appears after the rows are laid out (a longer list),
+        and no resize says so."""
+        padding = self.get_component_styles("option-list--option").padding.width
+        scrollbar = self.styles.scrollbar_size_vertical
+        width = self.content_region.width - padding - scrollbar
         return width if width > 0 else None
 
     _shown_width: int | None = None
+    _feed_width: int = FEED_COLUMN
 
     def on_resize(self) -> None:
         """Rows across feeds are laid out for the width: lay them out again."""

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from reader.models import Feed
 from reader.text import clean_line
+from reader.ui.compat import redraw_option_in_place
 
 NO_FEEDS = (
     "No feeds yet.\n\n"
@@ -254,28 +255,10 @@ class FeedList(OptionList):
         the UI's time during a refresh, in frames of up to 140 ms (bench/tui_start.py).
         When the row keeps its height, it gets a new Option instead (renderings are cached
         by option, so the old one is simply never used again) and only its lines repaint.
-        This reaches into OptionList's internals (Textual 8); anything unexpected falls
-        back to the public method.
+        That reaches into OptionList's internals (reader/ui/compat.py); anything
+        unexpected falls back to the public method.
         """
-        try:
-            index = self.get_option_index(option_id)
-            old = self._options[index]
-            height = self._line_cache.heights.get(index)
-            line = self._line_cache.index_to_line.get(index)
-            new = Option(prompt, id=option_id, disabled=old.disabled)
-            new._divider = old._divider
-            padding = self.get_component_styles("option-list--option").padding
-            width = self.scrollable_content_region.width - self._get_left_gutter_width()
-            measured = self._get_visual(new).get_height(self.styles, width - padding.width)
-            if height is None or line is None or measured + new._divider != height:
-                self.replace_option_prompt(option_id, prompt)
-                return
-            self._options[index] = new
-            self._id_to_option[option_id] = new
-            del self._option_to_index[old]
-            self._option_to_index[new] = index
-            self.refresh_lines(line, height)
-        except (AttributeError, KeyError, TypeError):
+        if not redraw_option_in_place(self, option_id, prompt):
             self.replace_option_prompt(option_id, prompt)
 
     def action_toggle_folder(self) -> None:

@@ -21,7 +21,7 @@ from textual.widgets import OptionList
 from reader.models import Feed
 from reader.text import clean_line
 from reader.ui.focus import not_while_typing
-from reader.ui.screens.dialogs import ConfirmScreen, EditFeedScreen, FeedEdit
+from reader.ui.screens.dialogs import ConfirmScreen, EditFeedScreen, FeedEdit, removal_question
 from reader.ui.widgets.feed_list import FeedCounts, FeedList, Source
 
 FULL_ARTICLE_MODES = ("auto", "always", "never")
@@ -69,6 +69,12 @@ class SourcesPane(Vertical):
 
         feed_id: int
         edit: FeedEdit
+
+    @dataclass
+    class RemovalAsked(Message):
+        """`d` on a feed: count its starred entries, then call `confirm_removal`."""
+
+        feed: Feed
 
     @dataclass
     class RemoveRequested(Message):
@@ -224,16 +230,21 @@ class SourcesPane(Vertical):
         if feed is None or feed.is_sample:
             self.post_message(self.Note("Highlight a feed to remove it."))
             return
-        question = (
-            f"Remove {clean_line(feed.title, 100)} and its {feed.total} entries, "
-            "starred ones included? Nothing else is touched."
-        )
+        self.post_message(self.RemovalAsked(feed))
+        hold = getattr(self.app, "hold_keys", None)
+        if callable(hold):
+            hold(pushing=True)  # y, n, Enter typed on answer the question, once it is asked
+
+    def confirm_removal(self, feed: Feed, starred: int) -> None:
+        """Ask before removing `feed`, saying how many of its entries are starred."""
 
         def done(yes: bool | None) -> None:
             if yes:
                 self.post_message(self.RemoveRequested(feed.id, feed.title))
 
-        self.app.push_screen(ConfirmScreen(question), done)
+        question = removal_question(feed.title, feed.total, starred)
+        dialog = ConfirmScreen(question, title="Remove feed", yes="Remove", no="Keep")
+        self.app.push_screen(dialog, done)
 
     def action_cycle_full_article(self) -> None:
         """F: auto -> always -> never. The row keeps the new mode at once, so presses in
