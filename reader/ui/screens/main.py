@@ -16,8 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 
 from reader.article.render import is_other_link
-from reader.history import History, Place
-from reader.models import Article, Entry, Feed
+from reader.models import Entry, Feed
 from reader.sample import load_sample
 from reader.schedule import is_due
 from reader.service import FeedService, RefreshResult
@@ -34,15 +33,11 @@ from reader.ui.messages import (
 from reader.ui.screens.health import HealthScreen
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.organise import OrganiseMixin
-from reader.ui.screens.reading import ReadingMixin
 from reader.ui.screens.searching import SearchMixin, saved_searches
-from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entry_list import EntryList
 from reader.ui.widgets.feed_list import FeedCounts, FeedList, Source
-from reader.ui.widgets.find_box import FindBox
 from reader.ui.widgets.footer import ReaderFooter
-from reader.ui.widgets.outline import Outline
-from reader.ui.widgets.related_links import RelatedLinks
+from reader.ui.widgets.reading_pane import READING_IDS, ReadingPane
 from reader.ui.widgets.search_box import SearchBox
 
 AUTO_REFRESH_CHECK_SECONDS = 60.0
@@ -55,7 +50,7 @@ NARROW_WIDTH = 100
 """Below this many columns the feeds pane folds away while you read."""
 
 
-class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
+class MainScreen(SearchMixin, OrganiseMixin, Screen[None]):
     BINDINGS = [
         Binding("r", "refresh_feed", "Refresh", id="refresh-feed"),
         Binding("R", "refresh_all", "All", tooltip="Refresh all feeds", id="refresh-all"),
@@ -73,20 +68,11 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         Binding("A", "mark_all_read", "Mark all read", show=False, id="mark-all-read"),
         Binding("u", "undo", "Undo mark all", show=False, id="undo"),
         Binding("U", "toggle_unread_only", "Unread only", show=False, id="unread-only"),
-        Binding("f", "full_article", "Full article", show=False, id="full-article"),
-        Binding("v", "feed_view", "Feed's own content", show=False, id="feed-view"),
         Binding("F", "cycle_full_article", "Feed: full-article mode", show=False, id="mode"),
-        Binding("H,backspace,alt+left", "back", "Back", show=False, id="back"),
-        Binding("L,alt+right", "forward", "Forward", show=False, id="forward"),
-        Binding("right_square_bracket", "next_heading", "Next heading", show=False, id="next-h"),
-        Binding("left_square_bracket", "previous_heading", "Previous heading", show=False),
-        Binding("y", "copy_link", "Copy link", show=False, id="copy-link"),
         Binding("i", "health", "Feed health", show=False, id="health"),
-        Binding("ctrl+f", "find", "Find in article", show=False, id="find"),
         Binding("backslash", "filter_titles", "Filter titles", show=False, id="filter"),
         Binding("T", "cycle_period", "Today / this week / all", show=False, id="period"),
         Binding("S", "toggle_starred_only", "Starred only", show=False, id="starred-only"),
-        Binding("ctrl+g", "find_next", "Next match", show=False, id="find-next"),
         Binding("escape", "focus_entries", "Entries pane", show=False, id="focus-entries"),
     ]
 
@@ -95,13 +81,6 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         self.store = store
         self.service = service
         self.show_sample = show_sample
-        self.open_entry: Entry | None = None
-        self.place: Place | None = None
-        """What the article pane shows (None before the first article)."""
-        self.shown_article: Article | None = None
-        self.offered_link: str | None = None
-        """A link that is not a web page, just chosen in the article: `o` / `y` act on it."""
-        self.history = History()
         self.unread_only = False
         self.last_bulk: tuple[str, list[int]] | None = None
         """The entries pane lists unread entries only (toggled with U)."""
@@ -121,17 +100,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
                 quick.display = False
                 yield quick
                 yield EntryList(id="entries")
-                with Horizontal(id="reading"):
-                    with Vertical(id="article-column"):
-                        yield ArticleView(
-                            id="article", text_width=self.service.settings.article_width
-                        )
-                        find = FindBox(id="find", placeholder="Find in this article")
-                        find.display = False
-                        yield find
-                    with Vertical(id="sidebar"):
-                        yield Outline(id="outline")
-                        yield RelatedLinks(id="related")
+                yield ReadingPane(self.store, self.service, id="reading")
         yield Static("", id="status")
         yield ReaderFooter(compact=True, show_command_palette=False)
 
@@ -139,13 +108,9 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         titles = {
             "#feeds": "Feeds",
             "#entries": "Entries",
-            "#article": "Article",
-            "#outline": "Outline",
-            "#related": "Related links",
         }
         for selector, title in titles.items():
             self.query_one(selector).border_title = title
-        self.links_pane = self.query_one(RelatedLinks)
         self.query_one(FeedList).focus()
         self.start_up()
         self.set_interval(EXTERNAL_CHECK_SECONDS, self.check_external_changes)
@@ -170,7 +135,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         reading = (
             self.has_class("-narrow")
             and self.focused is not None
-            and self.focused.id in {"article", "outline", "related", "find"}
+            and self.focused.id in READING_IDS
         )
         self.set_class(reading, "-reading")
 
@@ -183,8 +148,8 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         return self.query_one(EntryList)
 
     @property
-    def article_view(self) -> ArticleView:
-        return self.query_one(ArticleView)
+    def reading_pane(self) -> ReadingPane:
+        return self.query_one(ReadingPane)
 
     def set_status(self, text: str, pin: bool = False) -> None:
         """Show a line under the panes; a pinned one stays until the user presses a key."""
@@ -209,12 +174,13 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
     def save_session(self) -> None:
         """Remember where the reader was: the row, the entry, how far the article was read."""
         source = self.feed_list.current
-        entry = self.open_entry or self.entry_list.current_entry
+        entry = self.reading_pane.entry or self.entry_list.current_entry
+        here = self.reading_pane.here()
         try:
             self.store.set_state("last_source", source.id if source else None)
             self.store.set_state("last_entry", str(entry.id) if entry and entry.id else None)
-            if self.place is not None:
-                self.store.set_position(self.place.key, self.article_view.scroll_y)
+            if here is not None:
+                self.store.set_position(here.key, here.scroll_y)
         except StoreError:
             pass  # quitting must not fail over a read-only or vanished store
 
@@ -329,8 +295,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
             if source is not None:
                 self.load_source(source, entry.id)
         if entry.id is not None:
-            self.history.clear()
-            self.load_article(entry.id)
+            self.reading_pane.open_entry(entry.id, new_reading=True)
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def run_refresh(self, feeds: list[Feed], force: bool = False) -> None:
@@ -366,7 +331,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         ):
             self.load_source(source, select_entry)
         if resume is not None and resume[1] is not None and source is not None:
-            self.load_article(resume[1], mark_read=False)
+            self.reading_pane.open_entry(resume[1], mark_read=False)
         if not message.feeds:
             self.set_status("No feeds. Add one with a, or `newsreader add URL`.")
         elif not self.refreshing and not self.status_pinned:
@@ -396,9 +361,17 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
     def on_entry_changed(self, message: EntryChanged) -> None:
         entry = message.entry
         self.entry_list.update_entry(entry)
-        if self.open_entry is not None and self.open_entry.id == entry.id:
-            self.open_entry = entry
+        self.reading_pane.entry_changed(entry)
         self.reload_feeds()
+
+    def on_reading_pane_entry_read(self, message: ReadingPane.EntryRead) -> None:
+        self.on_entry_changed(EntryChanged(message.entry))
+
+    def on_reading_pane_status(self, message: ReadingPane.Status) -> None:
+        self.set_status(message.text, message.pin)
+
+    def on_reading_pane_open_link(self, message: ReadingPane.OpenLink) -> None:
+        self._open_url(message.url)
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
         result = message.result
@@ -436,22 +409,16 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
     @on(OptionList.OptionSelected, "#entries")
     def entry_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:
-            self.history.clear()  # a new reading starts from the list
-            self.load_article(int(event.option.id))
-            self.article_view.focus()
-
-    @on(OptionList.OptionHighlighted, "#related")
-    def link_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        link = self.query_one(RelatedLinks).current_link
-        if link is not None:
-            self.set_status(link.url)
+            # A new reading starts from the list.
+            self.reading_pane.open_entry(int(event.option.id), new_reading=True)
+            self.reading_pane.focus_article()
 
     # ----------------------------------------------------------------- actions
     def _target_entry(self) -> Entry | None:
         """The entry a key acts on: the highlighted one in the entries pane, else the open one."""
         if self.focused is self.entry_list and self.entry_list.current_entry is not None:
             return self.entry_list.current_entry
-        return self.open_entry or self.entry_list.current_entry
+        return self.reading_pane.entry or self.entry_list.current_entry
 
     def on_key(self) -> None:
         self.status_pinned = False  # the user has moved on; counts may replace the summary
@@ -500,7 +467,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
 
     def action_next_unread(self) -> None:
         current = self._target_entry()
-        if self.open_entry is None and current is not None and not current.read:
+        if self.reading_pane.entry is None and current is not None and not current.read:
             # Nothing read yet: the highlighted unread entry is the next one to read.
             self._open_found_entry(current)
             return
@@ -514,16 +481,9 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
     def action_open_in_browser(self) -> None:
         """The highlighted link, else a mail/phone/FTP link just chosen in the article, else
         the page on screen, else the entry's link."""
-        related = self.links_pane
-        if self.focused is related and related.current_link is not None:
-            self._open_url(related.current_link.url)
-            return
-        if self.offered_link is not None and self.focused is not self.entry_list:
-            url, self.offered_link = self.offered_link, None
+        url = self.reading_pane.url_to_open() if self.focused is not self.entry_list else None
+        if url:
             self._open_url(url)
-            return
-        if self.focused is not self.entry_list and self.place is not None and self.place.url:
-            self._open_url(self.place.url)
             return
         entry = self._target_entry()
         if entry is None or not entry.link:
@@ -535,7 +495,7 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         self.app.push_screen(HealthScreen(self.store, self.service.settings.refresh_minutes))
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(list(self.BINDINGS)))
+        self.app.push_screen(HelpScreen([*self.BINDINGS, *ReadingPane.BINDINGS]))
 
     def go_to_source(self, source_id: str) -> None:
         """Palette "go to …": highlight that row of the feeds pane and list it."""
@@ -546,7 +506,8 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
             self.feed_list.focus()
 
     def action_focus_entries(self) -> None:
-        if not self.close_find() and not self.close_search() and not self.close_filter():
+        closed = self.reading_pane.close_find() or self.close_search() or self.close_filter()
+        if not closed:
             self.entry_list.focus()
 
     @work(thread=True, group="settings", exit_on_error=False)
@@ -589,3 +550,19 @@ class MainScreen(SearchMixin, OrganiseMixin, ReadingMixin, Screen[None]):
         else:
             text = f"Nothing on this system opens {clean_line(url, 200)} (y copies it)."
         self.app.call_from_thread(self.notify, text, markup=False)
+
+    # The palette and the mouse's back / forward buttons name these actions on the screen.
+    def action_back(self) -> None:
+        self.reading_pane.action_back()
+
+    def action_forward(self) -> None:
+        self.reading_pane.action_forward()
+
+    def action_full_article(self) -> None:
+        self.reading_pane.action_full_article()
+
+    def action_feed_view(self) -> None:
+        self.reading_pane.action_feed_view()
+
+    def action_copy_link(self) -> None:
+        self.reading_pane.action_copy_link()
