@@ -396,5 +396,9 @@ async def test_narrow_screen_folds_the_feeds_pane_while_reading(
         app.query_one(ArticleView).focus()
         await settle(pilot)
         assert not app.screen.has_class("-narrow") and not app.screen.has_class("-reading")
+        # Wide, the feeds pane gives way to the article too, and is back with the entries.
+        assert not feeds.display
+        await pilot.press("escape")
+        await settle(pilot)
         assert feeds.display
     store.close()

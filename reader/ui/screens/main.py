@@ -22,6 +22,7 @@ from reader.schedule import is_due
 from reader.service import FeedService, RefreshResult
 from reader.store import Store, StoreError
 from reader.text import clean_line, is_http_url
+from reader.ui.layout import NARROW_WIDTH, Focus, arrange, below_height
 from reader.ui.links import open_link
 from reader.ui.messages import (
     EntriesLoaded,
@@ -45,9 +46,6 @@ AUTO_REFRESH_CHECK_SECONDS = 60.0
 
 EXTERNAL_CHECK_SECONDS = 3.0
 """How often to look for changes another newsreader (a CLI refresh) committed to the store."""
-
-NARROW_WIDTH = 100
-"""Below this many columns the feeds pane folds away while you read."""
 
 
 class MainScreen(SearchMixin, OrganiseMixin, Screen[None]):
@@ -122,22 +120,55 @@ class MainScreen(SearchMixin, OrganiseMixin, Screen[None]):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
-        self._fold_for_reading()
+        self._arrange()
 
     def on_descendant_focus(self) -> None:
-        self._fold_for_reading()
+        self._arrange()
 
-    def _fold_for_reading(self) -> None:
-        """`-reading` (feeds pane folded away) while a reading pane has focus, narrow only.
+    def on_reading_pane_layout_changed(self, message: ReadingPane.LayoutChanged) -> None:
+        self._arrange()
 
-        A class change on the screen restyles and repaints every widget, so a wide screen,
-        where the class changes nothing, never gets it (opening an article stays fast)."""
-        reading = (
-            self.has_class("-narrow")
-            and self.focused is not None
-            and self.focused.id in READING_IDS
+    def _focus_area(self) -> Focus:
+        focused = self.focused
+        if focused is None:
+            return "other"
+        if focused.id in READING_IDS:
+            return "reading"
+        return "feeds" if focused is self.feed_list else "entries"
+
+    def _arrange(self) -> None:
+        """Share the screen so the article is the widest pane (see reader/ui/layout.py).
+
+        Only the panes' own inline sizes change, never a class on the screen or the reading
+        pane: a class change there restyles every block of a long article (about 200 ms).
+        `-reading` stays as the narrow screen's mark that the feeds pane is folded away."""
+        pane = self.reading_pane
+        focus = self._focus_area()
+        plan = arrange(
+            self.size.width, article_shown=pane.article_shown, focus=focus, zoomed=pane.zoomed
         )
-        self.set_class(reading, "-reading")
+        feeds = self.feed_list
+        feeds.display = plan.feeds
+        feeds.styles.width = plan.feeds_width
+        entries = self.entry_list
+        entries.display = plan.entries != "hidden"
+        narrow = self.size.width < NARROW_WIDTH
+        if plan.entries == "share":
+            entries.styles.height = "30%" if narrow else "35%"
+            entries.styles.min_height = 5
+            entries.styles.max_height = None
+        elif plan.entries == "fit":
+            entries.styles.height = "auto"
+            entries.styles.min_height = 3
+            entries.styles.max_height = "25%"
+        else:
+            entries.styles.height = entries.styles.min_height = 3
+            entries.styles.max_height = None
+            entries.scroll_to_highlight()
+        pane.place_sidebar(plan.sidebar, plan.sidebar_width, below_height(self.size.height))
+        self.set_class(narrow and focus == "reading" and pane.article_shown, "-reading")
+        if self.focused is not None and not self.focused.display:
+            pane.focus_article()
 
     @property
     def feed_list(self) -> FeedList:

@@ -27,6 +27,7 @@ from reader.models import Article, Entry, RenderedArticle
 from reader.service import FeedService, merge_related, wants_full_article
 from reader.store import Store
 from reader.text import clean_line, is_http_url
+from reader.ui.layout import Sidebar
 from reader.ui.messages import ArticleReady, PageFailed
 from reader.ui.widgets.article_view import ArticleView, parse_markdown
 from reader.ui.widgets.find_box import FindBox
@@ -50,6 +51,7 @@ class ReadingPane(Container):
         Binding("y", "copy_link", "Copy link", show=False, id="copy-link"),
         Binding("ctrl+f", "find", "Find in article", show=False, id="find"),
         Binding("ctrl+g", "find_next", "Next match", show=False, id="find-next"),
+        Binding("z", "zoom", "Article alone / all panes", show=False, id="zoom"),
     ]
 
     # ----------------------------------------------------------------- messages
@@ -88,6 +90,8 @@ class ReadingPane(Container):
     # ----------------------------------------------------------------- state
     article_shown: reactive[bool] = reactive(False, init=False)
     """An article (not the welcome text) is in the pane."""
+    zoomed: reactive[bool] = reactive(False, init=False)
+    """The article has the whole screen (z)."""
 
     def __init__(self, store: Store, service: FeedService, *, id: str | None = "reading") -> None:
         super().__init__(id=id)
@@ -138,6 +142,30 @@ class ReadingPane(Container):
 
     def watch_article_shown(self) -> None:
         self.post_message(self.LayoutChanged())
+
+    def watch_zoomed(self) -> None:
+        self.post_message(self.LayoutChanged())
+
+    def action_zoom(self) -> None:
+        """z: the article alone on the screen, and back."""
+        self.zoomed = not self.zoomed
+        self.focus_article()
+
+    def place_sidebar(self, sidebar: Sidebar, width: int, below_height: int = 8) -> None:
+        """Place the outline/links column beside the article (`width` columns), below it
+        (`below_height` rows), or nowhere. Inline sizes only: a class on the pane would
+        restyle every block of the article."""
+        column = self.query_one("#sidebar")
+        column.display = sidebar != "hidden"
+        below = sidebar == "below"
+        self.styles.layout = "vertical" if below else "horizontal"
+        column.set_class(below, "-below")
+        if below:
+            column.styles.width = "100%"
+            column.styles.height = below_height
+        elif width:
+            column.styles.width = width
+            column.styles.height = "1fr"
 
     def _status(self, text: str, pin: bool = False) -> None:
         self.post_message(self.Status(text, pin))
