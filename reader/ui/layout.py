@@ -4,7 +4,9 @@ Pure arithmetic (no Textual), so the rules are easy to test: the article is the 
 whenever one is shown. While the reader is in the reading pane the feeds pane folds away if
 the article would otherwise get less than its share of the width; elsewhere (the entries or
 feeds pane has focus) the outline/links column gives way instead. When one gives way for the
-other they take the same width, so moving between the panes never reflows the article.
+other they take the same width, so moving between the panes never reflows the article. The
+welcome text is laid out the same way, so the first article opened (or a resumed one, at its
+remembered scroll offset) does not reflow either.
 """
 
 from __future__ import annotations
@@ -68,9 +70,7 @@ def arrange(width: int, *, article_shown: bool, focus: Focus, zoomed: bool) -> A
     """Which panes show, and how wide, for a screen `width` columns wide."""
     narrow = width < NARROW_WIDTH
     feeds_width = NARROW_FEEDS_WIDTH if narrow else FEEDS_WIDTH
-    if not article_shown:
-        return Arrangement(True, feeds_width, "share", "side", 32 if narrow else 36)
-    if zoomed:
+    if zoomed and article_shown:
         return Arrangement(False, feeds_width, "hidden", "hidden", 0)
     reading = focus == "reading"
     if narrow:

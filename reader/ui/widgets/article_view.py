@@ -9,10 +9,12 @@ article never holds the loop for long and its top shows at once.
 from __future__ import annotations
 
 import asyncio
+from bisect import bisect_right
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from textual import work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -227,6 +229,78 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     _current_heading: str | None = None
     _pending_y: float | None = None
+    _anchor: tuple[Widget, float] | None = None
+    """The block at the top of the view and how far into it (0-1) the view starts."""
+    _anchor_width = 0
+    """The pane's width when `_anchor` was taken: a resize reflows, the anchor stays."""
+
+    # ----------------------------------------------------------------- page keys
+    # Without animation each key lands in the next frame (animated, 0.4-0.5 s to settle).
+    def action_page_down(self) -> None:
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_page_down(animate=self.animate_scroll)
+
+    def action_page_up(self) -> None:
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_page_up(animate=self.animate_scroll)
+
+    def action_scroll_home(self) -> None:
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_home(animate=self.animate_scroll)
+
+    def action_scroll_end(self) -> None:
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_end(animate=self.animate_scroll)
+
+    # ----------------------------------------------------------------- the reading place
+    def _top_block(self) -> tuple[Widget, float] | None:
+        """The body's top-level block at the top of the view, and how far into it.
+
+        From the layout's own (virtual) regions: screen regions lag behind a scroll."""
+        y = self.scroll_y
+        if y <= 0:
+            return None
+        body = self.query_one_optional("#article-body", ArticleBody)
+        blocks = list(body.children) if body is not None else []
+        if body is None or not blocks:
+            return None
+        origin = body.virtual_region.y
+        tops = [origin + block.virtual_region.y for block in blocks]
+        index = bisect_right(tops, y) - 1
+        if index < 0:
+            return None
+        block = blocks[index]
+        height = max(1, block.outer_size.height)
+        return block, min(1.0, (y - tops[index]) / height)
+
+    def _track_place(self) -> None:
+        width = self.size.width
+        if self._anchor is not None and width != self._anchor_width:
+            return  # a reflow is under way: keep the place from before it
+        self._anchor = self._top_block()
+        self._anchor_width = width
+
+    def on_resize(self) -> None:
+        """The text reflowed: bring the paragraph that was at the top back to the top."""
+        if self._anchor is not None and self.size.width != self._anchor_width:
+            self.call_after_refresh(self._restore_place)
+
+    def _restore_place(self) -> None:
+        anchor = self._anchor
+        self._anchor_width = self.size.width
+        if anchor is None:
+            return
+        block, into = anchor
+        if not block.is_attached:
+            return
+        body = self.body
+        top = body.virtual_region.y + block.virtual_region.y
+        y = top + round(into * block.outer_size.height)
+        self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
     def restore_scroll(self, y: float) -> None:
         """Scroll to `y` as soon as the (newly mounted) article is tall enough for it."""
@@ -251,10 +325,14 @@ class ArticleView(VerticalScroll, can_focus=True):
             # force: during layout the scrollbar may not be "needed" yet.
             self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
-    def __init__(self, *, id: str | None = None, text_width: int = 0) -> None:
+    def __init__(
+        self, *, id: str | None = None, text_width: int = 0, animate_scroll: bool = False
+    ) -> None:
         super().__init__(id=id)
         self.text_width = text_width
         """The article's max width in columns (0: the pane's width)."""
+        self.animate_scroll = animate_scroll
+        """Animate the page keys (the `animation` setting)."""
 
     def compose(self) -> ComposeResult:
         yield Static(Content(WELCOME), id="article-header")
@@ -277,6 +355,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         """Header and the body's first slice now; `tokens`: the body already parsed."""
         self._pending_y = None
         self._pending_block = None
+        self._anchor = None
         minutes = reading_minutes(rendered.markdown)
         header = article_header(article, feed_title, minutes)
         self.query_one("#article-header", Static).update(header)
@@ -293,7 +372,9 @@ class ArticleView(VerticalScroll, can_focus=True):
             self.call_after_refresh(self.scroll_to_block, self._pending_block)
 
     def _headings(self) -> list[MarkdownHeader]:
-        return [h for h in self.body.children if isinstance(h, MarkdownHeader) and h.id]
+        body = self.query_one_optional("#article-body", ArticleBody)  # None while closing
+        children = body.children if body is not None else []
+        return [h for h in children if isinstance(h, MarkdownHeader) and h.id]
 
     def _heading_offsets(self) -> list[tuple[int, MarkdownHeader]]:
         """Each heading's top, in the scrolled content's coordinates."""
@@ -301,6 +382,7 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
+        self._track_place()
         current = None
         for offset, heading in self._heading_offsets():
             if offset <= new + 2:

@@ -110,7 +110,12 @@ class ReadingPane(Container):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="article-column"):
-            yield ArticleView(id="article", text_width=self.service.settings.article_width)
+            settings = self.service.settings
+            yield ArticleView(
+                id="article",
+                text_width=settings.article_width,
+                animate_scroll=settings.animation,
+            )
             find = FindBox(id="find", placeholder="Find in this article")
             find.display = False
             yield find
