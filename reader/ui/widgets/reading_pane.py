@@ -15,22 +15,26 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input, Markdown, OptionList
+from textual.widgets._markdown import MarkdownBlock
 
 from reader.article.from_entry import article_from_entry
 from reader.article.render import is_other_link, render_article
 from reader.history import History, Place
-from reader.models import Article, Entry, RenderedArticle
+from reader.models import Article, Entry, Link, RenderedArticle
 from reader.service import FeedService, merge_related, wants_full_article
 from reader.store import Store
 from reader.text import clean_line, is_http_url
+from reader.ui.compat import block_content, set_block_content
 from reader.ui.layout import Sidebar
 from reader.ui.messages import ArticleReady, PageFailed
 from reader.ui.widgets.article_view import ArticleView, parse_markdown
 from reader.ui.widgets.find_box import FindBox
+from reader.ui.widgets.link_hints import HintBox, is_complete, with_hints
 from reader.ui.widgets.outline import Outline
 from reader.ui.widgets.related_links import RelatedLinks, link_options
 
@@ -52,6 +56,7 @@ class ReadingPane(Container):
         Binding("ctrl+f", "find", "Find in article", show=False, id="find"),
         Binding("ctrl+g", "find_next", "Next match", show=False, id="find-next"),
         Binding("z", "zoom", "Article alone / all panes", show=False, id="zoom"),
+        Binding("g", "link_hints", "Follow a link by its number", show=False, id="link-hints"),
     ]
 
     # ----------------------------------------------------------------- messages
@@ -107,6 +112,8 @@ class ReadingPane(Container):
         self.history = History()
         self.find_matches: list[Widget] = []
         self.find_index = 0
+        self._hinted: dict[Widget, Content] = {}
+        """Blocks showing link numbers, with their own text to put back."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="article-column"):
@@ -119,6 +126,9 @@ class ReadingPane(Container):
             find = FindBox(id="find", placeholder="Find in this article")
             find.display = False
             yield find
+            hints = HintBox(id="hints", placeholder="Link number: Enter follows, Escape cancels")
+            hints.display = False
+            yield hints
         with Container(id="sidebar"):
             yield Outline(id="outline")
             yield RelatedLinks(id="related")
@@ -360,6 +370,7 @@ class ReadingPane(Container):
     async def on_article_ready(self, message: ArticleReady) -> None:
         message.stop()
         self.remember_position()
+        self.close_hints()
         self.offered_link = None
         self.place = message.place
         self.shown_article = message.article
@@ -422,10 +433,13 @@ class ReadingPane(Container):
 
     def on_related_links_link_chosen(self, message: RelatedLinks.LinkChosen) -> None:
         message.stop()
-        if message.link.kind == "image":
-            self.post_message(self.OpenLink(message.link.url))  # for the browser, not the reader
+        self._choose(message.link)
+
+    def _choose(self, link: Link) -> None:
+        if link.kind == "image":
+            self.post_message(self.OpenLink(link.url))  # for the browser, not the reader
             return
-        self.follow_link(message.link.url)
+        self.follow_link(link.url)
 
     @on(OptionList.OptionHighlighted, "#related")
     def _link_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -552,6 +566,81 @@ class ReadingPane(Container):
         message.stop()
         if self.find_box.value:
             self.find_in_article(self.find_box.value, message.step)
+
+    # ----------------------------------------------------------------- link hints
+    @property
+    def hint_box(self) -> HintBox:
+        return self.query_one(HintBox)
+
+    def action_link_hints(self) -> None:
+        """Number every link in view (the links pane's numbers); typing one follows it."""
+        if self._hinted:
+            self.close_hints()
+            return
+        links = self.links_pane.links
+        numbers: dict[str, int] = {}
+        for index, link in enumerate(links):
+            numbers.setdefault(link.url, index + 1)
+        view = self.article_view
+        seen = view.content_region
+        shown: list[int] = []
+        for block in view.body.query(MarkdownBlock):
+            content = block_content(block)
+            if content is None or not block.region.overlaps(seen):
+                continue
+            if block.query(MarkdownBlock):
+                continue  # a container: its inner blocks carry the text
+            hinted, numbered = with_hints(content, numbers)
+            if numbered:
+                self._hinted[block] = content
+                set_block_content(block, hinted)
+                shown.extend(numbered)
+        if not shown:
+            self._status("No links in view. The links pane lists every link of the article.")
+            return
+        box = self.hint_box
+        box.value = ""
+        box.display = True
+        box.focus()
+        self._status(f"Links {min(shown)}-{max(shown)} in view: type a number (1-{len(links)})")
+
+    def close_hints(self) -> None:
+        """Take the numbers away again (Escape, a link followed, another article)."""
+        for block, content in self._hinted.items():
+            if block.is_attached:
+                set_block_content(block, content)
+        self._hinted = {}
+        box = self.hint_box
+        if box.display:
+            had_focus = box.has_focus
+            box.display = False
+            box.value = ""
+            if had_focus:
+                self.article_view.focus()
+
+    def _follow_number(self, typed: str) -> None:
+        links = self.links_pane.links
+        number = int(typed) if typed.isdigit() else 0
+        self.close_hints()
+        if not 1 <= number <= len(links):
+            self._status(f"No link numbered {typed}." if typed else "")
+            return
+        self._choose(links[number - 1])
+
+    @on(Input.Changed, "#hints")
+    def _hint_typed(self, event: Input.Changed) -> None:
+        event.stop()
+        if is_complete(event.value, len(self.links_pane.links)):
+            self._follow_number(event.value)
+
+    @on(Input.Submitted, "#hints")
+    def _hint_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._follow_number(event.value)
+
+    def on_hint_box_cancelled(self, message: HintBox.Cancelled) -> None:
+        message.stop()
+        self.close_hints()
 
 
 def _with_entry_related(article: Article, entry: Entry | None) -> Article:
