@@ -396,6 +396,8 @@ class MainScreen(SearchMixin, OrganiseMixin, Screen[None]):
         self.reload_feeds()
 
     def on_reading_pane_entry_read(self, message: ReadingPane.EntryRead) -> None:
+        for copy in message.copies:
+            self.entry_list.update_entry(copy)
         self.on_entry_changed(EntryChanged(message.entry))
 
     def on_reading_pane_status(self, message: ReadingPane.Status) -> None:

@@ -68,11 +68,13 @@ class ReadingPane(Container):
             self.entry = entry
 
     class EntryRead(Message):
-        """An entry (and every copy of its story) was marked read by reading it."""
+        """An entry was marked read by reading it; `copies`: the same story in other feeds
+        (read too), so their rows and counts follow."""
 
-        def __init__(self, entry: Entry) -> None:
+        def __init__(self, entry: Entry, copies: tuple[Entry, ...] = ()) -> None:
             super().__init__()
             self.entry = entry
+            self.copies = copies
 
     class Status(Message):
         """A line for the status bar; `pin` keeps it until the user presses a key."""
@@ -298,16 +300,25 @@ class ReadingPane(Container):
 
     @work(thread=True, group="mark-read", exit_on_error=False)
     def _mark_read(self, entry_id: int) -> None:
-        """Mark read after the article is drawn: the entry and feed lists it updates (and the
-        write) would otherwise share the article's first frame."""
+        """Mark read (every copy of the story) after the article is drawn: the entry and
+        feed lists it updates (and the write) would otherwise share the article's first
+        frame. An entry already read changes nothing: no message, no reload."""
+        before = self.store.get_entry(entry_id)
+        if before is None or before.read:
+            return
         self.store.set_read(entry_id, True)
         entry = self.store.get_entry(entry_id)
-        if entry is not None:
-            self.post_message(self.EntryRead(entry))
+        if entry is None:
+            return
+        copies = tuple(c for c in self.store.entries_for_link(entry.link) if c.id != entry.id)
+        self.post_message(self.EntryRead(entry, copies))
 
     @work(exclusive=True, group="article", exit_on_error=False)
-    async def load_page(self, place: Place, *, refresh: bool = False) -> None:
-        """A page in reader mode: from the cache at once, else fetched and extracted."""
+    async def load_page(
+        self, place: Place, *, refresh: bool = False, mark_read: bool = True
+    ) -> None:
+        """A page in reader mode: from the cache at once, else fetched and extracted.
+        `mark_read`: the page is a new reading (a link, history), so the story is read."""
         entry, place, found_on = await asyncio.to_thread(self._page_context, place)
         result = await self.service.read_page(place.url, refresh=refresh, found_on=found_on)
         if result.article is None:
@@ -317,6 +328,11 @@ class ReadingPane(Container):
         ready = await asyncio.to_thread(
             self._prepared, place, article, entry, from_cache=result.from_cache
         )
+        if entry is None:
+            # A page reached by a link (or history) may be a story from one of the feeds.
+            stories = await asyncio.to_thread(self.store.entries_for_link, place.url)
+            ready.story_id = stories[0].id if stories else None
+        ready.mark_read = mark_read  # reading a page of a story, any way, reads it
         self.post_message(ready)
 
     def _page_context(self, place: Place) -> tuple[Entry | None, Place, str | None]:
@@ -397,13 +413,15 @@ class ReadingPane(Container):
         self.article_shown = True
         if message.entry is not None:
             self.post_message(self.EntryOpened(message.entry))
-        if message.mark_read and message.entry is not None and message.entry.id is not None:
+        read_id = message.entry.id if message.entry is not None else message.story_id
+        if message.mark_read and read_id is not None:
             # After the frame that shows the article: the lists' updates are not in its way.
-            self.call_after_refresh(self._mark_read, message.entry.id)
+            self.call_after_refresh(self._mark_read, read_id)
         if message.fetch_page:
             view.border_subtitle = "fetching the full article…"
             self._status(f"Fetching the full article from {clean_line(message.place.url, 200)}")
-            self.load_page(Place(message.place.url, message.place.entry_id, "page"))
+            page = Place(message.place.url, message.place.entry_id, "page")
+            self.load_page(page, mark_read=message.mark_read)
         elif message.article.source == "page":
             self._status(clean_line(message.place.url, 300))
 
@@ -462,9 +480,7 @@ class ReadingPane(Container):
 
     def _go_to(self, place: Place) -> None:
         if place.view == "feed" and place.entry_id is not None:
-            self.load_article(
-                place.entry_id, mark_read=False, auto_page=False, scroll_y=place.scroll_y
-            )
+            self.load_article(place.entry_id, auto_page=False, scroll_y=place.scroll_y)
         else:
             self.load_page(place)
 
@@ -491,7 +507,8 @@ class ReadingPane(Container):
             self._status("No page to fetch for this article.")
             return
         self.article_view.border_subtitle = "fetching the full article…"
-        self.load_page(Place(self.place.url, self.place.entry_id, "page"), refresh=True)
+        page = Place(self.place.url, self.place.entry_id, "page")
+        self.load_page(page, refresh=True, mark_read=False)
 
     def action_feed_view(self) -> None:
         """Show the entry's own content from the feed again."""
