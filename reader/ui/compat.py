@@ -8,10 +8,64 @@ tests/test_compat.py fails loudly when an upgrade changes any of it.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 
+from markdown_it.token import Token
 from textual.content import Content
 from textual.style import Style
 from textual.widget import Widget
+from textual.widgets import Markdown
+from textual.widgets._markdown import MarkdownHeader
+from textual.widgets.markdown import MarkdownBlock, TableOfContentsType
+
+__all__ = [
+    "MarkdownBlock",
+    "MarkdownHeader",
+    "begin_markdown_document",
+    "block_content",
+    "block_text",
+    "build_markdown_blocks",
+    "content_links",
+    "heading_level",
+    "set_block_content",
+    "set_table_of_contents",
+]
+
+# ----------------------------------------------------------------- Markdown documents
+# `Markdown.update` parses and mounts a whole document in one step; ArticleBody builds the
+# blocks itself, a slice at a time, so it has to do what `update` does to the widget's
+# state. `MarkdownHeader` (the class of h1-h6 blocks) is only in the private module.
+
+
+def build_markdown_blocks(markdown: Markdown, tokens: Iterable[Token]) -> list[MarkdownBlock]:
+    """Blocks for parsed tokens, not mounted (`Markdown._parse_markdown`)."""
+    return list(markdown._parse_markdown(tokens))
+
+
+def begin_markdown_document(markdown: Markdown, source: str) -> None:
+    """What `Markdown.update` records before building: the theme the blocks are styled
+    for, the source (the public `source` property reads it) and its last line."""
+    markdown._theme = markdown.app.theme
+    markdown._markdown = source
+    lines = source.splitlines()
+    markdown._last_parsed_line = len(lines) - (1 if lines and lines[-1] else 0)
+
+
+def set_table_of_contents(markdown: Markdown, toc: TableOfContentsType) -> None:
+    """The headings `Markdown.table_of_contents` reports (built ahead of the blocks)."""
+    markdown._table_of_contents = toc
+
+
+def heading_level(block: Widget) -> int:
+    """1-6 for a heading block (`MarkdownHeader.LEVEL`), 0 for any other block."""
+    return block.LEVEL if isinstance(block, MarkdownHeader) else 0
+
+
+def block_text(block: Widget) -> str:
+    """A block's own text, plain ("" for a container block)."""
+    content = block_content(block)
+    return content.plain if content is not None else ""
+
 
 # ----------------------------------------------------------------- Markdown links
 

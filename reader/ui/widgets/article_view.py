@@ -22,10 +22,18 @@ from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
-from textual.widgets._markdown import MarkdownBlock, MarkdownHeader
 
 from reader.models import Article, RenderedArticle
 from reader.text import clean_line
+from reader.ui.compat import (
+    MarkdownBlock,
+    MarkdownHeader,
+    begin_markdown_document,
+    block_text,
+    build_markdown_blocks,
+    heading_level,
+    set_table_of_contents,
+)
 
 WELCOME = (
     "Pick a feed on the left, then an entry: Enter opens it here.\n\n"
@@ -127,30 +135,26 @@ class ArticleBody(Markdown):
             tokens = await asyncio.to_thread(parse_markdown, markdown)
             if generation != self._generation:
                 return  # another article came while this one was parsed
-        self._theme = self.app.theme
-        self._markdown = markdown
+        begin_markdown_document(self, markdown)
         self._line_starts = _line_starts(markdown)
         self._groups = _top_level_groups(tokens)
         self._next = 0
         self._headings = {}
         for index, group in enumerate(self._groups):
             if group[0].type == "heading_open":
-                self._headings[index] = next(iter(self._parse_markdown(group)))
-        self._table_of_contents = [
-            (block.LEVEL, block._content.plain, block.id)
+                self._headings[index] = build_markdown_blocks(self, group)[0]
+        toc = [
+            (heading_level(block), block_text(block), block.id)
             for block in self._headings.values()
-            if isinstance(block, MarkdownHeader)
+            if heading_level(block)
         ]
-        lines = markdown.splitlines()
-        self._last_parsed_line = len(lines) - (1 if lines and lines[-1] else 0)
+        set_table_of_contents(self, toc)
         first = self._build(max(self.MIN_FIRST_SLICE_CHARS, screenful))
         with self.app.batch_update():
             await self.remove_children()
             if first:
                 await self.mount_all(first)
-        self.post_message(
-            Markdown.TableOfContentsUpdated(self, self._table_of_contents).set_sender(self)
-        )
+        self.post_message(Markdown.TableOfContentsUpdated(self, toc).set_sender(self))
         if not self.complete:
             self._mount_rest(generation)
 
@@ -165,7 +169,7 @@ class ArticleBody(Markdown):
             group = self._groups[index]
             self._next += 1
             heading = self._headings.pop(index, None)
-            blocks.extend([heading] if heading is not None else self._parse_markdown(group))
+            blocks.extend([heading] if heading is not None else build_markdown_blocks(self, group))
             if group[0].map is not None:
                 start, end = group[0].map
                 last = len(starts) - 1
@@ -423,7 +427,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         for block in self.body.query(MarkdownBlock):
             if block.query(MarkdownBlock):
                 continue  # a container (list, quote): its inner blocks are checked instead
-            if needle in block._content.plain.casefold():
+            if needle in block_text(block).casefold():
                 blocks.append(block)
         for block in blocks:
             block.add_class("-found")

@@ -20,7 +20,6 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input, Markdown, OptionList
-from textual.widgets._markdown import MarkdownBlock
 
 from reader.article.from_entry import article_from_entry
 from reader.article.render import is_other_link, render_article
@@ -29,7 +28,7 @@ from reader.models import Article, Entry, Link, RenderedArticle
 from reader.service import FeedService, merge_related, wants_full_article
 from reader.store import Store
 from reader.text import clean_line, is_http_url
-from reader.ui.compat import block_content, set_block_content
+from reader.ui.compat import MarkdownBlock, block_content, set_block_content
 from reader.ui.layout import Sidebar
 from reader.ui.messages import ArticleReady, PageFailed
 from reader.ui.widgets.article_view import ArticleView, parse_markdown
