@@ -128,6 +128,9 @@ class MainScreen(SearchMixin, OrganiseMixin, Screen[None]):
     def on_reading_pane_layout_changed(self, message: ReadingPane.LayoutChanged) -> None:
         self._arrange()
 
+    _arranged: object = None
+    """The last arrangement applied (with the screen size it was for)."""
+
     def _focus_area(self) -> Focus:
         focused = self.focused
         if focused is None:
@@ -147,6 +150,10 @@ class MainScreen(SearchMixin, OrganiseMixin, Screen[None]):
         plan = arrange(
             self.size.width, article_shown=pane.article_shown, focus=focus, zoomed=pane.zoomed
         )
+        key = (plan, self.size, focus, pane.article_shown, self.entry_list.option_count)
+        if key == self._arranged:
+            return  # setting the same sizes again would still relayout the whole screen
+        self._arranged = key
         feeds = self.feed_list
         feeds.display = plan.feeds
         feeds.styles.width = plan.feeds_width
@@ -158,9 +165,11 @@ class MainScreen(SearchMixin, OrganiseMixin, Screen[None]):
             entries.styles.min_height = 5
             entries.styles.max_height = None
         elif plan.entries == "fit":
-            entries.styles.height = "auto"
+            # Rows counted, not `height: auto`: that measures every row of a long list.
+            cap = max(3, self.size.height // 4)
+            entries.styles.height = min(cap, entries.option_count + 2)
             entries.styles.min_height = 3
-            entries.styles.max_height = "25%"
+            entries.styles.max_height = None
         else:
             entries.styles.height = entries.styles.min_height = 3
             entries.styles.max_height = None
