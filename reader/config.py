@@ -63,6 +63,8 @@ class Settings:
     """Command used to open links (`{url}` is replaced); empty uses $BROWSER / the system."""
     article_width: int = field(default=0, kw_only=True)
     """Widest the article text is drawn, in columns (0: the width of its pane)."""
+    animation: bool = field(default=False, kw_only=True)
+    """Animate scrolling in the article (Space, b, Home, End); off, each key lands at once."""
     date_format: str = field(default="%Y-%m-%d", kw_only=True)
     """How dates are shown, as a Python strftime format (e.g. "%d %b %Y")."""
     theme: str = field(default="textual-dark", kw_only=True)

@@ -853,6 +853,17 @@ class Store:
         row = self._conn.execute(f"{_ENTRY_SELECT} WHERE e.id = ?", (entry_id,)).fetchone()
         return None if row is None else _entry_from_row(row)
 
+    def entries_for_link(self, url: str) -> list[Entry]:
+        """Every stored copy of the story at `url` (same canonical link, any feed), unread
+        first: how a page reached by a link is known to be an entry."""
+        canon = canonical_url(url)
+        if not canon:
+            return []
+        rows = self._conn.execute(
+            f"{_ENTRY_SELECT} WHERE e.canon = ? ORDER BY e.read, e.id", (canon,)
+        ).fetchall()
+        return [_entry_from_row(row) for row in rows]
+
     @_locked
     def set_read(self, entry_id: int, read: bool = True) -> None:
         """Mark read or unread; an unknown id is ignored (it may have just been removed)."""

@@ -34,6 +34,7 @@ CHANGED: dict[str, tuple[str, object]] = {
     "refresh_on_start": ("true", True),
     "browser": ('"firefox --new-tab {url}"', "firefox --new-tab {url}"),
     "article_width": ("88", 88),
+    "animation": ("true", True),
     "date_format": ('"%d %b %Y"', "%d %b %Y"),
     "theme": ('"nord"', "nord"),
     "keep_per_feed": ("500", 500),

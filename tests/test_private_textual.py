@@ -34,12 +34,6 @@ MODULES = sorted(
     if path.relative_to(ROOT).as_posix() != COMPAT
 )
 
-BEING_REBUILT = {
-    "reader/ui/widgets/article_view.py": "Markdown internals (_markdown module, block._content)",
-}
-"""Offenders at the start of issue 12, in files being rebuilt into pane components: reported
-as strict xfails until their private use moves into compat.py (then drop the entry)."""
-
 
 def _private(name: str) -> bool:
     return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
@@ -164,19 +158,7 @@ def private_textual_uses(path: Path) -> list[str]:
 
 
 def _cases() -> list[object]:
-    return [
-        pytest.param(
-            relative,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=f"issue 12 refactor pending: {BEING_REBUILT[relative]}; once it is "
-                "clean, drop it from BEING_REBUILT",
-            ),
-        )
-        if relative in BEING_REBUILT
-        else relative
-        for relative in MODULES
-    ]
+    return list(MODULES)
 
 
 @pytest.mark.parametrize("relative", _cases())

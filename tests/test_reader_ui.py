@@ -31,6 +31,7 @@ from reader.ui.widgets.article_view import ArticleBody, ArticleView, parse_markd
 from reader.ui.widgets.entry_list import EntryList
 from reader.ui.widgets.footer import ReaderFooter
 from reader.ui.widgets.outline import Outline
+from reader.ui.widgets.reading_pane import ReadingPane
 from reader.ui.widgets.related_links import RelatedLinks
 from tests.server import FixtureServer, Route
 from tests.uitools import (
@@ -226,7 +227,7 @@ async def test_mouse_back_and_forward_buttons_walk_the_history(
         # Over the article's title: read as a left or middle click there, nothing happens.
         title = app.query_one("#article-header").region
         at = f"{title.x + 3};{title.y + 1}"
-        history = app.screen.history  # type: ignore[attr-defined]
+        history = app.query_one(ReadingPane).history
         terminal_sends(app, f"\x1b[<128;{at}M\x1b[<128;{at}m")
         await settle(pilot)
         assert LEAD in header_text(app)
@@ -289,7 +290,6 @@ async def test_links_that_are_not_web_pages_are_never_fetched(
             server.base.replace("http://", "ftp://") + "/articles/discord-teen-mode.html",
         ]
         requests = dict(server.requests)
-        screen = app.screen
 
         # Enter on each in the links pane: a message, the clipboard, no fetch, no history.
         related.focus()
@@ -303,7 +303,7 @@ async def test_links_that_are_not_web_pages_are_never_fetched(
             assert "Contact the desk" in header_text(app)
         assert dict(server.requests) == requests
         assert server.requests["/articles/discord-teen-mode.html"] == 0
-        assert not screen.history.can_go_back  # type: ignore[attr-defined]
+        assert not app.query_one(ReadingPane).history.can_go_back
 
         # A click on the phone link in the text: the same; y copies it, o opens it.
         view = app.query_one(ArticleView)
@@ -396,5 +396,9 @@ async def test_narrow_screen_folds_the_feeds_pane_while_reading(
         app.query_one(ArticleView).focus()
         await settle(pilot)
         assert not app.screen.has_class("-narrow") and not app.screen.has_class("-reading")
+        # Wide, the feeds pane gives way to the article too, and is back with the entries.
+        assert not feeds.display
+        await pilot.press("escape")
+        await settle(pilot)
         assert feeds.display
     store.close()

@@ -20,17 +20,6 @@ pytestmark = pytest.mark.skipif(
     not HAS_MYPY, reason="mypy is not installed (pip install -e '.[test]')"
 )
 
-UI_CHECKED = {
-    "reader/ui/__init__.py",
-    "reader/ui/app.py",
-    "reader/ui/compat.py",
-    "reader/ui/links.py",
-    "reader/ui/messages.py",
-    "reader/ui/mouse.py",
-}
-"""The UI modules held to the core's standard now; the rest of `reader/ui` is being rebuilt
-into pane components and is reported by `test_ui_being_rebuilt_is_clean` until it is clean."""
-
 _ERROR = re.compile(r"^(?P<path>[^:\s]+\.py):\d+: error: ", re.MULTILINE)
 
 
@@ -58,31 +47,14 @@ def reader_errors() -> dict[str, list[str]]:
     return errors
 
 
-def _in_rebuilt_ui(path: str) -> bool:
-    return path.startswith("reader/ui/") and path not in UI_CHECKED
-
-
 def _report(errors: dict[str, list[str]]) -> str:
     lines = [line for path in sorted(errors) for line in errors[path]]
     return f"{len(lines)} mypy error(s):\n" + "\n".join(lines)
 
 
-def test_core_and_app_modules_type_check(reader_errors: dict[str, list[str]]) -> None:
-    """Everything outside the UI being rebuilt is clean: core, app, messages, links, mouse."""
-    errors = {path: lines for path, lines in reader_errors.items() if not _in_rebuilt_ui(path)}
-    assert not errors, _report(errors)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12: reader/ui/screens and reader/ui/widgets are being rebuilt as pane "
-    "components (39 errors at the start, in main.py, reading.py, entry_list.py, feed_list.py; "
-    "pytest --runxfail lists them); "
-    "remove this mark once they are clean",
-)
-def test_ui_being_rebuilt_is_clean(reader_errors: dict[str, list[str]]) -> None:
-    errors = {path: lines for path, lines in reader_errors.items() if _in_rebuilt_ui(path)}
-    assert not errors, _report(errors)
+def test_reader_type_checks(reader_errors: dict[str, list[str]]) -> None:
+    """mypy finds nothing in `reader/`: the core and the UI alike."""
+    assert not reader_errors, _report(reader_errors)
 
 
 def test_the_check_fails_on_a_type_error(tmp_path: Path) -> None:

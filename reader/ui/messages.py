@@ -53,6 +53,8 @@ class ArticleReady(Message):
     """Mark the entry read once the article is on screen."""
     link_options: LinkOptions | None = None
     """The related-links pane's rows, built in the worker."""
+    story_id: int | None = None
+    """The stored entry a page reached by a link is (same story): marked read once shown."""
 
 
 @dataclass

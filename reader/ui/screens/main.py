@@ -10,25 +10,25 @@ from __future__ import annotations
 
 import json
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Static
 from textual.worker import Worker
 
 from reader.article.render import is_other_link
-from reader.history import History, Place
 from reader.listing import SourceRef, list_source
-from reader.models import Article, Entry, Feed
+from reader.models import Entry, Feed
 from reader.sample import load_sample
 from reader.schedule import is_due
 from reader.service import FeedService, RefreshResult
 from reader.store import Store, StoreError
 from reader.text import clean_line, is_http_url
-from reader.ui.focus import focus_now, not_while_typing
+from reader.ui.focus import not_while_typing
+from reader.ui.layout import NARROW_WIDTH, Focus, arrange, below_height
 from reader.ui.links import open_link
 from reader.ui.messages import (
     EntriesLoaded,
@@ -41,15 +41,11 @@ from reader.ui.messages import (
 from reader.ui.screens.dialogs import AddFeedScreen, AddRequest, FeedEdit
 from reader.ui.screens.health import HealthScreen
 from reader.ui.screens.help import HelpScreen
-from reader.ui.screens.reading import ReadingMixin
-from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entries_pane import EntriesPane, SearchScope
 from reader.ui.widgets.entry_list import EntryList
 from reader.ui.widgets.feed_list import FeedCounts, FeedList, Source
-from reader.ui.widgets.find_box import FindBox
 from reader.ui.widgets.footer import ReaderFooter
-from reader.ui.widgets.outline import Outline
-from reader.ui.widgets.related_links import RelatedLinks
+from reader.ui.widgets.reading_pane import READING_IDS, ReadingPane
 from reader.ui.widgets.sources_pane import SourcesPane, mode_note
 
 AUTO_REFRESH_CHECK_SECONDS = 60.0
@@ -57,9 +53,6 @@ AUTO_REFRESH_CHECK_SECONDS = 60.0
 
 EXTERNAL_CHECK_SECONDS = 3.0
 """How often to look for changes another newsreader (a CLI refresh) committed to the store."""
-
-NARROW_WIDTH = 100
-"""Below this many columns the feeds pane folds away while you read."""
 
 MAX_SAVED_SEARCHES = 20
 FOLDED_STATE = "folded_folders"
@@ -87,8 +80,7 @@ def folded_folders(store: Store) -> frozenset[str]:
     return frozenset(p for p in value if isinstance(p, str))
 
 
-# type-ignore: ReadingMixin's type stubs, until it becomes the reading pane.
-class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
+class MainScreen(Screen[None]):
     BINDINGS = [
         Binding("r", "refresh_feed", "Refresh", id="refresh-feed"),
         Binding("R", "refresh_all", "All", tooltip="Refresh all feeds", id="refresh-all"),
@@ -109,19 +101,11 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
         Binding("e", "edit_feed", "Feed settings", show=False, id="edit-feed", priority=True),
         Binding("question_mark", "help", "Keys", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
-        Binding("f", "full_article", "Full article", show=False, id="full-article"),
-        Binding("v", "feed_view", "Feed's own content", show=False, id="feed-view"),
-        Binding("H,backspace,alt+left", "back", "Back", show=False, id="back"),
-        Binding("L,alt+right", "forward", "Forward", show=False, id="forward"),
-        Binding("right_square_bracket", "next_heading", "Next heading", show=False, id="next-h"),
-        Binding("left_square_bracket", "previous_heading", "Previous heading", show=False),
-        Binding("y", "copy_link", "Copy link", show=False, id="copy-link"),
         Binding("i", "health", "Feed health", show=False, id="health"),
         Binding("ctrl+f", "find", "Find in article", show=False, id="find", priority=True),
         Binding(
             "backslash", "filter_titles", "Filter titles", show=False, id="filter", priority=True
         ),
-        Binding("ctrl+g", "find_next", "Next match", show=False, id="find-next"),
         Binding("escape", "focus_entries", "Entries pane", show=False, id="focus-entries"),
     ]
 
@@ -130,13 +114,6 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
         self.store = store
         self.service = service
         self.show_sample = show_sample
-        self.open_entry: Entry | None = None
-        self.place: Place | None = None
-        """What the article pane shows (None before the first article)."""
-        self.shown_article: Article | None = None
-        self.offered_link: str | None = None
-        """A link that is not a web page, just chosen in the article: `o` / `y` act on it."""
-        self.history = History()
         self.refreshing = False
         self.status_pinned = False
         """True while the status line shows a result the user has not seen yet."""
@@ -155,25 +132,11 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
             yield SourcesPane(id="feeds")
             with Vertical(id="right"):
                 yield EntriesPane(id="entries-pane")
-                with Horizontal(id="reading"):
-                    with Vertical(id="article-column"):
-                        yield ArticleView(
-                            id="article", text_width=self.service.settings.article_width
-                        )
-                        find = FindBox(id="find", placeholder="Find in this article")
-                        find.display = False
-                        yield find
-                    with Vertical(id="sidebar"):
-                        yield Outline(id="outline")
-                        yield RelatedLinks(id="related")
+                yield ReadingPane(self.store, self.service, id="reading")
         yield Static("", id="status")
         yield ReaderFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        titles = {"#article": "Article", "#outline": "Outline", "#related": "Related links"}
-        for selector, title in titles.items():
-            self.query_one(selector).border_title = title
-        self.links_pane = self.query_one(RelatedLinks)
         self.feed_list.focus()
         self.start_up()
         self.set_interval(EXTERNAL_CHECK_SECONDS, self.check_external_changes)
@@ -185,22 +148,62 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
-        self._fold_for_reading()
+        self._arrange()
 
     def on_descendant_focus(self) -> None:
-        self._fold_for_reading()
+        self._arrange()
 
-    def _fold_for_reading(self) -> None:
-        """`-reading` (feeds pane folded away) while a reading pane has focus, narrow only.
+    def on_reading_pane_layout_changed(self, message: ReadingPane.LayoutChanged) -> None:
+        self._arrange()
 
-        A class change on the screen restyles and repaints every widget, so a wide screen,
-        where the class changes nothing, never gets it (opening an article stays fast)."""
-        reading = (
-            self.has_class("-narrow")
-            and self.focused is not None
-            and self.focused.id in {"article", "outline", "related", "find"}
+    _arranged: object = None
+    """The last arrangement applied (with the screen size it was for)."""
+
+    def _focus_area(self) -> Focus:
+        focused = self.focused
+        if focused is None:
+            return "other"
+        if focused.id in READING_IDS:
+            return "reading"
+        return "feeds" if focused is self.feed_list else "entries"
+
+    def _arrange(self) -> None:
+        """Share the screen so the article is the widest pane (see reader/ui/layout.py).
+
+        Only the panes' own inline sizes change, never a class on the screen or the reading
+        pane: a class change there restyles every block of a long article (about 200 ms).
+        `-reading` stays as the narrow screen's mark that the feeds pane is folded away."""
+        pane = self.reading_pane
+        focus = self._focus_area()
+        plan = arrange(
+            self.size.width, article_shown=pane.article_shown, focus=focus, zoomed=pane.zoomed
         )
-        self.set_class(reading, "-reading")
+        rows = self.entry_list.option_count
+        key = (plan, self.size, focus, pane.article_shown, rows)
+        if key == self._arranged:
+            return  # setting the same sizes again would still relayout the whole screen
+        self._arranged = key
+        feeds = self.sources
+        feeds.display = plan.feeds
+        feeds.styles.width = plan.feeds_width
+        entries = self.entries_pane
+        entries.display = plan.entries != "hidden"
+        narrow = self.size.width < NARROW_WIDTH
+        if plan.entries == "share":
+            entries.styles.height = "30%" if narrow else "35%"
+            entries.styles.min_height = 5
+        elif plan.entries == "fit":
+            # Rows counted, not `height: auto`: that measures every row of a long list.
+            cap = max(3, self.size.height // 4)
+            entries.styles.height = min(cap, rows + 2)
+            entries.styles.min_height = 3
+        else:
+            entries.styles.height = entries.styles.min_height = 3
+            self.entry_list.scroll_to_highlight()
+        pane.place_sidebar(plan.sidebar, plan.sidebar_width, below_height(self.size.height))
+        self.set_class(narrow and focus == "reading" and pane.article_shown, "-reading")
+        if self.focused is not None and not self.focused.display:
+            pane.focus_article()
 
     @property
     def sources(self) -> SourcesPane:
@@ -219,8 +222,8 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
         return self.query_one(EntryList)
 
     @property
-    def article_view(self) -> ArticleView:
-        return self.query_one(ArticleView)
+    def reading_pane(self) -> ReadingPane:
+        return self.query_one(ReadingPane)
 
     def set_status(self, text: str, pin: bool = False) -> None:
         """Show a line under the panes; a pinned one stays until the user presses a key."""
@@ -244,12 +247,13 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
     def save_session(self) -> None:
         """Remember where the reader was: the row, the entry, how far the article was read."""
         source = self.sources.current
-        entry = self.open_entry or self.entries_pane.current_entry
+        entry = self.reading_pane.entry or self.entries_pane.current_entry
+        here = self.reading_pane.here()
         try:
             self.store.set_state("last_source", source.id if source else None)
             self.store.set_state("last_entry", str(entry.id) if entry and entry.id else None)
-            if self.place is not None:
-                self.store.set_position(self.place.key, self.article_view.scroll_y)
+            if here is not None:
+                self.store.set_position(here.key, here.scroll_y)
         except StoreError:
             pass  # quitting must not fail over a read-only or vanished store
 
@@ -352,8 +356,7 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
             if source is not None:
                 self.load_source(source, entry.id)
         if entry.id is not None:
-            self.history.clear()
-            self.load_article(entry.id)
+            self.reading_pane.open_entry(entry.id, new_reading=True)
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def run_refresh(self, feeds: list[Feed], force: bool = False) -> None:
@@ -462,7 +465,7 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
         ):
             self.load_source(source, select_entry)
         if resume is not None and resume[1] is not None and source is not None:
-            self.load_article(resume[1], mark_read=False)
+            self.reading_pane.open_entry(resume[1], mark_read=False)
         self.sample_only = bool(message.feeds) and all(f.is_sample for f in message.feeds)
         if not message.feeds:
             self.set_status(
@@ -488,9 +491,19 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
     def on_entry_changed(self, message: EntryChanged) -> None:
         entry = message.entry
         self.entries_pane.update_entry(entry)
-        if self.open_entry is not None and self.open_entry.id == entry.id:
-            self.open_entry = entry
+        self.reading_pane.entry_changed(entry)
         self.reload_feeds()
+
+    def on_reading_pane_entry_read(self, message: ReadingPane.EntryRead) -> None:
+        for copy in message.copies:
+            self.entries_pane.update_entry(copy)
+        self.on_entry_changed(EntryChanged(message.entry))
+
+    def on_reading_pane_status(self, message: ReadingPane.Status) -> None:
+        self.set_status(message.text, message.pin)
+
+    def on_reading_pane_open_link(self, message: ReadingPane.OpenLink) -> None:
+        self._open_url(message.url)
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
         result = message.result
@@ -548,9 +561,9 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
 
     # ----------------------------------------------------------------- from the entries pane
     def on_entries_pane_entry_chosen(self, message: EntriesPane.EntryChosen) -> None:
-        self.history.clear()  # a new reading starts from the list
-        self.load_article(message.entry_id)
-        self.article_view.focus()
+        # A new reading starts from the list.
+        self.reading_pane.open_entry(message.entry_id, new_reading=True)
+        self.reading_pane.focus_article()
 
     def on_entries_pane_reload_requested(self, message: EntriesPane.ReloadRequested) -> None:
         source = self.sources.current
@@ -572,27 +585,12 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
     def on_entries_pane_note(self, message: EntriesPane.Note) -> None:
         self.set_status(message.text, pin=message.pin)
 
-    # ----------------------------------------------------------------- reading-pane inputs
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "find":
-            self.find_in_article(event.value)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "find":
-            self.find_in_article(event.value, +1)
-
-    @on(OptionList.OptionHighlighted, "#related")
-    def link_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        link = self.query_one(RelatedLinks).current_link
-        if link is not None:
-            self.set_status(link.url)
-
     # ----------------------------------------------------------------- actions
     def _target_entry(self) -> Entry | None:
         """The entry a key acts on: the highlighted one in the entries pane, else the open one."""
         if self.focused is self.entry_list and self.entry_list.current_entry is not None:
             return self.entry_list.current_entry
-        return self.open_entry or self.entry_list.current_entry
+        return self.reading_pane.entry or self.entry_list.current_entry
 
     def on_key(self) -> None:
         self.status_pinned = False  # the user has moved on; counts may replace the summary
@@ -637,7 +635,7 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
 
     def action_next_unread(self) -> None:
         current = self._target_entry()
-        if self.open_entry is None and current is not None and not current.read:
+        if self.reading_pane.entry is None and current is not None and not current.read:
             # Nothing read yet: the highlighted unread entry is the next one to read.
             self._open_found_entry(current)
             return
@@ -706,23 +704,14 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
     def action_find(self) -> None:
         """ctrl+f: the find box gets the keys at once (see `focus_now`)."""
         not_while_typing(self)
-        box = self.query_one("#find", Input)
-        box.display = True
-        focus_now(box)
+        self.reading_pane.action_find()
 
     def action_open_in_browser(self) -> None:
         """The highlighted link, else a mail/phone/FTP link just chosen in the article, else
         the page on screen, else the entry's link."""
-        related = self.links_pane
-        if self.focused is related and related.current_link is not None:
-            self._open_url(related.current_link.url)
-            return
-        if self.offered_link is not None and self.focused is not self.entry_list:
-            url, self.offered_link = self.offered_link, None
+        url = self.reading_pane.url_to_open() if self.focused is not self.entry_list else None
+        if url:
             self._open_url(url)
-            return
-        if self.focused is not self.entry_list and self.place is not None and self.place.url:
-            self._open_url(self.place.url)
             return
         entry = self._target_entry()
         if entry is None or not entry.link:
@@ -742,7 +731,11 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
 
     def action_focus_entries(self) -> None:
         pane = self.entries_pane
-        if not self.close_find() and not pane.close_search() and not pane.close_filter():
+        if (
+            not self.reading_pane.close_find()
+            and not pane.close_search()
+            and not pane.close_filter()
+        ):
             self.entry_list.focus()
 
     def _open_url(self, url: str) -> None:
@@ -768,3 +761,19 @@ class MainScreen(Screen[None], ReadingMixin):  # type: ignore[misc]
         else:
             text = f"Nothing on this system opens {clean_line(url, 200)} (y copies it)."
         self.app.call_from_thread(self.notify, text, markup=False)
+
+    # The palette and the mouse's back / forward buttons name these actions on the screen.
+    def action_back(self) -> None:
+        self.reading_pane.action_back()
+
+    def action_forward(self) -> None:
+        self.reading_pane.action_forward()
+
+    def action_full_article(self) -> None:
+        self.reading_pane.action_full_article()
+
+    def action_feed_view(self) -> None:
+        self.reading_pane.action_feed_view()
+
+    def action_copy_link(self) -> None:
+        self.reading_pane.action_copy_link()

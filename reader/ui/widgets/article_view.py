@@ -9,10 +9,12 @@ article never holds the loop for long and its top shows at once.
 from __future__ import annotations
 
 import asyncio
+from bisect import bisect_right
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from textual import work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -20,10 +22,18 @@ from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
-from textual.widgets._markdown import MarkdownBlock, MarkdownHeader
 
 from reader.models import Article, RenderedArticle
 from reader.text import clean_line
+from reader.ui.compat import (
+    MarkdownBlock,
+    MarkdownHeader,
+    begin_markdown_document,
+    block_text,
+    build_markdown_blocks,
+    heading_level,
+    set_table_of_contents,
+)
 
 WELCOME = (
     "Pick a feed on the left, then an entry: Enter opens it here.\n\n"
@@ -125,30 +135,26 @@ class ArticleBody(Markdown):
             tokens = await asyncio.to_thread(parse_markdown, markdown)
             if generation != self._generation:
                 return  # another article came while this one was parsed
-        self._theme = self.app.theme
-        self._markdown = markdown
+        begin_markdown_document(self, markdown)
         self._line_starts = _line_starts(markdown)
         self._groups = _top_level_groups(tokens)
         self._next = 0
         self._headings = {}
         for index, group in enumerate(self._groups):
             if group[0].type == "heading_open":
-                self._headings[index] = next(iter(self._parse_markdown(group)))
-        self._table_of_contents = [
-            (block.LEVEL, block._content.plain, block.id)
+                self._headings[index] = build_markdown_blocks(self, group)[0]
+        toc = [
+            (heading_level(block), block_text(block), block.id)
             for block in self._headings.values()
-            if isinstance(block, MarkdownHeader)
+            if heading_level(block)
         ]
-        lines = markdown.splitlines()
-        self._last_parsed_line = len(lines) - (1 if lines and lines[-1] else 0)
+        set_table_of_contents(self, toc)
         first = self._build(max(self.MIN_FIRST_SLICE_CHARS, screenful))
         with self.app.batch_update():
             await self.remove_children()
             if first:
                 await self.mount_all(first)
-        self.post_message(
-            Markdown.TableOfContentsUpdated(self, self._table_of_contents).set_sender(self)
-        )
+        self.post_message(Markdown.TableOfContentsUpdated(self, toc).set_sender(self))
         if not self.complete:
             self._mount_rest(generation)
 
@@ -163,7 +169,7 @@ class ArticleBody(Markdown):
             group = self._groups[index]
             self._next += 1
             heading = self._headings.pop(index, None)
-            blocks.extend([heading] if heading is not None else self._parse_markdown(group))
+            blocks.extend([heading] if heading is not None else build_markdown_blocks(self, group))
             if group[0].map is not None:
                 start, end = group[0].map
                 last = len(starts) - 1
@@ -227,6 +233,78 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     _current_heading: str | None = None
     _pending_y: float | None = None
+    _anchor: tuple[Widget, float] | None = None
+    """The block at the top of the view and how far into it (0-1) the view starts."""
+    _anchor_width = 0
+    """The pane's width when `_anchor` was taken: a resize reflows, the anchor stays."""
+
+    # ----------------------------------------------------------------- page keys
+    # Without animation each key lands in the next frame (animated, 0.4-0.5 s to settle).
+    def action_page_down(self) -> None:
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_page_down(animate=self.animate_scroll)
+
+    def action_page_up(self) -> None:
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_page_up(animate=self.animate_scroll)
+
+    def action_scroll_home(self) -> None:
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_home(animate=self.animate_scroll)
+
+    def action_scroll_end(self) -> None:
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_end(animate=self.animate_scroll)
+
+    # ----------------------------------------------------------------- the reading place
+    def _top_block(self) -> tuple[Widget, float] | None:
+        """The body's top-level block at the top of the view, and how far into it.
+
+        From the layout's own (virtual) regions: screen regions lag behind a scroll."""
+        y = self.scroll_y
+        if y <= 0:
+            return None
+        body = self.query_one_optional("#article-body", ArticleBody)
+        blocks = list(body.children) if body is not None else []
+        if body is None or not blocks:
+            return None
+        origin = body.virtual_region.y
+        tops = [origin + block.virtual_region.y for block in blocks]
+        index = bisect_right(tops, y) - 1
+        if index < 0:
+            return None
+        block = blocks[index]
+        height = max(1, block.outer_size.height)
+        return block, min(1.0, (y - tops[index]) / height)
+
+    def _track_place(self) -> None:
+        width = self.size.width
+        if self._anchor is not None and width != self._anchor_width:
+            return  # a reflow is under way: keep the place from before it
+        self._anchor = self._top_block()
+        self._anchor_width = width
+
+    def on_resize(self) -> None:
+        """The text reflowed: bring the paragraph that was at the top back to the top."""
+        if self._anchor is not None and self.size.width != self._anchor_width:
+            self.call_after_refresh(self._restore_place)
+
+    def _restore_place(self) -> None:
+        anchor = self._anchor
+        self._anchor_width = self.size.width
+        if anchor is None:
+            return
+        block, into = anchor
+        if not block.is_attached:
+            return
+        body = self.body
+        top = body.virtual_region.y + block.virtual_region.y
+        y = top + round(into * block.outer_size.height)
+        self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
     def restore_scroll(self, y: float) -> None:
         """Scroll to `y` as soon as the (newly mounted) article is tall enough for it."""
@@ -251,10 +329,14 @@ class ArticleView(VerticalScroll, can_focus=True):
             # force: during layout the scrollbar may not be "needed" yet.
             self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
-    def __init__(self, *, id: str | None = None, text_width: int = 0) -> None:
+    def __init__(
+        self, *, id: str | None = None, text_width: int = 0, animate_scroll: bool = False
+    ) -> None:
         super().__init__(id=id)
         self.text_width = text_width
         """The article's max width in columns (0: the pane's width)."""
+        self.animate_scroll = animate_scroll
+        """Animate the page keys (the `animation` setting)."""
 
     def compose(self) -> ComposeResult:
         yield Static(Content(WELCOME), id="article-header")
@@ -277,6 +359,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         """Header and the body's first slice now; `tokens`: the body already parsed."""
         self._pending_y = None
         self._pending_block = None
+        self._anchor = None
         minutes = reading_minutes(rendered.markdown)
         header = article_header(article, feed_title, minutes)
         self.query_one("#article-header", Static).update(header)
@@ -293,7 +376,9 @@ class ArticleView(VerticalScroll, can_focus=True):
             self.call_after_refresh(self.scroll_to_block, self._pending_block)
 
     def _headings(self) -> list[MarkdownHeader]:
-        return [h for h in self.body.children if isinstance(h, MarkdownHeader) and h.id]
+        body = self.query_one_optional("#article-body", ArticleBody)  # None while closing
+        children = body.children if body is not None else []
+        return [h for h in children if isinstance(h, MarkdownHeader) and h.id]
 
     def _heading_offsets(self) -> list[tuple[int, MarkdownHeader]]:
         """Each heading's top, in the scrolled content's coordinates."""
@@ -301,6 +386,7 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
+        self._track_place()
         current = None
         for offset, heading in self._heading_offsets():
             if offset <= new + 2:
@@ -341,7 +427,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         for block in self.body.query(MarkdownBlock):
             if block.query(MarkdownBlock):
                 continue  # a container (list, quote): its inner blocks are checked instead
-            if needle in block._content.plain.casefold():
+            if needle in block_text(block).casefold():
                 blocks.append(block)
         for block in blocks:
             block.add_class("-found")
