@@ -200,6 +200,9 @@ class ReadingPane(Container):
         reading starts here (from the list), so the history is cleared."""
         if new_reading:
             self.history.clear()
+        # The panes take their reading sizes now, while the worker reads the article, so
+        # it is laid out once, in its final width, instead of again after it is drawn.
+        self.article_shown = True
         self.load_article(entry_id, mark_read=mark_read, auto_page=auto_page, scroll_y=scroll_y)
 
     def focus_article(self) -> None:
