@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, OptionList, Static
 
 from reader.store import Store
 from reader.ui.widgets.entry_list import EntryList
@@ -183,4 +183,23 @@ async def test_quick_filters(server: FixtureServer, data_dir: Path) -> None:
         await pilot.press("backslash", *"@nobody")
         await pilot.pause()
         assert entries.entries == []
+    store.close()
+
+
+async def test_the_article_header_names_the_other_feeds(
+    server: FixtureServer, data_dir: Path
+) -> None:
+    """The lists show a story in two feeds as `+1`; the article names the other feed."""
+    db = data_dir / "newsreader.db"
+    await subscribe(db, server.url("feed.xml"), server.url("atom-full.xml"))
+    store, app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "enter")  # the first feed's first entry
+        await settle(pilot)
+        header = app.query_one("#article-header", Static).render()
+        assert "(also in " in str(header)
+        titles = {f.title for f in store.list_feeds()}
+        shown = str(header)
+        assert sum(title in shown for title in titles) == 2, shown
     store.close()

@@ -283,6 +283,7 @@ class ReadingPane(Container):
         entry = self.store.get_entry(entry_id)
         if entry is None:
             return
+        entry = _with_other_feeds(entry, self.store.entries_for_link(entry.link))
         feed = self.store.get_feed(entry.feed_id) if entry.feed_id is not None else None
         mode = feed.full_article if feed is not None else "auto"
         fetch = auto_page and wants_full_article(entry, mode)
@@ -340,6 +341,8 @@ class ReadingPane(Container):
     def _page_context(self, place: Place) -> tuple[Entry | None, Place, str | None]:
         """(In a thread.) The page's entry, where it was last read, where its link was found."""
         entry = self.store.get_entry(place.entry_id) if place.entry_id is not None else None
+        if entry is not None:
+            entry = _with_other_feeds(entry, self.store.entries_for_link(entry.link))
         if not place.scroll_y:
             place = place.at(self.store.get_position(place.key) or 0.0)
         found_on = None
@@ -397,7 +400,7 @@ class ReadingPane(Container):
         elif message.place.entry_id is None:
             self.entry = None
         view = self.article_view
-        feed_title = message.entry.feed_title if message.entry else ""
+        feed_title = _feeds_line(message.entry) if message.entry else ""
         self.find_matches = []
         with self.app.batch_update():  # one layout and one frame for all three panes
             if message.link_options is not None:
@@ -672,3 +675,19 @@ def _with_entry_related(article: Article, entry: Entry | None) -> Article:
 
 def _link_urls(article: Article, rendered: RenderedArticle) -> list[str]:
     return [link.url for link in (*article.related, *rendered.body_links)]
+
+
+def _with_other_feeds(entry: Entry, copies: list[Entry]) -> Entry:
+    """The entry with `also_in` naming the other feeds that carry the same story."""
+    others = dict.fromkeys(
+        c.feed_title for c in copies if c.feed_id != entry.feed_id and c.feed_title
+    )
+    return replace(entry, also_in=tuple(others)) if others else entry
+
+
+def _feeds_line(entry: Entry) -> str:
+    """The byline's feed: its title, and the other feeds carrying the story by name (the
+    lists show them only as `+N`)."""
+    if not entry.also_in:
+        return entry.feed_title
+    return f"{entry.feed_title} (also in {', '.join(entry.also_in)})"
