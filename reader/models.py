@@ -34,6 +34,22 @@ class Heading:
 
 
 @dataclass(frozen=True, slots=True)
+class Enclosure:
+    """A file an entry carries: podcast audio or video, an attached image or document."""
+
+    url: str
+    """Absolute http(s) URL of the file."""
+    type: str = ""
+    """MIME type as the feed gave it, lower-cased ("audio/mpeg"), or ""."""
+    length: int | None = None
+    """Size in bytes as the feed gave it (often wrong or 0: shown, never trusted)."""
+    duration: int | None = None
+    """Playing time in seconds (itunes:duration, media:content duration), or None."""
+    title: str = ""
+    """The file's own title where the feed names it (media:title), else ""."""
+
+
+@dataclass(frozen=True, slots=True)
 class Feed:
     """A subscription (or the bundled sample) as the store holds it."""
 
@@ -93,6 +109,12 @@ class Entry:
     content: str = ""
     """Full HTML content when the feed carries it (as `summary`: untrusted HTML), else ""."""
     related: tuple[Link, ...] = ()
+    enclosures: tuple[Enclosure, ...] = ()
+    """Files the entry carries (RSS <enclosure>, Atom rel="enclosure", JSON Feed attachments,
+    media:content), in document order, duplicates by URL removed."""
+    image: str = ""
+    """The entry's lead image URL (media:content/media:thumbnail of an image, itunes:image,
+    an image enclosure), or ""."""
     id: int | None = None
     feed_id: int | None = None
     read: bool = False
