@@ -163,6 +163,9 @@ class Article:
     source: str = "feed"
     """`feed` (the entry's own content or summary) or `page` (extracted from its page)."""
     site_name: str = ""
+    image: str = ""
+    """The article's lead image URL (og:image / twitter:image of the page, or the entry's
+    image), or ""."""
 
 
 @dataclass(frozen=True, slots=True)

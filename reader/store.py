@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, TypedDict, TypeVar, Unpack
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from reader.models import Article, CachedPage, Entry, Feed, Link, ParsedFeed, SearchHit
+from reader.models import Article, CachedPage, Enclosure, Entry, Feed, Link, ParsedFeed, SearchHit
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "FeedUpdate", "Store", "StoreError"]
 
@@ -241,6 +241,12 @@ MIGRATIONS: list[str] = [
     CREATE INDEX entries_unread_by_canon ON entries (canon, feed_id)
         WHERE read = 0 AND canon != '';
     """,
+    # 15: the files an entry carries (podcast audio, video, images: a JSON list) and its
+    # lead image, so podcasts and pictures survive a restart.
+    """
+    ALTER TABLE entries ADD COLUMN enclosures TEXT NOT NULL DEFAULT '';
+    ALTER TABLE entries ADD COLUMN image TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -265,7 +271,7 @@ _FEED_COLUMNS = (
 _ENTRY_SELECT = f"""
     SELECT e.id, e.feed_id, e.key, e.title, e.link, e.author, e.published, e.updated,
            e.summary, e.content, e.related, e.read, e.starred, e.first_seen, {_FEED_TITLE},
-           e.canon
+           e.canon, e.enclosures, e.image
     FROM entries AS e JOIN feeds AS f ON f.id = e.feed_id
 """
 
@@ -273,9 +279,11 @@ _NEWEST_FIRST = "ORDER BY e.sort_date DESC, e.id DESC"
 
 _UPSERT_ENTRY = """
     INSERT INTO entries (feed_id, key, title, author, link, published, updated, summary,
-                         content, related, first_seen, sort_date, canon, read)
+                         content, related, first_seen, sort_date, canon, enclosures, image,
+                         read)
     VALUES (:feed_id, :key, :title, :author, :link, :published, :updated, :summary,
             :content, :related, :now, COALESCE(:published, :updated, :now), :canon,
+            :enclosures, :image,
             COALESCE((SELECT MAX(c.read) FROM entries AS c
                       WHERE c.canon = :canon AND c.canon != ''), 0))
     ON CONFLICT (feed_id, key) DO UPDATE SET
@@ -287,6 +295,8 @@ _UPSERT_ENTRY = """
         summary = excluded.summary,
         content = excluded.content,
         related = excluded.related,
+        enclosures = excluded.enclosures,
+        image = excluded.image,
         sort_date = COALESCE(excluded.published, excluded.updated, entries.first_seen)
     WHERE entries.title IS NOT excluded.title
        OR entries.author IS NOT excluded.author
@@ -296,6 +306,8 @@ _UPSERT_ENTRY = """
        OR entries.summary IS NOT excluded.summary
        OR entries.content IS NOT excluded.content
        OR entries.related IS NOT excluded.related
+       OR entries.enclosures IS NOT excluded.enclosures
+       OR entries.image IS NOT excluded.image
 """
 
 
@@ -525,6 +537,45 @@ def _related_links(raw: str | None) -> tuple[Link, ...]:
                 )
             )
     return tuple(links)
+
+
+def _enclosures_json(enclosures: Sequence[Enclosure]) -> str:
+    if not enclosures:
+        return ""
+    return json.dumps(
+        [
+            {
+                "url": e.url,
+                "type": e.type,
+                "length": e.length,
+                "duration": e.duration,
+                "title": e.title,
+            }
+            for e in enclosures
+        ],
+        ensure_ascii=False,
+    )
+
+
+def _enclosures(raw: str | None) -> tuple[Enclosure, ...]:
+    """A damaged enclosures column costs the enclosures, not the entry."""
+    if not raw:
+        return ()
+    try:
+        items = json.loads(raw)
+        return tuple(
+            Enclosure(
+                url=str(item["url"]),
+                type=str(item.get("type") or ""),
+                length=item.get("length") if isinstance(item.get("length"), int) else None,
+                duration=item.get("duration") if isinstance(item.get("duration"), int) else None,
+                title=str(item.get("title") or ""),
+            )
+            for item in items
+            if isinstance(item, dict) and item.get("url")
+        )
+    except (ValueError, TypeError, KeyError):
+        return ()
 
 
 def _split_statements(script: str) -> Iterator[str]:
@@ -1604,6 +1655,7 @@ def _article_json(article: Article) -> str:
             "related": json.loads(_related_json(article.related)),
             "source": article.source,
             "site_name": article.site_name,
+            "image": article.image,
         },
         ensure_ascii=False,
     )
@@ -1623,6 +1675,7 @@ def _article_from_json(raw: str) -> Article | None:
             related=_related_links(json.dumps(data.get("related") or [])),
             source=str(data.get("source") or "page"),
             site_name=str(data.get("site_name") or ""),
+            image=str(data.get("image") or ""),
         )
     except (ValueError, KeyError, TypeError):
         return None
@@ -1672,6 +1725,8 @@ def _entry_from_row(row: tuple[Any, ...]) -> Entry:
         starred=bool(row[12]),
         first_seen=_to_datetime(row[13]),
         feed_title=row[14],
+        enclosures=_enclosures(row[16]) if len(row) > 16 else (),
+        image=(row[17] or "") if len(row) > 17 else "",
     )
 
 
@@ -1707,6 +1762,8 @@ def _entry_params(feed_id: int, entry: Entry, now: float, canon: str) -> dict[st
         "summary": entry.summary or "",
         "content": entry.content or "",
         "related": _related_json(entry.related),
+        "enclosures": _enclosures_json(entry.enclosures),
+        "image": entry.image or "",
         "now": now,
         "canon": canon,
     }

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.models import Entry, Link, ParsedFeed
+from reader.models import Enclosure, Entry, Link, ParsedFeed
 from reader.sample import load_sample
 from reader.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError, derive
 
@@ -738,3 +738,23 @@ def test_marking_and_counting_stories_never_scan_every_entry(store: Store) -> No
         p for p in plans if p.startswith(("SCAN entries", "SCAN c", "SCAN e")) and "INDEX" not in p
     ]
     assert full_scans == []
+
+
+def test_enclosures_and_lead_image_survive_a_reopen(db_path: Path) -> None:
+    audio = Enclosure("http://x.test/ep1.mp3", "audio/mpeg", 123_456, 3_600, "Episode 1")
+    with Store(db_path) as first:
+        feed, _ = first.add_feed("http://x.test/podcast.xml")
+        entry = Entry(key="ep1", title="Ep 1", enclosures=(audio,), image="http://x.test/c.jpg")
+        first.apply_update(feed.id, ParsedFeed(title="Cast", entries=(entry,)))
+    with Store(db_path) as again:
+        (stored,) = again.list_entries(feed.id)
+    assert stored.enclosures == (audio,)
+    assert stored.image == "http://x.test/c.jpg"
+
+
+def test_a_damaged_enclosures_column_costs_the_enclosures_not_the_entry(store: Store) -> None:
+    feed, _ = store.add_feed("http://x.test/podcast.xml")
+    store.apply_update(feed.id, ParsedFeed(title="Cast", entries=(Entry(key="a", title="A"),)))
+    store._conn.execute("UPDATE entries SET enclosures = '{not json'")
+    (stored,) = store.list_entries(feed.id)
+    assert stored.title == "A" and stored.enclosures == ()
