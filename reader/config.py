@@ -75,6 +75,16 @@ class Settings:
     """Drop read entries older than this many days (0: never). Starred and unread stay."""
     page_cache: int = field(default=2000, kw_only=True)
     """How many extracted articles (reader mode) are kept for reading offline."""
+    download_dir: str = field(default="", kw_only=True)
+    """Folder podcast files are downloaded into, a sub-folder per feed ("": a newsreader
+    folder in your Downloads folder)."""
+    download_max_bytes: int = field(default=4 * 1024**3, kw_only=True)
+    """The largest file downloaded (bytes); a bigger one fails with the reason."""
+    downloads_at_once: int = field(default=2, kw_only=True)
+    """How many files are downloaded at the same time."""
+    player: str = field(default="", kw_only=True)
+    """Command that plays podcast files, such as "mpv" (run without a shell; the file or
+    URL is added at the end); "" uses the system's default application."""
     keys: dict[str, str] = field(default_factory=dict, hash=False, kw_only=True)
     """Key bindings: binding id = comma-separated keys. Ids not listed keep their usual keys."""
 
@@ -91,6 +101,8 @@ _LIMITS: dict[str, tuple[float, float]] = {
     "keep_per_feed": (0, 10**7),
     "keep_days": (0, 36500),
     "page_cache": (1, 10**6),
+    "download_max_bytes": (1024 * 1024, 1024**4),
+    "downloads_at_once": (1, 8),
 }
 
 _NONEMPTY_TEXT = {"theme", "date_format"}

@@ -26,6 +26,7 @@ from typing import Any, Concatenate, ParamSpec, TypedDict, TypeVar, Unpack
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from reader.models import Article, CachedPage, Enclosure, Entry, Feed, Link, ParsedFeed, SearchHit
+from reader.store_downloads import DOWNLOADS_MIGRATION, DownloadStore
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "FeedUpdate", "Store", "StoreError"]
 
@@ -247,6 +248,9 @@ MIGRATIONS: list[str] = [
     ALTER TABLE entries ADD COLUMN enclosures TEXT NOT NULL DEFAULT '';
     ALTER TABLE entries ADD COLUMN image TEXT NOT NULL DEFAULT '';
     """,
+    # 16: the download queue (podcast files: queued, downloading, done, failed), the files
+    # played, and an index of the entries that carry files (the "New episodes" list).
+    DOWNLOADS_MIGRATION,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -595,7 +599,7 @@ def _split_statements(script: str) -> Iterator[str]:
         yield pending
 
 
-class Store:
+class Store(DownloadStore):
     """The reader's database: one SQLite file, shared safely between threads."""
 
     def __init__(self, path: Path | str) -> None:

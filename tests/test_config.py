@@ -40,6 +40,10 @@ CHANGED: dict[str, tuple[str, object]] = {
     "keep_per_feed": ("500", 500),
     "keep_days": ("30", 30.0),
     "page_cache": ("50", 50),
+    "download_dir": ('"~/Podcasts"', "~/Podcasts"),
+    "download_max_bytes": ("10_485_760", 10_485_760),
+    "downloads_at_once": ("4", 4),
+    "player": ('"mpv --no-video"', "mpv --no-video"),
 }
 
 
