@@ -121,6 +121,19 @@ def build_parser() -> argparse.ArgumentParser:
     read.add_argument("url", metavar="URL")
     read.add_argument("--json", action="store_true", help="one JSON object instead of text")
     read.add_argument("--refresh", action="store_true", help="fetch again even when cached")
+    download = command(
+        "download",
+        "download podcast files: the queue (files queued in the reader), or new episodes",
+    )
+    download.add_argument("--feed", metavar="URL", help="only this feed's files")
+    download.add_argument(
+        "--new",
+        action="store_true",
+        help="also queue every new episode (an audio or video file not played nor queued)",
+    )
+    download.add_argument(
+        "--to", metavar="DIR", help="save into DIR (default: the download_dir setting)"
+    )
     return parser
 
 

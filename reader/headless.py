@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from reader.config import Settings
+from reader.enclosures import enclosure_json
 from reader.listing import EVERYTHING, SourceRef, list_source
 from reader.models import Feed
 from reader.schedule import is_due
@@ -361,6 +362,7 @@ def entries(store: Store, settings: Settings, args: argparse.Namespace) -> int:
                 "published": e.date.isoformat() if e.date else None,
                 "read": e.read,
                 "starred": e.starred,
+                "enclosures": [enclosure_json(enclosure) for enclosure in e.enclosures],
             }
             for e in rows
         ]
@@ -530,7 +532,37 @@ def search(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------------- podcasts
+def download(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    """`newsreader download`: the queue (and with --new every new episode), with a
+    progress line on a terminal and one line per file; exit 1 when a file failed."""
+    from reader.downloads import download_folder
+    from reader.podcasts import queue_new_episodes, run_downloads
+
+    feed_ids = _feed_option(store, args)
+    if feed_ids is _NOT_SUBSCRIBED:
+        return 2
+    feed_id = feed_ids[0] if feed_ids else None
+    folder = download_folder(settings, args.to)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        err(f"cannot use the folder {folder}: {file_problem(exc, str(folder / 'x'))}")
+        return 2
+    store.requeue_interrupted()
+    if args.new:
+        added = queue_new_episodes(store, feed_id)
+        if added:
+            print(f"queued {added} new {'episode' if added == 1 else 'episodes'}")
+    if not store.list_downloads(states=["queued"], feed_id=feed_id):
+        print("nothing to download (--new queues new episodes)")
+        return 0
+    results = run_downloads(store, settings, folder, feed_id, sys.stdout)
+    return 1 if any(d.state != "done" for d in results) else 0
+
+
 COMMANDS = {
+    "download": download,
     "health": health,
     "search": search,
     "add": add,

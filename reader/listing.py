@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from reader.models import Entry
 from reader.store import Store
 
-VIRTUAL_LISTS = ("unread", "starred", "recent")
-"""The virtual lists, by key: All unread, Starred, Recently read."""
+VIRTUAL_LISTS = ("unread", "starred", "recent", "episodes")
+"""The virtual lists, by key: All unread, Starred, Recently read, New episodes (entries
+with an audio or video file not played yet)."""
 
 EVERYTHING = "all"
 """A virtual key not shown as a list: every entry of every feed (`newsreader entries`)."""
@@ -103,6 +104,12 @@ def list_source(
             limit=RECENT_LIMIT if limit is None else min(limit, RECENT_LIMIT),
             one_per_story=True,
         )
+    elif kind == "virtual" and key == "episodes":
+        entries = store.episodes(include_sample=include_sample, new_only=True)
+        if unread_only:
+            entries = [entry for entry in entries if not entry.read]
+        if limit is not None:
+            entries = entries[: max(limit, 0)]
     elif kind == "virtual" and key in ("unread", EVERYTHING):
         entries = store.query_entries(
             unread_only=unread_only or key == "unread",

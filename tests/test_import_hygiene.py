@@ -27,6 +27,10 @@ CORE_MODULES = [
     "reader.article.printable",
     "reader.article.render",
     "reader.article.from_entry",
+    "reader.enclosures",
+    "reader.downloads",
+    "reader.podcasts",
+    "reader.store_downloads",
 ]
 
 
