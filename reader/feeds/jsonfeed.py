@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
+from reader.feeds import media
 from reader.feeds.parse import (
     _UNTITLED,
     NotAFeedError,
@@ -120,6 +121,24 @@ def _entry(item: dict[str, Any], base: str, feed_author: str) -> Entry:
     )
     published = _date(item.get("date_published"))
     updated = _date(item.get("date_modified"))
+    attachments = item.get("attachments")
+    files = [
+        media.RawFile(
+            url=attachment.get("url"),
+            type=attachment.get("mime_type"),
+            length=attachment.get("size_in_bytes"),
+            duration=attachment.get("duration_in_seconds"),
+            title=attachment.get("title"),
+        )
+        for attachment in (attachments if isinstance(attachments, list) else [])
+        if isinstance(attachment, dict)
+    ]
+    enclosures = media.enclosures(files, base)
+    image = media.lead_image(
+        [item.get("image"), item.get("banner_image")]
+        + [file.url for file in enclosures if file.type.startswith("image/")],
+        base,
+    )
     return Entry(
         key=key,
         title=title,
@@ -129,6 +148,8 @@ def _entry(item: dict[str, Any], base: str, feed_author: str) -> Entry:
         updated=updated,
         summary=summary,
         content=content,
+        enclosures=enclosures,
+        image=image,
     )
 
 

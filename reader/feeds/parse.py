@@ -34,6 +34,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urljoin
 
+from reader.feeds import media
 from reader.feeds.fastparse import parse_fast
 from reader.models import Entry, Link, ParsedFeed
 from reader.text import (
@@ -496,6 +497,7 @@ def _entry(raw: Any, base: str, now: datetime) -> Entry | None:
         or _whole_line(raw.get("link"))
         or "sha1:" + hashlib.sha1((own_title + (content or summary)).encode()).hexdigest()
     )
+    enclosures, image = media.from_feedparser(raw, base)
     detail = raw.get("author_detail") or {}
     author = clean_line(detail.get("name"), 200) or clean_line(raw.get("author"), 200)
     published = _utc(raw.get("published_parsed"), now)
@@ -511,6 +513,8 @@ def _entry(raw: Any, base: str, now: datetime) -> Entry | None:
         summary=summary,
         content=content,
         related=_related(raw, base),
+        enclosures=enclosures,
+        image=image,
     )
 
 
