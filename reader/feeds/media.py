@@ -169,6 +169,7 @@ def from_feedparser(raw: Mapping[str, Any], base: str) -> tuple[tuple[Enclosure,
             url=link.get("href"),
             type=None if link.get("type") == "text/html" else link.get("type"),
             length=link.get("length"),
+            duration=link.get("duration"),
             title=link.get("title"),
         )
         for link in _dicts(raw.get("links"))
