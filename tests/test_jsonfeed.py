@@ -11,8 +11,8 @@ import pytest
 
 from reader.article.from_entry import article_from_entry
 from reader.article.render import render_article
+from reader.feeds.errors import NotAFeedError
 from reader.feeds.jsonfeed import looks_like_json_feed, parse_json_feed
-from reader.feeds.parse import NotAFeedError
 from reader.models import Entry, ParsedFeed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "jsonfeed"
@@ -114,16 +114,17 @@ def test_keys_are_stable_across_parses() -> None:
 # --- missing and wrong fields ------------------------------------------------------------
 
 
-def test_minimal_feed_and_item() -> None:
+def test_minimal_feed_and_an_empty_item_that_is_no_entry() -> None:
     parsed = parse_json_feed(
-        b'{"version": "https://jsonfeed.org/version/1", "items": [{}]}', url=FEED_URL
+        b'{"version": "https://jsonfeed.org/version/1", "items": [{}, {"summary": "Hi"}]}',
+        url=FEED_URL,
     )
     assert parsed.title == ""
     assert parsed.site_url == ""
-    (entry,) = parsed.entries
-    assert entry.title == "(untitled)"
+    (entry,) = parsed.entries  # `{}` has nothing in it: dropped, as an empty RSS item is
+    assert entry.title == "Hi"
     assert entry.key.startswith("sha1:")
-    assert (entry.link, entry.author, entry.summary, entry.content) == ("", "", "", "")
+    assert (entry.link, entry.author, entry.summary, entry.content) == ("", "", "Hi", "")
     assert entry.published is None and entry.updated is None
 
 
@@ -213,7 +214,7 @@ def test_published_falls_back_to_modified() -> None:
 
 def test_content_equal_to_summary_is_not_content() -> None:
     entry = one({"id": "x", "summary": "Same words.", "content_text": "Same words."})
-    assert entry.content == "<p>Same words.</p>"  # text becomes HTML, so it differs
+    assert entry.content == ""  # as in RSS: content that repeats the summary is not content
     entry = one({"id": "y", "summary": "<p>Same</p>", "content_html": "<p>Same</p>"})
     assert entry.content == ""
 

@@ -93,11 +93,34 @@ _IGNORED_NAMESPACES = frozenset(
 """Namespaces whose elements we skip, as long as none of them is `_shown` (media:title)."""
 
 
+_ITUNES_SHOWN = frozenset({"author", "name", "email", "subtitle", "summary", "owner"})
+"""iTunes elements feedparser maps into an author or a summary (the rest it keeps apart)."""
+_ITUNES_SKIPPED = frozenset(
+    {
+        "explicit",
+        "episode",
+        "season",
+        "episodetype",
+        "episodeType",
+        "block",
+        "order",
+        "isclosedcaptioned",
+        "isClosedCaptioned",
+        "keywords",
+        "title",
+        "category",
+    }
+)
+"""iTunes entry elements that carry nothing we read."""
+
+
 def _shown(namespace: str, local: str) -> bool:
     """Whether feedparser maps this element into a field we read, wherever it is nested."""
     if namespace in _CORE_NAMESPACES:
         return local in _SHOWN_NAMES
-    return namespace == _ITUNES or (namespace == _MEDIA and local in ("title", "description"))
+    if namespace == _ITUNES:
+        return local in _ITUNES_SHOWN
+    return namespace == _MEDIA and local in ("title", "description")
 
 
 class _Unsupported(Exception):
@@ -312,7 +335,9 @@ def _rss_item(item: Any, base: str) -> dict[str, Any]:
                 entry["published_parsed"] = _date(child)
             elif local == "author":
                 _author_into(entry, _text(child))
-            elif local in ("category", "comments", "enclosure", "source"):
+            elif local == "enclosure":
+                _enclosure_into(entry, child)
+            elif local in ("category", "comments", "source"):
                 pass
             elif _shown(namespace, local):
                 raise _Unsupported  # <summary>, <content>, <date> ... in plain RSS
@@ -328,6 +353,8 @@ def _rss_item(item: Any, base: str) -> dict[str, Any]:
             entry["published_parsed"] = _date(child)
         elif namespace == ATOM and local == "link":
             _atom_link_into(entry, child)
+        elif namespace in (_MEDIA, _ITUNES):
+            _media_into(entry, child, namespace, local)
         elif namespace in (_DC, _DCTERMS) and not _shown(namespace, local):
             pass
         elif namespace in _IGNORED_NAMESPACES and not _shown(namespace, local):
@@ -411,6 +438,8 @@ def _atom_entry(node: Any, base: str) -> dict[str, Any]:
                 pass
             else:
                 raise _Unsupported  # source, and anything not in Atom 1.0
+        elif namespace in (_MEDIA, _ITUNES):
+            _media_into(entry, child, namespace, local)
         elif namespace in _IGNORED_NAMESPACES and not _shown(namespace, local):
             _check_ignored(child)
         else:
@@ -436,7 +465,74 @@ def _atom_link_into(target: dict[str, Any], element: Any) -> None:
     title = element.get("title")
     if title is not None:
         link["title"] = _fix(title)
+    for name in ("type", "length"):
+        value = element.get(name)
+        if value is not None:
+            link[name] = value.strip()
     target.setdefault("links", []).append(link)
+
+
+# --- enclosures, Media RSS and iTunes ----------------------------------------------------
+
+
+def _attributes(element: Any) -> dict[str, str]:
+    """An element's attributes as feedparser gives them: names lower-cased."""
+    return {
+        name.lower(): value for name, value in element.attrib.items() if not name.startswith("{")
+    }
+
+
+def _enclosure_into(entry: dict[str, Any], element: Any) -> None:
+    """RSS <enclosure url= type= length=> as feedparser's rel="enclosure" link."""
+    attrs = _attributes(element)
+    link = {"rel": "enclosure", "href": attrs.pop("url", attrs.pop("href", ""))}
+    link.update((name, attrs[name]) for name in ("type", "length", "title") if name in attrs)
+    entry.setdefault("links", []).append(link)
+
+
+def _media_into(entry: dict[str, Any], element: Any, namespace: str, local: str) -> bool:
+    """Read a Media RSS or iTunes element of an entry as feedparser does; False when it is
+    not one of those read here (the caller decides whether it may be skipped)."""
+    if namespace == _MEDIA:
+        if local == "content":
+            entry.setdefault("media_content", []).append(_attributes(element))
+            _media_children_into(entry, element)
+        elif local == "thumbnail":
+            attrs = _attributes(element)
+            text = (element.text or "").strip()
+            if text and "url" not in attrs:
+                attrs["url"] = text
+            entry.setdefault("media_thumbnail", []).append(attrs)
+        elif local == "group":
+            _media_children_into(entry, element)
+        elif _shown(namespace, local):
+            raise _Unsupported  # media:title, media:description
+        else:
+            _check_ignored(element)
+        return True
+    if namespace == _ITUNES:
+        if local == "duration":
+            entry["itunes_duration"] = _text(element)
+        elif local == "image":
+            href = element.get("href") or element.get("url")
+            if href:
+                entry["image"] = {"href": href}
+        elif local in _ITUNES_SKIPPED:
+            _check_ignored(element)
+        else:
+            raise _Unsupported  # itunes:summary, itunes:subtitle, itunes:author ...
+        return True
+    return False
+
+
+def _media_children_into(entry: dict[str, Any], element: Any) -> None:
+    """What a media:group or media:content holds (feedparser reads it as the entry's)."""
+    for inner in element:
+        namespace, local = _split(inner.tag)
+        if not _media_into(entry, inner, namespace, local):
+            if _shown(namespace, local):
+                raise _Unsupported
+            _check_ignored(inner)
 
 
 def _atom_author_into(entry: dict[str, Any], element: Any) -> None:

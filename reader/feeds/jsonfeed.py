@@ -1,32 +1,24 @@
-"""JSON Feed 1.0 / 1.1 documents into `ParsedFeed` values, by the same rules as `parse.py`.
+"""JSON Feed 1.0 / 1.1 documents into `ParsedFeed` values.
 
-feedparser does not read JSON Feed, so this module does what it does for XML feeds: decides
-an entry's identity, link and content, resolves relative URLs against the feed's address,
-treats `content_html` exactly as XML feeds' HTML (tamed, never sanitised: it is only read as
-data) and makes every string inert with `strip_controls`/`clean_line`. JSON Feed
-documents are untyped strangers' data: every field is type-checked before it is used.
+feedparser does not read JSON Feed, so this module reads it: each item becomes an entry
+shaped as feedparser's, and `entries.py` applies the rules every format shares (identity,
+duplicates, the entry cap, URLs, dates, title decoding). JSON Feed documents are untyped
+strangers' data: every field is type-checked before it is used.
 
 Synchronous and CPU-bound like `parse_feed`: callers run it in a worker thread.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin
 
-from reader.feeds.parse import (
-    _UNTITLED,
-    NotAFeedError,
-    _plain_to_html,
-    _resolve_urls,
-    _title_from,
-)
-from reader.models import Entry, ParsedFeed
-from reader.text import clean_line, is_http_url, strip_controls, strip_html_controls, tame_html
+from reader.feeds.entries import absolute, build_entries, looks_like_html
+from reader.feeds.errors import NotAFeedError
+from reader.models import ParsedFeed
+from reader.text import clean_line
 
 _VERSION = re.compile(r"https?://(?:www\.)?jsonfeed\.org/version/(\d+(?:\.\d+)?)/?$", re.I)
 _KNOWN_VERSIONS = frozenset({"1", "1.1"})
@@ -67,12 +59,13 @@ def parse_json_feed(body: bytes, *, url: str) -> ParsedFeed:
         items = []
         warning = warning or "the JSON Feed's items are not a list; no entries read"
     feed_author = _authors(document)
-    entries = tuple(_entry(item, url, feed_author) for item in items if isinstance(item, dict))
+    raw = [_raw_entry(item, feed_author) for item in items if isinstance(item, dict)]
+    entries, cap_note = build_entries(raw, url)
     return ParsedFeed(
         title=clean_line(_string(document.get("title"))),
-        site_url=_absolute(document.get("home_page_url"), url) or "",
+        site_url=absolute(document.get("home_page_url"), url) or "",
         entries=entries,
-        warning=warning,
+        warning=warning or cap_note,
     )
 
 
@@ -101,53 +94,60 @@ def _load(body: bytes) -> tuple[Any, str | None]:
 # --- entries -----------------------------------------------------------------------------
 
 
-def _entry(item: dict[str, Any], base: str, feed_author: str) -> Entry:
-    """One JSON Feed item as an Entry (not yet stored: no id or feed_id)."""
-    summary = strip_controls(_string(item.get("summary"))).strip()
-    content = _content(item, base, summary)
-    link = _absolute(item.get("url"), base) or _absolute(item.get("external_url"), base) or ""
-    own_title = clean_line(_string(item.get("title")))
-    title = own_title or _title_from(summary or content) or _UNTITLED
+def _raw_entry(item: dict[str, Any], feed_author: str) -> dict[str, Any]:
+    """One JSON Feed item shaped as a feedparser entry, for `build_entries`.
+
+    A title is text by the spec, but feeds put HTML entities in it (`I&#039;m`): one that
+    looks like HTML is read as HTML, as feedparser reads an RSS title.
+    """
+    raw: dict[str, Any] = {}
     raw_id = item.get("id")
     # 1.1: "if the id is a number, coerce it to a string" (bool is an int; it is not an id).
     if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
         raw_id = str(raw_id)
-    key = (
-        clean_line(_string(raw_id))
-        or link
-        or clean_line(_string(item.get("url")))
-        or "sha1:" + hashlib.sha1((own_title + (content or summary)).encode()).hexdigest()
-    )
-    published = _date(item.get("date_published"))
-    updated = _date(item.get("date_modified"))
-    return Entry(
-        key=key,
-        title=title,
-        link=link,
-        author=_authors(item) or feed_author,
-        published=published or updated,
-        updated=updated,
-        summary=summary,
-        content=content,
-    )
-
-
-def _content(item: dict[str, Any], base: str, summary: str) -> str:
-    """`content_html` resolved and sanitised, else `content_text` as escaped paragraphs."""
-    markup = strip_controls(_string(item.get("content_html"))).strip()
-    if markup:
-        content = strip_controls(_sanitise(markup, base)).strip()
-    else:
-        text = strip_controls(_string(item.get("content_text"))).strip()
-        content = _plain_to_html(text) if text else ""
-    return "" if content == summary else content
-
-
-def _sanitise(markup: str, base: str) -> str:
-    """`content_html` as parse_feed leaves a feed's HTML: linear for html.parser, controls
-    stripped (references too) and relative URLs resolved against the feed's address. It is
-    not sanitised: like every feed's HTML it is only ever read as data (SECURITY.md)."""
-    return _resolve_urls(tame_html(strip_html_controls(markup)), base)
+    if isinstance(raw_id, str):
+        raw["id"] = raw_id
+    title = _string(item.get("title"))
+    if title:
+        kind = "text/html" if looks_like_html(title) else "text/plain"
+        raw["title"], raw["title_detail"] = title, {"type": kind}
+    summary = _string(item.get("summary"))
+    if summary.strip():
+        raw["summary"], raw["summary_detail"] = summary, {"type": "text/plain"}
+    markup, text = _string(item.get("content_html")), _string(item.get("content_text"))
+    if markup.strip():
+        raw["content"] = [{"type": "text/html", "value": markup}]
+    elif text.strip():
+        raw["content"] = [{"type": "text/plain", "value": text}]
+    links: list[dict[str, Any]] = [
+        {"rel": "alternate", "href": href}
+        for href in (_string(item.get("url")), _string(item.get("external_url")))
+        if href
+    ]
+    attachments = item.get("attachments")
+    for attachment in attachments if isinstance(attachments, list) else []:
+        if isinstance(attachment, dict):
+            links.append(
+                {
+                    "rel": "enclosure",
+                    "href": attachment.get("url"),
+                    "type": attachment.get("mime_type"),
+                    "length": attachment.get("size_in_bytes"),
+                    "title": attachment.get("title"),
+                    "duration": attachment.get("duration_in_seconds"),
+                }
+            )
+    raw["links"] = links
+    if links and links[0]["rel"] == "alternate":
+        raw["link"] = links[0]["href"]  # as feedparser keeps an entry's link as given
+    images = [item.get("image"), item.get("banner_image")]
+    raw["media_thumbnail"] = [{"url": url} for url in images if isinstance(url, str)]
+    author = _authors(item) or feed_author
+    if author:
+        raw["author"] = author
+    raw["published_parsed"] = _date(item.get("date_published"))
+    raw["updated_parsed"] = _date(item.get("date_modified"))
+    return raw
 
 
 def _authors(node: dict[str, Any]) -> str:
@@ -186,15 +186,3 @@ def _date(value: Any) -> datetime | None:
 def _string(value: Any) -> str:
     """The value when it is a string, else "" (a number or object where text belongs)."""
     return value if isinstance(value, str) else ""
-
-
-def _absolute(value: Any, base: str) -> str | None:
-    """An absolute http(s) URL, or None (javascript:, data:, mailto: and non-strings)."""
-    cleaned = clean_line(_string(value))
-    if not cleaned:
-        return None
-    try:
-        joined = urljoin(base, cleaned)
-    except ValueError:
-        return None
-    return joined if is_http_url(joined) else None

@@ -1,12 +1,10 @@
-"""Feed documents (RSS, Atom, RDF) into `ParsedFeed` values, via feedparser.
+"""Feed documents (RSS, Atom, RDF, JSON Feed) into `ParsedFeed` values.
 
 A well-formed UTF-8 RSS 2.0 / Atom 1.0 document is read by lxml (`fastparse.py`, ~12x
 faster); feedparser does the hard parts for everything else (encodings, broken XML, other
-dialects, date formats). Both give entries of the same shape; this module decides what
-counts as a feed, what an entry's identity, link, content and related links are, and makes
-every string inert with
-`strip_controls`/`clean_line` (after feedparser has decoded entities, so `&#x1b;` cannot
-sneak an escape sequence through).
+dialects, date formats); JSON Feed has `jsonfeed.py`. This module decides what counts as a
+feed and which reader reads it; every reader's entries end in the same rules
+(`entries.py`).
 
 Hostile documents are bounded before feedparser sees them (and again, whatever their encoding,
 at the point where feedparser has turned them into UTF-8, by replacing its `replace_doctype`):
@@ -21,52 +19,25 @@ Synchronous and CPU-bound on purpose: callers run `parse_feed` in a worker threa
 from __future__ import annotations
 
 import contextvars
-import hashlib
-import html
 import io
 import re
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 from types import ModuleType
 from typing import Any
 from urllib.parse import urljoin
 
+from reader.feeds.entries import MAX_ENTRIES, MAX_KEY_LENGTH, absolute, build_entries, title_text
+from reader.feeds.errors import NotAFeedError
 from reader.feeds.fastparse import parse_fast
-from reader.models import Entry, Link, ParsedFeed
-from reader.text import (
-    MAX_URL_LENGTH,
-    clean_line,
-    is_http_url,
-    strip_controls,
-    strip_html_controls,
-    tame_html,
-)
+from reader.feeds.jsonfeed import looks_like_json_feed, parse_json_feed
+from reader.models import ParsedFeed
+from reader.text import clean_line, is_http_url
 
-MAX_ENTRIES = 2000
-"""Entries read from one document; the rest are dropped with a note (`ParsedFeed.warning`)."""
-MAX_KEY_LENGTH = 2048
-"""A longer GUID (or link) is stored as `sha1:` + its hex digest instead."""
-EARLIEST_DATE = datetime(1990, 1, 1, tzinfo=UTC)
-"""An entry dated before this (the epoch, year 1) has no usable date: it is treated as undated."""
-MAX_FUTURE = timedelta(days=1)
-"""An entry dated further ahead than this (clock skew allowed) is treated as undated, so a
-feed cannot pin an entry to the top of the list."""
-_TITLE_SOURCE_CHARS = 65_536
-"""A stand-in title needs only the start of the summary."""
+__all__ = ["MAX_ENTRIES", "MAX_KEY_LENGTH", "NotAFeedError", "guarded_feedparser", "parse_feed"]
 
-_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
-_UNTITLED = "(untitled)"
-_TITLE_FROM_SUMMARY = 100
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _XML_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml[^>]*?>")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-
-
-class NotAFeedError(ValueError):
-    """The document is not a feed; the message says what it looked like instead."""
 
 
 @dataclass
@@ -109,9 +80,6 @@ def parse_feed(
 
     if not body or not body.strip():
         raise NotAFeedError("not a feed (empty response)")
-    # Imported here: jsonfeed imports this module.
-    from reader.feeds.jsonfeed import looks_like_json_feed, parse_json_feed
-
     if looks_like_json_feed(body):
         return parse_json_feed(body, url=url)
     budget = _Budget()
@@ -130,22 +98,12 @@ def parse_feed(
             raise NotAFeedError(_not_a_feed_reason(body, response_headers, parsed))
         feed = parsed.get("feed", {})
         raw_entries = parsed.get("entries", [])
-    found = max(budget.entries, len(raw_entries))
-    now = datetime.now(UTC)
-    entries: list[Entry] = []
-    keys: set[str] = set()
-    for raw in raw_entries[:MAX_ENTRIES]:
-        entry = _entry(raw, base, now)
-        if entry is not None and entry.key not in keys:
-            keys.add(entry.key)  # the same GUID twice in one document: the first one counts
-            entries.append(entry)
-    notes = [_warning(parsed, body)]
-    if found > MAX_ENTRIES:
-        notes.insert(0, f"only the first {MAX_ENTRIES} of {found} entries were read")
+    entries, cap_note = build_entries(raw_entries, base, found=budget.entries)
+    notes = [cap_note, _warning(parsed, body)]
     return ParsedFeed(
-        title=_title_text(feed),
-        site_url=_absolute(feed.get("link"), base) or "",
-        entries=tuple(entries),
+        title=title_text(feed),
+        site_url=absolute(feed.get("link"), base) or "",
+        entries=entries,
         warning="; ".join(note for note in notes if note) or None,
         ttl_minutes=_ttl(feed.get("ttl")),
     )
@@ -467,243 +425,3 @@ def _xml_error(exc: Any, body: bytes) -> str:
     if not _XML_DECLARATION.match(body) and not body.startswith(_UTF16_BOMS):
         line = max(1, line - 1)
     return f"{detail} at line {line}"
-
-
-# --- entries -----------------------------------------------------------------------------
-
-
-def _entry(raw: Any, base: str, now: datetime) -> Entry | None:
-    """One feedparser entry as an Entry (not yet stored: no id or feed_id); None for one
-    with nothing in it (no id, link, title, summary or content), e.g. where a truncated
-    document was cut."""
-    # feedparser copies content into `summary` (without a `summary_detail`) when the entry has
-    # no summary of its own; such a copy is not a summary.
-    summary_given = dict.__contains__(raw, "summary_detail")
-    # Plain or HTML, a summary is often decoded as HTML later (feeds mix the two): the
-    # references to controls go now either way.
-    summary = strip_html_controls(raw.get("summary") or "").strip() if summary_given else ""
-    if summary and ((raw.get("summary_detail") or {}).get("type") or "") in _HTML_TYPES:
-        summary = _resolve_urls(tame_html(summary), base)
-    content = _content(raw, summary if summary_given else None, base)
-    link = _link(raw, base)
-    own_title = _title_text(raw)
-    if not (own_title or summary or content or link or _whole_line(raw.get("id"))):
-        return None
-    title = own_title or _title_from(summary or content) or _UNTITLED
-    key = _key(
-        _whole_line(raw.get("id"))
-        or link
-        or _whole_line(raw.get("link"))
-        or "sha1:" + hashlib.sha1((own_title + (content or summary)).encode()).hexdigest()
-    )
-    detail = raw.get("author_detail") or {}
-    author = clean_line(detail.get("name"), 200) or clean_line(raw.get("author"), 200)
-    published = _utc(raw.get("published_parsed"), now)
-    # dict.get: FeedParserDict.get("updated_parsed") quietly answers with published_parsed.
-    updated = _utc(dict.get(raw, "updated_parsed"), now)
-    return Entry(
-        key=key,
-        title=title,
-        link=link,
-        author=author,
-        published=published or updated,
-        updated=updated,
-        summary=summary,
-        content=content,
-        related=_related(raw, base),
-    )
-
-
-def _whole_line(value: str | None) -> str:
-    """A GUID as one clean line, whole however long (`_key` bounds it)."""
-    return clean_line(value, limit=1 << 62)
-
-
-def _key(key: str) -> str:
-    """An entry's identity, bounded: one longer than MAX_KEY_LENGTH becomes `sha1:` + hex.
-
-    Controls (NUL included) were stripped by `clean_line`, so `a<NUL>b` is the key `ab`.
-    """
-    if len(key) <= MAX_KEY_LENGTH:
-        return key
-    return "sha1:" + hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _content(raw: Any, summary: str | None, base: str) -> str:
-    """The entry's full HTML content, or "" when it has none (or only repeats the summary)."""
-    items = [item for item in raw.get("content") or [] if item.get("value")]
-    html_item = next((i for i in items if (i.get("type") or "") in _HTML_TYPES), None)
-    text_item = next(
-        (i for i in items if (i.get("type") or "text/plain").startswith("text/")), None
-    )
-    item = html_item or text_item
-    if item is None:
-        return ""
-    value = (item.get("value") or "").strip()
-    if item is html_item:
-        value = _resolve_urls(tame_html(strip_html_controls(value)), base).strip()
-    else:
-        value = strip_controls(value).strip()
-    if not value or (summary is not None and value == summary):
-        return ""
-    if item is html_item:
-        return value
-    return _plain_to_html(value)
-
-
-def _plain_to_html(text: str) -> str:
-    """Plain-text content as HTML paragraphs, escaped so none of it is taken as markup."""
-    paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
-    return "\n".join(
-        "<p>" + html.escape(p, quote=False).replace("\n", "<br>\n") + "</p>" for p in paragraphs
-    )
-
-
-def _link(raw: Any, base: str) -> str:
-    """The entry's own page: the first usable rel=alternate link, else `link`."""
-    for item in raw.get("links") or []:
-        if (item.get("rel") or "alternate") == "alternate":
-            href = _absolute(item.get("href"), base)
-            if href:
-                return href
-    return _absolute(raw.get("link"), base) or ""
-
-
-def _related(raw: Any, base: str) -> tuple[Link, ...]:
-    """Atom rel="related" links, in order, without repeats, http(s) only."""
-    related: list[Link] = []
-    seen: set[str] = set()
-    for item in raw.get("links") or []:
-        if item.get("rel") != "related":
-            continue
-        href = _absolute(item.get("href"), base)
-        if not href or href in seen:
-            continue
-        seen.add(href)
-        related.append(Link(url=href, title=clean_line(item.get("title")) or href, kind="related"))
-    return tuple(related)
-
-
-# --- small helpers -----------------------------------------------------------------------
-
-_URL_NAMES = r"(?:href|src|cite|poster|longdesc|background|usemap|action|codebase|data|profile)"
-_NOT_ABSOLUTE = r"(?!\s*(?:[A-Za-z][A-Za-z0-9+.-]*:|//))"
-_RELATIVE_IN_TAG = re.compile(
-    r"(<[A-Za-z][^<>]*?\s" + _URL_NAMES + r"\s*=\s*)"
-    r'(?:"' + _NOT_ABSOLUTE + r'([^"]*)"'
-    r"|'" + _NOT_ABSOLUTE + r"([^']*)'"
-    r"|" + _NOT_ABSOLUTE + r"""(?!["'])([^\s"'>]+))""",
-    re.IGNORECASE,
-)
-"""A tag up to a link attribute (href, src...) whose value is relative: any scheme, or
-`//host`, makes a URL absolute. Only inside a tag, never in text."""
-
-
-def _resolve_urls(fragment: str, base: str) -> str:
-    """HTML with the relative URLs in its tags' link attributes made absolute against the
-    feed's address.
-
-    A feed's HTML is relative to the feed document, not to the entry's page, so this is the
-    only point that still knows the right base. Absolute URLs (any scheme) are left alone;
-    the renderer decides which of them it follows. One pass resolves a tag's first relative
-    URL; a tag with two (img src and longdesc) takes another pass.
-    """
-    if not is_http_url(base):
-        return fragment
-
-    def absolute(match: re.Match[str]) -> str:
-        inner = next(group for group in match.groups()[1:] if group is not None)
-        if not inner.strip():
-            return match.group(0)
-        try:
-            joined = urljoin(base, html.unescape(inner.strip()))
-        except ValueError:
-            return match.group(0)
-        return match.group(1) + '"' + html.escape(joined, quote=True) + '"'
-
-    for _ in range(4):
-        resolved = _RELATIVE_IN_TAG.sub(absolute, fragment)
-        if resolved == fragment:
-            break
-        fragment = resolved
-    return fragment
-
-
-def _absolute(href: str | None, base: str) -> str | None:
-    """An absolute http(s) URL, or None (javascript:, data:, mailto: and friends are dropped,
-    and so is a URL longer than MAX_URL_LENGTH, which would never be fetched)."""
-    cleaned = clean_line(href, limit=MAX_URL_LENGTH + 1)
-    if not cleaned or len(cleaned) > MAX_URL_LENGTH:
-        return None
-    try:
-        joined = urljoin(base, cleaned)
-    except ValueError:  # e.g. an unbalanced `[` in the host
-        return None
-    return joined if is_http_url(joined) and len(joined) <= MAX_URL_LENGTH else None
-
-
-def _title_text(node: Any) -> str:
-    """A title as one clean line; an HTML-typed title (Atom type="html") loses its tags."""
-    title = node.get("title") or ""
-    detail = node.get("title_detail") or {}
-    if (detail.get("type") or "") in _HTML_TYPES:
-        title = _html_text(title)
-    return clean_line(title)
-
-
-def _title_from(text: str) -> str:
-    """A stand-in title for an untitled entry: the start of its summary, as plain text."""
-    return clean_line(_html_text(text[:_TITLE_SOURCE_CHARS]), limit=_TITLE_FROM_SUMMARY)
-
-
-def _utc(value: time.struct_time | None, now: datetime) -> datetime | None:
-    """feedparser's UTC struct_time as an aware datetime; None for missing or absurd dates
-    (before EARLIEST_DATE, or more than MAX_FUTURE after `now`)."""
-    if not value:
-        return None
-    try:
-        moment = datetime(*value[:6], tzinfo=UTC)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    if moment < EARLIEST_DATE or moment > now + MAX_FUTURE:
-        return None
-    return moment
-
-
-class _TextExtractor(HTMLParser):
-    """Collects the text of an HTML fragment, leaving out scripts and styles."""
-
-    _SKIP = frozenset({"script", "style", "template"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._SKIP:
-            self._skipping += 1
-        self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIP and self._skipping:
-            self._skipping -= 1
-        self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.parts.append(data)
-
-
-def _html_text(fragment: str) -> str:
-    """The visible text of an HTML fragment (tags dropped, entities decoded).
-
-    Tamed first, so html.parser stays linear on hostile markup. The caller strips controls
-    from the result: entities are decoded here, so `&amp;#27;` only becomes ESC now.
-    """
-    if "<" not in fragment and "&" not in fragment:
-        return fragment
-    parser = _TextExtractor()
-    parser.feed(tame_html(fragment))
-    parser.close()
-    return "".join(parser.parts)
