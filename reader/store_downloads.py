@@ -40,6 +40,7 @@ DOWNLOADS_MIGRATION = """
         validator TEXT NOT NULL DEFAULT '',
         error TEXT NOT NULL DEFAULT '',
         added REAL NOT NULL,
+        updated REAL,
         finished REAL
     );
     CREATE TABLE played (url TEXT PRIMARY KEY, at REAL NOT NULL);
@@ -222,10 +223,11 @@ class DownloadStore:
         unknown = set(changes) - allowed
         if unknown:
             raise ValueError(f"not download columns: {sorted(unknown)}")
-        if changes.get("state") in ("done", "failed"):
-            changes["finished"] = time.time()
         if not changes:
             return
+        changes["updated"] = time.time()
+        if changes.get("state") in ("done", "failed"):
+            changes["finished"] = changes["updated"]
         sets = ", ".join(f"{name} = ?" for name in changes)
         with self._write() as conn:
             conn.execute(
@@ -253,11 +255,14 @@ class DownloadStore:
         return found
 
     @_guarded
-    def requeue_interrupted(self) -> int:
-        """Downloads a process left `downloading` (it exited or was killed) are queued again."""
+    def requeue_interrupted(self, stale_seconds: float = 60.0) -> int:
+        """Downloads a process left `downloading` (it exited or was killed: nothing written
+        for `stale_seconds`) are queued again; one another process is fetching is left."""
         with self._write() as conn:
             cursor = conn.execute(
                 "UPDATE downloads SET state = 'queued' WHERE state = 'downloading'"
+                " AND COALESCE(updated, 0) < ?",
+                (time.time() - stale_seconds,),
             )
         return cursor.rowcount
 
@@ -324,6 +329,27 @@ class DownloadStore:
             if media and not (new_only and played.intersection(media)):
                 found.append(entry)
         return found
+
+    @_guarded
+    def new_episode_count(self, *, include_sample: bool = False) -> int | None:
+        """How many entries are new episodes; None when no entry has audio or video at all
+        (the "New episodes" list is then not shown). Reads only the files column."""
+        from reader.store import _enclosures  # the store imports us
+
+        sample = "" if include_sample else " AND f.is_sample = 0"
+        rows = self._conn.execute(
+            "SELECT e.enclosures FROM entries AS e JOIN feeds AS f ON f.id = e.feed_id"
+            f" WHERE e.enclosures != ''{sample}"
+        ).fetchall()
+        played = self.all_played()
+        any_media = False
+        count = 0
+        for (raw,) in rows:
+            media = [e.url for e in _enclosures(raw) if is_media(e)]
+            if media:
+                any_media = True
+                count += not played.intersection(media)
+        return count if any_media else None
 
     @_guarded
     def all_played(self) -> set[str]:

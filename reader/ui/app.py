@@ -6,7 +6,7 @@ import gc
 from functools import partial
 
 import httpx
-from textual import events
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message_pump import MessagePump
@@ -19,12 +19,16 @@ from reader.config import Settings
 from reader.paths import styles_dir
 from reader.service import FeedService
 from reader.store import Store
+from reader.store_downloads import Download
+from reader.text import clean_line
 from reader.ui import worker_errors
 from reader.ui.commands import ReaderCommands, SystemCommands
 from reader.ui.compat import key_was_stopped
+from reader.ui.download_runner import DownloadRunner
 from reader.ui.keygate import KeyGate
 from reader.ui.mouse import NAVIGATION_BUTTONS, read_extra_buttons
 from reader.ui.screens.main import MainScreen
+from reader.ui.screens.podcasts import DownloadsScreen
 from reader.ui.widgets import entry_list
 
 _frozen = False
@@ -69,6 +73,8 @@ class NewsReaderApp(App[None]):
         self.service = FeedService(store, self.settings, transport=transport)
         self.show_sample = show_sample
         self.key_gate = KeyGate()
+        self.downloads = DownloadRunner(store, self.settings, self._download_changed)
+        """The download queue's thread (E queues files, D shows them)."""
         self._waiting = []
         read_extra_buttons()
 
@@ -88,6 +94,26 @@ class NewsReaderApp(App[None]):
                 self.notify(f"Unknown theme {wanted!r}; using {self.theme}.", markup=False)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.call_after_refresh(_freeze_start_up)
+        self.resume_downloads()
+
+    # ----------------------------------------------------------------- downloads
+    @work(thread=True, group="downloads-resume", exit_on_error=False)
+    def resume_downloads(self) -> None:
+        """Files a previous run left queued (or under way when it ended) carry on."""
+        self.store.requeue_interrupted()
+        if self.store.list_downloads(states=["queued"]):
+            self.call_from_thread(self.downloads.start)
+
+    def _download_changed(self, item: Download) -> None:
+        """A file finished or moved on: say so when it finished; redraw an open queue."""
+        title = clean_line(item.title, 100) or clean_line(item.url, 100)
+        if item.state == "done":
+            self.notify(f"Downloaded: {title}", markup=False)
+        elif item.state == "failed" and item.error != "cancelled":
+            message = f"Download failed: {title}: {clean_line(item.error, 200)}"
+            self.notify(message, severity="warning", markup=False)
+        if isinstance(self.screen, DownloadsScreen):
+            self.screen.load()
 
     def _remember_theme(self, theme: Theme) -> None:
         """A theme picked in the palette is kept for the next start."""
@@ -221,4 +247,5 @@ class NewsReaderApp(App[None]):
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         if main is not None and main.is_mounted:
             main.save_session()
+        self.downloads.stop()
         await super().action_quit()

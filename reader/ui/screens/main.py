@@ -38,6 +38,7 @@ from reader.ui.messages import (
     RefreshProgress,
     SearchResults,
 )
+from reader.ui.podcast_actions import PodcastActions
 from reader.ui.screens.dialogs import AddFeedScreen, AddRequest, FeedEdit
 from reader.ui.screens.health import HealthScreen
 from reader.ui.screens.help import HelpScreen
@@ -80,7 +81,7 @@ def folded_folders(store: Store) -> frozenset[str]:
     return frozenset(p for p in value if isinstance(p, str))
 
 
-class MainScreen(Screen[None]):
+class MainScreen(PodcastActions, Screen[None]):
     BINDINGS = [
         Binding("r", "refresh_feed", "Refresh", id="refresh-feed"),
         Binding("R", "refresh_all", "All", tooltip="Refresh all feeds", id="refresh-all"),
@@ -107,6 +108,10 @@ class MainScreen(Screen[None]):
             "backslash", "filter_titles", "Filter titles", show=False, id="filter", priority=True
         ),
         Binding("escape", "focus_entries", "Entries pane", show=False, id="focus-entries"),
+        Binding("E", "files", "Files (podcast audio, video)", show=False, id="files"),
+        Binding("D", "downloads", "Downloads", show=False, id="downloads"),
+        Binding("p", "play", "Play the episode", show=False, id="play"),
+        Binding("P", "toggle_played", "Played / not played", show=False, id="toggle-played"),
     ]
 
     def __init__(self, store: Store, service: FeedService, *, show_sample: bool) -> None:
@@ -271,6 +276,7 @@ class MainScreen(Screen[None]):
         counts = FeedCounts(
             unread=self.store.unread_story_count(include_sample=include),
             starred=len(starred),
+            episodes=self.store.new_episode_count(include_sample=include),
             saved_searches=saved_searches(self.store),
         )
         self.post_message(FeedsLoaded(feeds, counts, reload_entries))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from bisect import bisect_right
+from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -23,7 +24,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
-from reader.models import Article, RenderedArticle
+from reader.enclosures import describe
+from reader.models import Article, Enclosure, RenderedArticle
 from reader.text import clean_line
 from reader.ui.compat import (
     MarkdownBlock,
@@ -63,8 +65,29 @@ def reading_minutes(markdown: str) -> int:
     return max(1, round(words / WORDS_PER_MINUTE)) if words else 0
 
 
-def article_header(article: Article, feed_title: str = "", minutes: int = 0) -> Content:
-    """Title, deck and a byline line (author · date · site), every piece inert text."""
+MAX_HEADER_FILES = 3
+"""Files listed in the header; E lists them all."""
+
+
+def files_lines(enclosures: Sequence[Enclosure]) -> list[Content]:
+    """A line per file (kind, type, size, playing time), at most MAX_HEADER_FILES, the
+    last saying E lists them."""
+    lines = [Content(describe(e)) for e in enclosures[:MAX_HEADER_FILES]]
+    more = len(enclosures) - MAX_HEADER_FILES
+    hint = f" · {more} more: E lists them" if more > 0 else " · E: download, play"
+    if lines:
+        lines[-1] = lines[-1] + Content.styled(hint, "dim")
+    return lines
+
+
+def article_header(
+    article: Article,
+    feed_title: str = "",
+    minutes: int = 0,
+    enclosures: Sequence[Enclosure] = (),
+) -> Content:
+    """Title, deck, a byline line (author · date · site) and the entry's files (podcast
+    audio, video), every piece inert text."""
     parts: list[Content] = [
         Content.from_markup(
             "[b $primary]$title[/]", title=clean_line(article.title) or "(untitled)"
@@ -82,6 +105,8 @@ def article_header(article: Article, feed_title: str = "", minutes: int = 0) -> 
     byline = " · ".join(m for m in meta if m)
     if byline:
         parts.append(Content.from_markup("\n[dim]$byline[/]", byline=byline))
+    for line in files_lines(enclosures):
+        parts.append(Content("\n") + line)
     return Content.assemble(*parts)
 
 
@@ -355,13 +380,15 @@ class ArticleView(VerticalScroll, can_focus=True):
         rendered: RenderedArticle,
         feed_title: str = "",
         tokens: list[Token] | None = None,
+        enclosures: Sequence[Enclosure] = (),
     ) -> None:
-        """Header and the body's first slice now; `tokens`: the body already parsed."""
+        """Header and the body's first slice now; `tokens`: the body already parsed;
+        `enclosures`: the entry's files, listed under the byline."""
         self._pending_y = None
         self._pending_block = None
         self._anchor = None
         minutes = reading_minutes(rendered.markdown)
-        header = article_header(article, feed_title, minutes)
+        header = article_header(article, feed_title, minutes, enclosures)
         self.query_one("#article-header", Static).update(header)
         screenful = self.scrollable_content_region.area
         await self.body.show(rendered.markdown, tokens, screenful)

@@ -28,7 +28,9 @@ VIRTUAL_LISTS = (
     ("unread", "All unread"),
     ("starred", "Starred"),
     ("recent", "Recently read"),
+    ("episodes", "New episodes"),
 )
+"""Rows above the feeds; New episodes only while some feed has audio or video."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,8 @@ class FeedCounts:
 
     unread: int = 0
     starred: int = 0
+    episodes: int | None = None
+    """New episodes (entries with audio or video not played); None: no feed has any."""
     saved_searches: list[str] = field(default_factory=list)
 
 
@@ -136,7 +140,13 @@ class FeedList(OptionList):
         rows: list[Source | None] = []
         if self.feeds:
             for key, title in VIRTUAL_LISTS:
-                unread = {"unread": self.counts.unread, "starred": self.counts.starred}.get(key, 0)
+                if key == "episodes" and self.counts.episodes is None:
+                    continue
+                unread = {
+                    "unread": self.counts.unread,
+                    "starred": self.counts.starred,
+                    "episodes": self.counts.episodes or 0,
+                }.get(key, 0)
                 rows.append(Source("virtual", key, title, unread=unread))
             for query in self.counts.saved_searches:
                 rows.append(Source("search", query, query))

@@ -415,7 +415,10 @@ class ReadingPane(Container):
                 self.links_pane.show_links(
                     message.article.related, message.rendered.body_links, message.known_links
                 )
-            await view.show_article(message.article, message.rendered, feed_title, message.tokens)
+            files = message.entry.enclosures if message.entry is not None else ()
+            await view.show_article(
+                message.article, message.rendered, feed_title, message.tokens, files
+            )
             self.outline.show_headings(view.body.table_of_contents)
             if message.place.scroll_y:
                 view.restore_scroll(message.place.scroll_y)
