@@ -234,11 +234,17 @@ class Downloader:
         path = Path(item.path) if item.path else None
         if path is None or not path.with_name(path.name + ".part").exists():
             path = choose_path(self.folder, item)
+            item = replace(item, bytes=0)
         path.parent.mkdir(parents=True, exist_ok=True)
         part = path.with_name(path.name + ".part")
         item = replace(item, state="downloading", path=str(path), error="")
         await asyncio.to_thread(
-            self.store.update_download, item.id, state="downloading", path=str(path), error=""
+            self.store.update_download,
+            item.id,
+            state="downloading",
+            path=str(path),
+            error="",
+            bytes=item.bytes,
         )
         self._report(item)
         allow_private = await self._allow_private(item)

@@ -28,7 +28,7 @@ from reader.ui.download_runner import DownloadRunner
 from reader.ui.keygate import KeyGate
 from reader.ui.mouse import NAVIGATION_BUTTONS, read_extra_buttons
 from reader.ui.screens.main import MainScreen
-from reader.ui.screens.podcasts import DownloadsScreen
+from reader.ui.screens.podcasts import DownloadsScreen, FilesScreen
 from reader.ui.widgets import entry_list
 
 _frozen = False
@@ -112,7 +112,7 @@ class NewsReaderApp(App[None]):
         elif item.state == "failed" and item.error != "cancelled":
             message = f"Download failed: {title}: {clean_line(item.error, 200)}"
             self.notify(message, severity="warning", markup=False)
-        if isinstance(self.screen, DownloadsScreen):
+        if isinstance(self.screen, DownloadsScreen | FilesScreen):
             self.screen.load()
 
     def _remember_theme(self, theme: Theme) -> None:

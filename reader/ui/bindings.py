@@ -112,6 +112,7 @@ CATEGORIES: list[tuple[str, list[str]]] = [
             "health",
         ],
     ),
+    ("Podcasts", ["files", "play", "toggle_played", "downloads"]),
     ("More", []),
     ("App", ["help", "command_palette", "copy_text", "quit"]),
 ]

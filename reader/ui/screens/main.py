@@ -108,10 +108,20 @@ class MainScreen(PodcastActions, Screen[None]):
             "backslash", "filter_titles", "Filter titles", show=False, id="filter", priority=True
         ),
         Binding("escape", "focus_entries", "Entries pane", show=False, id="focus-entries"),
-        Binding("E", "files", "Files (podcast audio, video)", show=False, id="files"),
-        Binding("D", "downloads", "Downloads", show=False, id="downloads"),
-        Binding("p", "play", "Play the episode", show=False, id="play"),
-        Binding("P", "toggle_played", "Played / not played", show=False, id="toggle-played"),
+        Binding(
+            "E", "files", "The entry's files (audio, video): download, play", show=False, id="files"
+        ),
+        Binding("D", "downloads", "Downloads: progress, cancel, retry", show=False, id="downloads"),
+        Binding(
+            "p", "play", "Play the episode (with `player`; marks it played)", show=False, id="play"
+        ),
+        Binding(
+            "P",
+            "toggle_played",
+            "Mark the episode played / not played",
+            show=False,
+            id="toggle-played",
+        ),
     ]
 
     def __init__(self, store: Store, service: FeedService, *, show_sample: bool) -> None:

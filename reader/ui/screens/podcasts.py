@@ -132,9 +132,7 @@ class FilesScreen(ModalScreen[None]):
         self.states = states
         files = self.query_one(PodcastList)
         keep = files.highlighted
-        files.set_options(
-            Option(file_prompt(e, states.get(e.url))) for e in self.entry.enclosures
-        )
+        files.set_options(Option(file_prompt(e, states.get(e.url))) for e in self.entry.enclosures)
         files.highlighted = keep if keep is not None else 0
 
     @property
@@ -215,9 +213,7 @@ class DownloadsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="downloads-body") as body:
             body.border_title = Content("Downloads")
-            body.border_subtitle = Content(
-                "c cancel · r retry · x remove · p play · Escape close"
-            )
+            body.border_subtitle = Content("c cancel · r retry · x remove · p play · Escape close")
             yield PodcastList(id="downloads-list")
 
     def on_mount(self) -> None:

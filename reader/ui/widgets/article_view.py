@@ -74,7 +74,7 @@ def files_lines(enclosures: Sequence[Enclosure]) -> list[Content]:
     last saying E lists them."""
     lines = [Content(describe(e)) for e in enclosures[:MAX_HEADER_FILES]]
     more = len(enclosures) - MAX_HEADER_FILES
-    hint = f" · {more} more: E lists them" if more > 0 else " · E: download, play"
+    hint = f" · {more} more: E lists them" if more > 0 else " · E: files"
     if lines:
         lines[-1] = lines[-1] + Content.styled(hint, "dim")
     return lines
