@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import threading
 from collections.abc import Callable
 
@@ -18,6 +19,10 @@ from reader.config import Settings
 from reader.downloads import Downloader, download_folder
 from reader.store import Store, StoreError
 from reader.store_downloads import Download
+
+DOWNLOAD_NICENESS = 10
+"""The download thread's CPU priority below the UI's (Linux): on a busy machine the
+scheduler runs the UI thread first whenever it has a frame to draw or a key to handle."""
 
 STOP_WAIT_SECONDS = 2.0
 """How long quitting waits for the files under way to be put back in the queue."""
@@ -86,6 +91,8 @@ class DownloadRunner:
     def _run(self, downloader: Downloader) -> None:
         """(The download thread.) One run; then, on the UI loop, look for files queued as
         it ended."""
+        with contextlib.suppress(OSError, AttributeError):  # Linux: threads have their own nice
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), DOWNLOAD_NICENESS)
         with contextlib.suppress(StoreError, asyncio.CancelledError):
             asyncio.run(downloader.run())
         self._to_ui(self._ended)
