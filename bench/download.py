@@ -157,7 +157,7 @@ async def measure(work: Path, url: str, size: int) -> dict[str, object]:
 def _p99(values: list[float]) -> float:
     if len(values) < 2:
         return max(values, default=0.0)
-    return statistics.quantiles(values, n=100)[98]
+    return statistics.quantiles(values, n=100, method="inclusive")[98]
 
 
 def main() -> None:
