@@ -239,3 +239,61 @@ def test_kinds_and_descriptions() -> None:
     assert describe(audio) == "🎧 audio/mpeg · 48.2 MiB · 1:02:05"
     assert kind_of(Enclosure("https://x.example/v.mp4")) == "video"
     assert kind_of(Enclosure("https://x.example/doc.pdf", "application/pdf")) == "other"
+
+
+async def test_a_hostile_feed_and_entry_title_still_land_inside_the_folder(
+    tmp_path: Path,
+) -> None:
+    with file_server() as srv, Store(tmp_path / "db") as store:
+        (entry,) = podcast_feed(
+            store,
+            srv.url("/feed.xml"),
+            [("../../../outside\n.mp3", srv.url("/ranged/h.mp3"))],
+            feed_title="../..",
+        )
+        store.queue_download(entry, entry.enclosures[0])
+        folder = tmp_path / "files"
+        (done,) = await _download_all(store, folder)
+        assert done.state == "done", done.error
+        assert Path(done.path) == folder / "podcast" / "outside .mp3"
+        assert not (tmp_path / "outside .mp3").exists()
+
+
+def test_only_a_download_nobody_has_touched_for_a_minute_is_queued_again(
+    tmp_path: Path,
+) -> None:
+    with Store(tmp_path / "db") as store:
+        a, b = podcast_feed(
+            store,
+            "http://127.0.0.1:9/feed.xml",
+            [("Live", "https://x.example/1.mp3"), ("Stale", "https://x.example/2.mp3")],
+        )
+        live = store.queue_download(a, a.enclosures[0])
+        stale = store.queue_download(b, b.enclosures[0])
+        store.update_download(live.id, state="downloading", bytes=10)
+        store.update_download(stale.id, state="downloading", bytes=10)
+        with store._conn:  # no public way to age a row
+            store._conn.execute("UPDATE downloads SET updated = 0 WHERE id = ?", (stale.id,))
+        assert store.requeue_interrupted() == 1
+        assert store.get_download(live.id).state == "downloading"  # type: ignore[union-attr]
+        assert store.get_download(stale.id).state == "queued"  # type: ignore[union-attr]
+
+
+def test_new_episodes_leave_out_played_files_and_entries_without_media(tmp_path: Path) -> None:
+    with Store(tmp_path / "db") as store:
+        a, _b = podcast_feed(
+            store,
+            "http://127.0.0.1:9/feed.xml",
+            [("Heard", "https://x.example/1.mp3"), ("Fresh", "https://x.example/2.mp3")],
+        )
+        pdf_feed, _ = store.add_feed("http://127.0.0.1:9/docs.xml")
+        from reader.models import Entry, ParsedFeed
+
+        doc = Entry("d", "A document", enclosures=(Enclosure("https://x.example/a.pdf"),))
+        store.apply_update(pdf_feed.id, ParsedFeed("Docs", entries=(doc,)))
+        assert store.new_episode_count() == 2
+        store.set_played([a.enclosures[0].url])
+        assert [e.title for e in store.episodes()] == ["Fresh"]
+        assert store.new_episode_count() == 1
+        store.set_played([a.enclosures[0].url], False)
+        assert store.new_episode_count() == 2

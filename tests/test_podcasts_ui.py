@@ -135,3 +135,18 @@ async def test_the_downloads_view_says_when_nothing_was_queued(tmp_path: Path) -
         await pilot.press("D")
         await settle(pilot)
         assert "Nothing downloaded yet" in screen_text(app)
+
+
+def test_the_header_lists_three_files_and_says_how_many_more() -> None:
+    from reader.models import Article, Enclosure
+    from reader.ui.widgets.article_view import article_header
+
+    files = [Enclosure(f"https://x.example/{n}.mp3", "audio/mpeg", 1024 * 1024) for n in range(5)]
+    text = article_header(Article("https://x.example/", "[b]Title[/b]"), enclosures=files).plain
+    lines = text.splitlines()
+    assert lines[0] == "[b]Title[/b]"  # a title is text, never markup
+    assert lines[-3:] == [
+        "🎧 audio/mpeg · 1 MiB",
+        "🎧 audio/mpeg · 1 MiB",
+        "🎧 audio/mpeg · 1 MiB · 2 more: E lists them",
+    ]
