@@ -63,7 +63,9 @@ def test_subscribe_list_entries_mark_remove(server: FixtureServer, data_dir: Pat
         "published",
         "read",
         "starred",
+        "enclosures",
     }
+    assert rows[0]["enclosures"] == []
     assert rows[0]["title"] == "When Social Security Becomes Immigration Enforcement"
     assert rows[0]["feed_url"] == server.url("feed.xml")
     plain = nr(data_dir, "entries", "--unread").stdout.strip().splitlines()
