@@ -1780,7 +1780,7 @@ def _fold_reissued(
                 ),
                 None,
             )
-        if old_key is None:
+        if row is None or old_key is None:
             new.append((entry_id, key))
             continue
         conn.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
