@@ -81,7 +81,8 @@ def _date(value: Any) -> datetime | None:
     if not value:
         return None
     try:
-        moment = datetime(*value[:6], tzinfo=UTC)
+        year, month, day, hour, minute, second = value[:6]
+        moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
     now = datetime.now(UTC)
@@ -171,7 +172,7 @@ def differences(path: Path) -> Iterator[str]:
     got = [ours(entry) for entry in results["feedparser"]]
     # Our dedupe: the same key again with the same link is the same post.
     seen: dict[str, str] = {}
-    unique = []
+    unique: list[dict[str, Any]] = []
     for entry in wanted:
         same = entry.pop("same")
         if same in seen:
