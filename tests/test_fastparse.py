@@ -146,6 +146,20 @@ WELL_FORMED = {
         '<guid ispermalink="false">h</guid></item>'
         '<item><title>c</title><guid isPermaLink="False">i</guid></item>'
     ),
+    "podcast items with itunes text": rss(
+        "<item><guid>1</guid><title>a</title><itunes:summary>Plain notes</itunes:summary>"
+        "<itunes:author>Host</itunes:author><itunes:subtitle>sub</itunes:subtitle></item>"
+        "<item><guid>2</guid><title>b</title><description>&lt;p&gt;HTML notes&lt;/p&gt;"
+        "</description><itunes:summary>Plain notes, longer</itunes:summary></item>"
+        "<item><guid>3</guid><title>c</title><itunes:summary>First</itunes:summary>"
+        "<description>&lt;p&gt;Then &lt;b&gt;HTML&lt;/b&gt;&lt;/p&gt;</description></item>"
+        "<item><guid>4</guid><title>d</title><content:encoded>&lt;p&gt;Body&lt;/p&gt;"
+        "</content:encoded><itunes:summary>Summary after content</itunes:summary></item>"
+        "<item><guid>5</guid><title>e</title><description>one</description>"
+        "<description>two</description></item>"
+        "<item><guid>6</guid><title>f</title><itunes:summary>a &lt;b&gt;bold&lt;/b&gt; claim"
+        "</itunes:summary></item>"
+    ),
     "fullitem and repeated creators": rss(
         "<item><guid>1</guid><title>f</title><fullitem>&lt;p&gt;Full&lt;/p&gt;</fullitem>"
         "<dc:creator>First</dc:creator><dc:creator>Second</dc:creator></item>"
@@ -238,8 +252,11 @@ FALLBACKS: dict[str, tuple[bytes, dict[str, str]]] = {
         {"content-type": "text/xml; charset=iso-8859-1"},
     ),
     "html entity in xml": (rss("<item><guid>1</guid><title>a&nbsp;b</title></item>"), XML),
-    "itunes summary": (
-        rss("<item><guid>1</guid><title>a</title><itunes:summary>s</itunes:summary></item>"),
+    "itunes summary in atom": (
+        atom(
+            "<entry xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd'><id>a</id>"
+            "<title>t</title><itunes:summary>s</itunes:summary></entry>"
+        ),
         XML,
     ),
     "media title in a group": (

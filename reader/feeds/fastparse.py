@@ -330,6 +330,7 @@ def _rss(root: Any, base: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 def _rss_item(item: Any, base: str) -> dict[str, Any]:
     entry: dict[str, Any] = {}
     guid_link: str | None = None
+    has_content = False
     for child in item:
         namespace, local = _split(child.tag)
         if not namespace:
@@ -339,7 +340,7 @@ def _rss_item(item: Any, base: str) -> dict[str, Any]:
                 entry["link"] = _text(child)
                 entry.setdefault("links", []).append({"rel": "alternate", "href": entry["link"]})
             elif local == "description":
-                _summary_into(entry, _text(child), "text/html")
+                has_content = _rss_summary_into(entry, _text(child), "text/html", has_content)
             elif local == "guid":
                 entry["id"] = _text(child)
                 # As feedparser: the attribute's name in any case, its value exactly "true".
@@ -356,7 +357,7 @@ def _rss_item(item: Any, base: str) -> dict[str, Any]:
             elif local == "fullitem":
                 if _attributes(child):
                     raise _Unsupported  # a type= or mode= feedparser acts on
-                entry.setdefault("content", []).append({"type": "text/html", "value": _text(child)})
+                has_content = _content_into(entry, _text(child))
             elif local in ("category", "comments", "source"):
                 _check_ignored(child)  # an <image> inside a category has a <link> and <title>
             elif _shown(namespace, local):
@@ -364,7 +365,7 @@ def _rss_item(item: Any, base: str) -> dict[str, Any]:
             else:
                 _check_ignored(child)
         elif namespace == _CONTENT and local == "encoded":
-            entry.setdefault("content", []).append({"type": "text/html", "value": _text(child)})
+            has_content = _content_into(entry, _text(child))
         elif namespace == _DC and local in ("creator", "author"):
             _author_into(entry, _text(child))
         elif namespace in (_DC, _DCTERMS) and local in ("date", "modified"):
@@ -373,6 +374,12 @@ def _rss_item(item: Any, base: str) -> dict[str, Any]:
             entry["published_parsed"] = _date(child)
         elif namespace == _ATOM and local == "link":
             _atom_link_into(entry, child)
+        elif namespace == _ITUNES and local == "summary":
+            has_content = _rss_summary_into(entry, _text(child), "text/plain", has_content)
+        elif namespace == _ITUNES and local == "author":
+            _author_into(entry, _text(child))
+        elif namespace == _ITUNES and local == "subtitle":
+            _text(child)  # feedparser keeps it apart (`subtitle`), which nothing reads
         elif namespace in (_MEDIA, _ITUNES):
             _media_into(entry, child, namespace, local)
         elif namespace in (_DC, _DCTERMS) and not _shown(namespace, local):
@@ -599,6 +606,29 @@ def _title_into(
 def _summary_into(entry: dict[str, Any], text: str, kind: str) -> None:
     entry["summary"] = text
     entry["summary_detail"] = {"type": kind}
+
+
+def _content_into(entry: dict[str, Any], text: str) -> bool:
+    """<content:encoded> or <fullitem>: HTML content, copied into the summary when there is
+    none yet (feedparser's `_save`). Returns True: the entry has content now."""
+    entry.setdefault("content", []).append({"type": "text/html", "value": text})
+    entry.setdefault("summary", text)
+    return True
+
+
+def _rss_summary_into(entry: dict[str, Any], text: str, kind: str, has_content: bool) -> bool:
+    """<description> (HTML) or <itunes:summary> (text) in an RSS item, as feedparser reads
+    them: the second of them, when the item has no content yet, becomes its content (plain
+    text unless it looks like HTML); otherwise it is the summary. Returns whether the entry
+    has content now."""
+    if "summary" in entry and not has_content:
+        guessed = "text/html" if _looks_like_html(text) else "text/plain"
+        entry.setdefault("content", []).append({"type": guessed, "value": text})
+        return True
+    if kind == "text/plain" and _looks_like_html(text):
+        kind = "text/html"
+    _summary_into(entry, text, kind)
+    return has_content
 
 
 def _finish_summary(entry: dict[str, Any]) -> None:
