@@ -62,6 +62,20 @@ async def test_new_guids_for_the_same_stories_do_not_grow_the_feed(
         assert len(store.list_entries(feed.id)) == 3
 
 
+async def test_a_new_post_with_the_title_and_link_of_one_still_listed_is_new(
+    server: FixtureServer, tmp_path: Path
+) -> None:
+    home = "http://site.example/"
+    server.add_route("digest.xml", Route(body=rss(item("d1", home, "Daily digest"))))
+    with Store(tmp_path / "n.db") as store:
+        feed, _ = store.add_feed(server.url("digest.xml"))
+        assert await refresh_counts(store) == [1]
+        both = item("d2", home, "Daily digest") + item("d1", home, "Daily digest")
+        server.add_route("digest.xml", Route(body=rss(both)))
+        assert await refresh_counts(store) == [1]
+        assert len(store.list_entries(feed.id)) == 2
+
+
 async def test_two_posts_sharing_a_guid_are_both_kept_and_stay_put(
     server: FixtureServer, tmp_path: Path
 ) -> None:
