@@ -451,6 +451,9 @@ def import_opml(store: Store, settings: Settings, args: argparse.Namespace) -> i
     for problem in result.invalid:
         print(f"invalid: {clean_line(problem, 300)}")
     print(f"{added} added, {present} already present, {len(result.invalid)} invalid")
+    if not result.feeds:
+        err(f"nothing imported from {args.file}: it lists no feed newsreader can subscribe to")
+        return 1
     return 0
 
 

@@ -879,6 +879,8 @@ class Store(DownloadStore):
         inserted = conn.execute(
             "SELECT id, key FROM entries WHERE id > ?", (newest_before,)
         ).fetchall()
+        if inserted:
+            inserted = _fold_reissued(conn, prepared.rows, inserted, newest_before)
         index = prepared.index
         conn.executemany(
             "INSERT INTO entries_fts (rowid, title, author, body) VALUES (?, ?, ?, ?)",
@@ -1752,6 +1754,42 @@ def _one_per_story(rows: Sequence[tuple[Any, ...]]) -> list[Entry]:
     for index, names in also.items():
         entries[index] = replace(entries[index], also_in=tuple(names))
     return entries
+
+
+def _fold_reissued(
+    conn: sqlite3.Connection,
+    rows: Sequence[dict[str, Any]],
+    inserted: list[tuple[int, str]],
+    newest_before: int,
+) -> list[tuple[int, str]]:
+    """Entries just inserted that are an older entry of the feed under a new GUID (the same
+    link and title, and the old key is not in this document) go back into that entry, so a
+    feed that mints new GUIDs on every fetch does not grow by its stories each refresh.
+    Returns the entries that really are new."""
+    by_key = {row["key"]: row for row in rows}
+    new: list[tuple[int, str]] = []
+    for entry_id, key in inserted:
+        row = by_key.get(key)
+        old_key = None
+        if row is not None and row["link"]:
+            old_key = next(
+                (
+                    found
+                    for (found,) in conn.execute(
+                        "SELECT key FROM entries WHERE link = ? AND feed_id = ? AND title = ?"
+                        " AND id <= ? ORDER BY id DESC LIMIT 8",
+                        (row["link"], row["feed_id"], row["title"], newest_before),
+                    )
+                    if found not in by_key
+                ),
+                None,
+            )
+        if row is None or old_key is None:
+            new.append((entry_id, key))
+            continue
+        conn.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
+        conn.execute(_UPSERT_ENTRY, {**row, "key": old_key})
+    return new
 
 
 def _entry_params(feed_id: int, entry: Entry, now: float, canon: str) -> dict[str, Any]:

@@ -57,3 +57,27 @@ def test_import_names_what_is_wrong_with_the_file(
     missing.write_text("<html>not opml</html>")
     code, _, err = nr(capsys, data_dir, "import", str(missing))
     assert code == 2 and err.startswith(f"newsreader: {missing}: ") and err.count("\n") == 1
+
+
+def test_an_import_where_every_outline_is_refused_says_why_and_fails(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hostile = tmp_path / "hostile.opml"
+    hostile.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><body>'
+        '<outline text="js" xmlUrl="javascript:alert(1)"/>'
+        '<outline text="file" xmlUrl="file:///etc/passwd"/>'
+        f'<outline text="long" xmlUrl="https://x.example/{"a" * 9000}"/>'
+        '<outline text="link" type="link" url="https://home.example/"/>'
+        "</body></opml>"
+    )
+    code, out, err = nr(capsys, data_dir, "import", str(hostile))
+    assert code == 1
+    skipped = [line for line in out.splitlines() if line.startswith("invalid: skipped ")]
+    assert [line.split("'")[1] for line in skipped] == ["js", "file", "long", "link"]
+    assert "0 added, 0 already present, 4 invalid" in out
+    assert err == (
+        f"newsreader: nothing imported from {hostile}: "
+        "it lists no feed newsreader can subscribe to\n"
+    )
+    assert nr(capsys, data_dir, "list", "--json")[1].strip() == "[]"

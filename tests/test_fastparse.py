@@ -138,7 +138,79 @@ WELL_FORMED = {
         "<link rel='self' href='http://news.example/feeds/main.xml'/>"
         "<link rel='alternate' href='/home'/>",
     ),
+    "names in any case": rss(
+        "<item><Title>A</Title><Link>http://news.example/a</Link><Description>d</Description>"
+        '<PubDate>Tue, 10 Jun 2003 04:00:00 GMT</PubDate><GUID isPermaLink="false">g</GUID>'
+        "<dc:Creator>Cee</dc:Creator></item>"
+        "<item><title>b</title><pubdate>Tue, 10 Jun 2003 05:00:00 GMT</pubdate>"
+        '<guid ispermalink="false">h</guid></item>'
+        '<item><title>c</title><guid isPermaLink="False">i</guid></item>'
+    ),
+    "podcast items with itunes text": rss(
+        "<item><guid>1</guid><title>a</title><itunes:summary>Plain notes</itunes:summary>"
+        "<itunes:author>Host</itunes:author><itunes:subtitle>sub</itunes:subtitle></item>"
+        "<item><guid>2</guid><title>b</title><description>&lt;p&gt;HTML notes&lt;/p&gt;"
+        "</description><itunes:summary>Plain notes, longer</itunes:summary></item>"
+        "<item><guid>3</guid><title>c</title><itunes:summary>First</itunes:summary>"
+        "<description>&lt;p&gt;Then &lt;b&gt;HTML&lt;/b&gt;&lt;/p&gt;</description></item>"
+        "<item><guid>4</guid><title>d</title><content:encoded>&lt;p&gt;Body&lt;/p&gt;"
+        "</content:encoded><itunes:summary>Summary after content</itunes:summary></item>"
+        "<item><guid>5</guid><title>e</title><description>one</description>"
+        "<description>two</description></item>"
+        "<item><guid>6</guid><title>f</title><itunes:summary>a &lt;b&gt;bold&lt;/b&gt; claim"
+        "</itunes:summary></item>"
+    ),
+    "fullitem and repeated creators": rss(
+        "<item><guid>1</guid><title>f</title><fullitem>&lt;p&gt;Full&lt;/p&gt;</fullitem>"
+        "<dc:creator>First</dc:creator><dc:creator>Second</dc:creator></item>"
+    ),
+    "atom link text, rel case, html alternate first": atom(
+        "<entry><id>a</id><title>t</title><link>http://news.example/text</link></entry>"
+        "<entry><id>b</id><title>u</title><link rel='ALTERNATE' href='/b'/></entry>"
+        "<entry><id>c</id><title>v</title>"
+        "<link rel='alternate' type='application/pdf' href='/c.pdf'/>"
+        "<link rel='alternate' type='text/html' href='/c.html'/></entry>"
+    ),
 }
+
+
+def test_names_in_any_case_are_read() -> None:
+    feed = parse_feed(WELL_FORMED["names in any case"], url=URL, headers=XML)
+    first, second, third = feed.entries
+    assert (first.title, first.link, first.summary, first.key) == (
+        "A",
+        "http://news.example/a",
+        "d",
+        "g",
+    )
+    assert first.author == "Cee" and first.published is not None
+    assert second.key == "h" and second.published is not None
+    assert third.key == "i"  # isPermaLink="False" is not "true": not resolved as a link
+
+
+def test_fullitem_is_content_and_the_first_creator_is_the_author() -> None:
+    (entry,) = parse_feed(WELL_FORMED["fullitem and repeated creators"], url=URL).entries
+    assert entry.content == "<p>Full</p>"
+    assert entry.author == "First"
+
+
+def test_atom_links_by_text_any_case_and_html_first() -> None:
+    text, upper, pdf_first = parse_feed(
+        WELL_FORMED["atom link text, rel case, html alternate first"], url=URL
+    ).entries
+    assert text.link == "http://news.example/text"
+    assert upper.link == "http://news.example/b"
+    assert pdf_first.link == "http://news.example/c.html"
+
+
+def test_an_rss_item_in_a_namespace_goes_to_feedparser_and_is_read() -> None:
+    document = rss(
+        '<item xmlns="http://purl.org/rss/1.0/"><title>Namespaced</title>'
+        "<link>http://news.example/n</link></item>"
+    )
+    assert parse_fast(document, XML) is None
+    (entry,) = parse_feed(document, url=URL, headers=XML).entries
+    assert entry.title == "Namespaced"
 
 
 @pytest.mark.parametrize("name", sorted(WELL_FORMED))
@@ -180,8 +252,11 @@ FALLBACKS: dict[str, tuple[bytes, dict[str, str]]] = {
         {"content-type": "text/xml; charset=iso-8859-1"},
     ),
     "html entity in xml": (rss("<item><guid>1</guid><title>a&nbsp;b</title></item>"), XML),
-    "itunes summary": (
-        rss("<item><guid>1</guid><title>a</title><itunes:summary>s</itunes:summary></item>"),
+    "itunes summary in atom": (
+        atom(
+            "<entry xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd'><id>a</id>"
+            "<title>t</title><itunes:summary>s</itunes:summary></entry>"
+        ),
         XML,
     ),
     "media title in a group": (

@@ -121,6 +121,8 @@ def test_hand_edited_legacy_file() -> None:
         OpmlFeed("https://sameasurl.example/rss", ""),  # a title that is just the URL is none
     )
     assert result.invalid == (
+        "skipped 'Bookmarks': a link, not a feed: https://example.com/",
+        "skipped 'Empty folder': no xmlUrl and no feeds inside",
         "skipped 'Evil': not an http(s) URL: javascript:alert(document.cookie)",
         "skipped 'No host': malformed URL: http:///feed",
         "skipped 'Bad port': malformed URL: https://example.com:99x/feed",
@@ -137,17 +139,24 @@ def test_title_attribute_when_text_is_missing_and_text_first_when_both() -> None
     assert [f.title for f in result.feeds] == ["Only title", "Text"]
 
 
-def test_type_rss_outline_without_xmlurl_is_reported_and_plain_outlines_ignored() -> None:
+def test_every_outline_that_is_not_a_feed_or_a_folder_is_reported() -> None:
     result = read_opml(
         opml(
             '<outline type="rss" text="Lost"/>'
             '<outline text="A note"/>'
             '<outline type="link" text="Home" url="https://home.example/"/>'
             '<outline type="rss" text="By url" url="https://url.example/feed"/>'
+            '<outline text="A folder"><outline xmlUrl="https://in.example/feed"/></outline>'
+            f'<outline text="Long" xmlUrl="https://x.example/{"a" * 9000}"/>'
         )
     )
-    assert urls(result) == ["https://url.example/feed"]
-    assert result.invalid == ("skipped 'Lost': it has no xmlUrl",)
+    assert urls(result) == ["https://url.example/feed", "https://in.example/feed"]
+    assert result.invalid == (
+        "skipped 'Lost': it has no xmlUrl",
+        "skipped 'A note': no xmlUrl and no feeds inside",
+        "skipped 'Home': a link, not a feed: https://home.example/",
+        "skipped 'Long': URL longer than 8192 characters: https://x.example/" + "a" * 41 + "…",
+    )
 
 
 def test_category_only_applies_at_the_top_level() -> None:

@@ -18,8 +18,9 @@ them into `Entry` values by one set of rules:
   the top of the list);
 - titles: entities and HTML decoded to text exactly once (an HTML-typed title, or one that
   looks like HTML, loses its tags);
-- author: the first one the entry names; link: the first `text/html` alternate, else the
-  first alternate, else the entry's `link`.
+- author: the one feedparser's `author_detail` names (for repeated RSS `dc:creator` or
+  `<author>`, the first); link: the first `text/html` alternate, else the first
+  alternate, else the entry's `link`.
 
 Every string is made inert with `strip_controls`/`clean_line` after entities are decoded,
 so `&#x1b;` cannot sneak an escape sequence through.

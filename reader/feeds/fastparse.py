@@ -40,7 +40,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 _DC = "http://purl.org/dc/elements/1.1/"
 _DCTERMS = "http://purl.org/dc/terms/"
 _CONTENT = "http://purl.org/rss/1.0/modules/content/"
-_A = "{" + ATOM + "}"
+_ATOM = ATOM.lower()
 
 _DECLARED_ENCODING = re.compile(
     rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']+)"""
@@ -63,7 +63,7 @@ _SHOWN_NAMES = frozenset(
         "link",
         "guid",
         "id",
-        "pubDate",
+        "pubdate",
         "date",
         "published",
         "updated",
@@ -75,10 +75,11 @@ _SHOWN_NAMES = frozenset(
 """Local names that feedparser maps into something we read (in the core namespaces)."""
 _MEDIA = "http://search.yahoo.com/mrss/"
 _ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-_CORE_NAMESPACES = frozenset({"", ATOM, _DC, _DCTERMS, _CONTENT, "http://www.w3.org/1999/xhtml"})
+_CORE_NAMESPACES = frozenset({"", _ATOM, _DC, _DCTERMS, _CONTENT, "http://www.w3.org/1999/xhtml"})
 
 _IGNORED_NAMESPACES = frozenset(
-    {
+    name.lower()
+    for name in {
         "http://wellformedweb.org/CommentAPI/",
         "http://purl.org/rss/1.0/modules/slash/",
         "http://purl.org/rss/1.0/modules/syndication/",
@@ -87,10 +88,11 @@ _IGNORED_NAMESPACES = frozenset(
         "http://www.georss.org/georss",
         "http://www.w3.org/2003/01/geo/wgs84_pos#",
         "http://purl.org/syndication/thread/1.0",
-        "http://backend.userland.com/creativeCommonsRssModule",
+        "http://backend.userland.com/creativecommonsrssmodule",
     }
 )
-"""Namespaces whose elements we skip, as long as none of them is `_shown` (media:title)."""
+"""Namespaces whose elements we skip, as long as none of them is `_shown` (media:title);
+lower-cased, as `_split` gives them."""
 
 
 _ITUNES_SHOWN = frozenset({"author", "name", "email", "subtitle", "summary", "owner"})
@@ -101,11 +103,9 @@ _ITUNES_SKIPPED = frozenset(
         "episode",
         "season",
         "episodetype",
-        "episodeType",
         "block",
         "order",
         "isclosedcaptioned",
-        "isClosedCaptioned",
         "keywords",
         "title",
         "category",
@@ -152,9 +152,10 @@ def parse_fast(
         return None
     base = headers.get("content-location", "")
     try:
-        if root.tag == "rss":
+        kind = _split(root.tag)
+        if kind == ("", "rss"):
             return _rss(root, base)
-        if root.tag == _A + "feed":
+        if kind == (_ATOM, "feed"):
             return _atom(root, base)
     except _Unsupported:
         return None
@@ -254,10 +255,19 @@ def _fix(text: str) -> str:
     return text
 
 
-def _text(element: Any) -> str:
-    """The text of an element that must hold no markup of its own (else feedparser reads it)."""
+def _text(element: Any, *, typed: bool = False) -> str:
+    """The text of an element that must hold no markup of its own (else feedparser reads it).
+
+    A `type=` (outside Atom text constructs, `typed`) or `mode=` attribute changes how
+    feedparser decodes the text: such an element is left to it.
+    """
     if len(element):
         raise _Unsupported
+    if element.attrib:
+        for name in element.attrib:
+            lower = name.lower()
+            if lower == "mode" or (lower == "type" and not typed):
+                raise _Unsupported
     return _fix(element.text or "")
 
 
@@ -280,28 +290,31 @@ def _resolve(value: str, base: str) -> str:
 
 
 def _split(tag: Any) -> tuple[str, str]:
+    """(namespace, local name), both lower-cased: feedparser matches names in any case
+    (`<pubDate>`, `<PubDate>` and `<pubdate>` are one element to it)."""
     if not isinstance(tag, str):  # an entity reference left as is
         raise _Unsupported
     if tag[0] == "{":
         namespace, _, local = tag[1:].partition("}")
-        return namespace, local
-    return "", tag
+        return namespace.lower(), local.lower()
+    return "", tag.lower()
 
 
 # --- RSS 2.0 -----------------------------------------------------------------------------
 
 
 def _rss(root: Any, base: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    channel = root.find("channel")
-    if channel is None or root.find("item") is not None:
+    parts = [(_split(child.tag), child) for child in root]
+    channels = [child for name, child in parts if name == ("", "channel")]
+    if len(channels) != 1 or any(local == "item" for (_, local), _ in parts):
         raise _Unsupported
     feed: dict[str, Any] = {}
     entries: list[dict[str, Any]] = []
-    for child in channel:
+    for child in channels[0]:
         namespace, local = _split(child.tag)
         if namespace:
-            if namespace in (_DC, _DCTERMS) and local == "title":
-                raise _Unsupported
+            if (namespace in (_DC, _DCTERMS) and local == "title") or local == "item":
+                raise _Unsupported  # dc:title is the feed's title; an item feedparser may read
             continue
         if local == "item":
             entries.append(_rss_item(child, base))
@@ -317,6 +330,7 @@ def _rss(root: Any, base: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 def _rss_item(item: Any, base: str) -> dict[str, Any]:
     entry: dict[str, Any] = {}
     guid_link: str | None = None
+    has_content = False
     for child in item:
         namespace, local = _split(child.tag)
         if not namespace:
@@ -326,33 +340,46 @@ def _rss_item(item: Any, base: str) -> dict[str, Any]:
                 entry["link"] = _text(child)
                 entry.setdefault("links", []).append({"rel": "alternate", "href": entry["link"]})
             elif local == "description":
-                _summary_into(entry, _text(child), "text/html")
+                has_content = _rss_summary_into(entry, _text(child), "text/html", has_content)
             elif local == "guid":
                 entry["id"] = _text(child)
-                if child.get("isPermaLink", "true") == "true":
+                # As feedparser: the attribute's name in any case, its value exactly "true".
+                if _attributes(child).get("ispermalink", "true") == "true":
                     guid_link = entry["id"] = _resolve(entry["id"], base)
-            elif local == "pubDate":
+                else:
+                    guid_link = None
+            elif local == "pubdate":
                 entry["published_parsed"] = _date(child)
             elif local == "author":
                 _author_into(entry, _text(child))
             elif local == "enclosure":
                 _enclosure_into(entry, child)
+            elif local == "fullitem":
+                if _attributes(child):
+                    raise _Unsupported  # a type= or mode= feedparser acts on
+                has_content = _content_into(entry, _text(child))
             elif local in ("category", "comments", "source"):
-                pass
+                _check_ignored(child)  # an <image> inside a category has a <link> and <title>
             elif _shown(namespace, local):
                 raise _Unsupported  # <summary>, <content>, <date> ... in plain RSS
             else:
                 _check_ignored(child)
         elif namespace == _CONTENT and local == "encoded":
-            entry.setdefault("content", []).append({"type": "text/html", "value": _text(child)})
+            has_content = _content_into(entry, _text(child))
         elif namespace == _DC and local in ("creator", "author"):
             _author_into(entry, _text(child))
         elif namespace in (_DC, _DCTERMS) and local in ("date", "modified"):
             entry["updated_parsed"] = _date(child)
         elif namespace == _DCTERMS and local == "issued":
             entry["published_parsed"] = _date(child)
-        elif namespace == ATOM and local == "link":
+        elif namespace == _ATOM and local == "link":
             _atom_link_into(entry, child)
+        elif namespace == _ITUNES and local == "summary":
+            has_content = _rss_summary_into(entry, _text(child), "text/plain", has_content)
+        elif namespace == _ITUNES and local == "author":
+            _author_into(entry, _text(child))
+        elif namespace == _ITUNES and local == "subtitle":
+            _text(child)  # feedparser keeps it apart (`subtitle`), which nothing reads
         elif namespace in (_MEDIA, _ITUNES):
             _media_into(entry, child, namespace, local)
         elif namespace in (_DC, _DCTERMS) and not _shown(namespace, local):
@@ -379,10 +406,11 @@ _ATOM_TYPES = {
 
 def _atom(root: Any, base: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     feed: dict[str, Any] = {}
+    feed_id = ""
     entries: list[dict[str, Any]] = []
     for child in root:
         namespace, local = _split(child.tag)
-        if namespace != ATOM:
+        if namespace != _ATOM:
             if namespace in (_DC, _DCTERMS) and local == "title":
                 raise _Unsupported
             continue
@@ -393,26 +421,30 @@ def _atom(root: Any, base: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             _title_into(feed, text, kind=kind)
         elif local == "link":
             _atom_link_into(feed, child)
+        elif local == "id":
+            feed_id = _resolve(_text(child), base)
     for link in feed.get("links", ()):
         if link["rel"] == "alternate":
             feed["link"] = link["href"]
             break
+    if "link" not in feed and feed_id:
+        feed["link"] = feed_id  # feedparser takes an Atom id for a permalink
     return feed, entries
 
 
 def _atom_text(element: Any) -> tuple[str, str]:
     """(value, MIME type) of an Atom text construct; `xhtml` is left to feedparser."""
-    kind = _ATOM_TYPES.get((element.get("type") or "text").strip().lower())
+    kind = _ATOM_TYPES.get((_attributes(element).get("type") or "text").strip())
     if kind is None:
         raise _Unsupported
-    return _text(element), kind
+    return _text(element, typed=True), kind
 
 
 def _atom_entry(node: Any, base: str) -> dict[str, Any]:
     entry: dict[str, Any] = {}
     for child in node:
         namespace, local = _split(child.tag)
-        if namespace == ATOM:
+        if namespace == _ATOM:
             if local == "id":
                 entry["id"] = _resolve(_text(child), base)
             elif local == "title":
@@ -424,7 +456,7 @@ def _atom_entry(node: Any, base: str) -> dict[str, Any]:
                 text, kind = _atom_text(child)
                 _summary_into(entry, text, kind)
             elif local == "content":
-                if child.get("src"):
+                if _attributes(child).get("src"):
                     continue
                 text, kind = _atom_text(child)
                 entry.setdefault("content", []).append({"type": kind, "value": text})
@@ -456,17 +488,20 @@ def _atom_entry(node: Any, base: str) -> dict[str, Any]:
 
 
 def _atom_link_into(target: dict[str, Any], element: Any) -> None:
+    """An Atom link as feedparser keeps it; one with no `href` takes its text as the URL."""
     if len(element):
         raise _Unsupported
+    attrs = _attributes(element)
+    href = attrs.get("href")
     link = {
-        "rel": (element.get("rel") or "alternate").strip(),
-        "href": _fix(element.get("href") or ""),
+        "rel": (attrs.get("rel") or "alternate").strip(),
+        "href": _fix(href if href is not None else (element.text or "")),
     }
-    title = element.get("title")
+    title = attrs.get("title")
     if title is not None:
         link["title"] = _fix(title)
     for name in ("type", "length"):
-        value = element.get(name)
+        value = attrs.get(name)
         if value is not None:
             link[name] = value.strip()
     target.setdefault("links", []).append(link)
@@ -476,10 +511,15 @@ def _atom_link_into(target: dict[str, Any], element: Any) -> None:
 
 
 def _attributes(element: Any) -> dict[str, str]:
-    """An element's attributes as feedparser gives them: names lower-cased."""
-    return {
-        name.lower(): value for name, value in element.attrib.items() if not name.startswith("{")
-    }
+    """An element's attributes as feedparser gives them: names lower-cased, `rel` and `type`
+    values too, and an `&amp;` left in a value read once more."""
+    attrs: dict[str, str] = {}
+    for name, value in element.attrib.items():
+        if name.startswith("{"):
+            continue
+        name = name.lower()
+        attrs[name] = (value.lower() if name in ("rel", "type") else value).replace("&amp;", "&")
+    return attrs
 
 
 def _enclosure_into(entry: dict[str, Any], element: Any) -> None:
@@ -514,7 +554,8 @@ def _media_into(entry: dict[str, Any], element: Any, namespace: str, local: str)
         if local == "duration":
             entry["itunes_duration"] = _text(element)
         elif local == "image":
-            href = element.get("href") or element.get("url")
+            attrs = _attributes(element)
+            href = attrs.get("href") or attrs.get("url")
             if href:
                 entry["image"] = {"href": href}
         elif local in _ITUNES_SKIPPED:
@@ -539,9 +580,9 @@ def _atom_author_into(entry: dict[str, Any], element: Any) -> None:
     name = email = ""
     for child in element:
         namespace, local = _split(child.tag)
-        if namespace == ATOM and local == "name":
+        if namespace == _ATOM and local == "name":
             name = _text(child)
-        elif namespace == ATOM and local == "email":
+        elif namespace == _ATOM and local == "email":
             email = _text(child)
     if not (name or email):
         return
@@ -567,6 +608,29 @@ def _summary_into(entry: dict[str, Any], text: str, kind: str) -> None:
     entry["summary_detail"] = {"type": kind}
 
 
+def _content_into(entry: dict[str, Any], text: str) -> bool:
+    """<content:encoded> or <fullitem>: HTML content, copied into the summary when there is
+    none yet (feedparser's `_save`). Returns True: the entry has content now."""
+    entry.setdefault("content", []).append({"type": "text/html", "value": text})
+    entry.setdefault("summary", text)
+    return True
+
+
+def _rss_summary_into(entry: dict[str, Any], text: str, kind: str, has_content: bool) -> bool:
+    """<description> (HTML) or <itunes:summary> (text) in an RSS item, as feedparser reads
+    them: the second of them, when the item has no content yet, becomes its content (plain
+    text unless it looks like HTML); otherwise it is the summary. Returns whether the entry
+    has content now."""
+    if "summary" in entry and not has_content:
+        guessed = "text/html" if _looks_like_html(text) else "text/plain"
+        entry.setdefault("content", []).append({"type": guessed, "value": text})
+        return True
+    if kind == "text/plain" and _looks_like_html(text):
+        kind = "text/html"
+    _summary_into(entry, text, kind)
+    return has_content
+
+
 def _finish_summary(entry: dict[str, Any]) -> None:
     """feedparser copies the content into `summary` when an entry has no summary."""
     if "summary" not in entry and entry.get("content"):
@@ -581,7 +645,13 @@ _EMAIL = re.compile(
 
 def _author_into(entry: dict[str, Any], text: str) -> None:
     """An RSS author line: `jo@example.com (Jo Bloggs)` gives the name Jo Bloggs, as in
-    feedparser (the address and the brackets around it are dropped)."""
+    feedparser (the address and the brackets around it are dropped). With a second author
+    element, feedparser's `author_detail` is the first one's line as written."""
+    first = entry.get("author")
+    if first is not None:
+        entry["author"] = text
+        entry["author_detail"] = {"name": first} if first else {}
+        return
     entry["author"] = text
     name = text
     email = _EMAIL.search(text)

@@ -25,7 +25,7 @@ from typing import NoReturn
 from urllib.parse import urlsplit
 from xml.parsers import expat
 
-from reader.text import clean_line, is_http_url
+from reader.text import MAX_URL_LENGTH, clean_line, is_http_url
 
 MAX_FOLDER_DEPTH = 8
 """Deeper outlines keep their feeds, in the deepest folder kept."""
@@ -128,6 +128,9 @@ class _Open:
     """An open `<outline>`: the folder its children go in."""
 
     child_folder: tuple[str, ...]
+    unread_leaf: str = ""
+    """Why this outline gives no feed, said when it turns out to hold no outlines either
+    (then it is not a folder: it was skipped); "" when it is a feed or already reported."""
 
 
 @dataclass
@@ -181,17 +184,22 @@ class _Reader:
         if self.head_depth:
             self.outlines.append(_Open(()))
             return
-        self.outlines.append(_Open(self._outline(attrs)))
+        if self.outlines:
+            self.outlines[-1].unread_leaf = ""  # it holds outlines: a folder
+        self.outlines.append(_Open(*self._outline(attrs)))
 
     def _end(self, name: str) -> None:
         tag = name.lower()
         if tag == "head" and self.head_depth:
             self.head_depth -= 1
         elif tag == "outline" and self.outlines:
-            self.outlines.pop()
+            closed = self.outlines.pop()
+            if closed.unread_leaf and not self.head_depth:
+                self.invalid.append(closed.unread_leaf)
 
-    def _outline(self, raw_attrs: dict[str, str]) -> tuple[str, ...]:
-        """Take in one outline; return the folder its children go in."""
+    def _outline(self, raw_attrs: dict[str, str]) -> tuple[tuple[str, ...], str]:
+        """Take in one outline; return the folder its children go in, and why it is skipped
+        if it turns out to hold nothing ("" when it is a feed or was reported already)."""
         attrs: dict[str, str] = {}
         for key, value in raw_attrs.items():
             lowered = key.lower()
@@ -207,7 +215,10 @@ class _Reader:
         if raw_url is None:
             if kind in _FEED_TYPES:
                 self.invalid.append(f"skipped '{name or '(untitled)'}': it has no xmlUrl")
-            return child_folder
+                return child_folder, ""
+            link = clean_line(attrs.get("url") or attrs.get("htmlurl"), _SHOWN_URL_LIMIT)
+            what = f"a link, not a feed: {link}" if link else "no xmlUrl and no feeds inside"
+            return child_folder, f"skipped '{name or '(untitled)'}': {what}"
         if "xpath" in kind or "dotnotation" in kind:  # FreshRSS scrapes pages by recipe
             url, problem = None, f"a web-scraping recipe (type {clean_line(attrs['type'], 40)})"
         else:
@@ -215,7 +226,7 @@ class _Reader:
         if url is None:
             shown = clean_line(raw_url, _SHOWN_URL_LIMIT)
             self.invalid.append(f"skipped '{name or shown}': {problem}: {shown}")
-            return child_folder
+            return child_folder, ""
         key = _dedupe_key(url)
         if key not in self.feeds:
             if not folder:
@@ -223,18 +234,20 @@ class _Reader:
             site_url, _ = _feed_url(attrs.get("htmlurl", ""), allow_feed_scheme=False)
             self.feeds[key] = OpmlFeed(
                 url=url,
-                title="" if name in (url, clean_line(raw_url, 4000)) else name,
+                title="" if name in (url, clean_line(raw_url, MAX_URL_LENGTH + 1)) else name,
                 site_url=site_url or "",
                 folder=folder,
             )
-        return child_folder
+        return child_folder, ""
 
 
 def _feed_url(raw: str, *, allow_feed_scheme: bool = True) -> tuple[str | None, str]:
     """An absolute http(s) URL and "", or None and what is wrong with it."""
-    url = clean_line(raw, 4000)
+    url = clean_line(raw, MAX_URL_LENGTH + 1)
     if not url:
         return None, "no URL"
+    if len(url) > MAX_URL_LENGTH:
+        return None, f"URL longer than {MAX_URL_LENGTH} characters"
     lowered = url.lower()
     if allow_feed_scheme and lowered.startswith("feed:"):
         # The old feed: pseudo-scheme: feed://host/path and feed:https://host/path.
