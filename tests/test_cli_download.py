@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -106,3 +107,42 @@ def test_download_feed_only_takes_that_feeds_files(
         assert code == 0
         assert "done: Mine" in out and "Theirs" not in out
         assert "/ranged/t.mp3" not in srv.ranges
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_a_progress_line_is_kept_under_the_finished_lines() -> None:
+    from dataclasses import replace
+
+    from reader.podcasts import ProgressLine
+    from reader.store_downloads import Download
+
+    out = _Terminal()
+    progress = ProgressLine(out)
+    item = Download(
+        1, "https://x.example/a.mp3", None, None, "Ep 1", "Pod", "audio/mpeg", "downloading",
+        5 * 1024 * 1024, 20 * 1024 * 1024, "/p/Ep 1.mp3", "", "", None, None,  # type: ignore[arg-type]
+    )  # fmt: skip
+    progress.change(item)
+    assert out.getvalue() == "\r\x1b[2Kdownloading Ep 1:  25% 5 MiB of 20 MiB"
+    progress.change(replace(item, state="done", bytes=20 * 1024 * 1024))
+    progress.close()
+    assert out.getvalue().endswith("\r\x1b[2Kdone: Ep 1  /p/Ep 1.mp3\n")
+
+
+def test_without_a_terminal_only_the_finished_lines_are_printed() -> None:
+    from reader.podcasts import ProgressLine
+    from reader.store_downloads import Download
+
+    out = io.StringIO()
+    progress = ProgressLine(out)
+    item = Download(
+        1, "https://x.example/a.mp3", None, None, "Ep 1", "Pod", "audio/mpeg", "failed",
+        0, None, "", "", "HTTP 404 Not Found", None, None,  # type: ignore[arg-type]
+    )  # fmt: skip
+    progress.change(item)
+    progress.close()
+    assert out.getvalue() == "failed: Ep 1: HTTP 404 Not Found\n"
