@@ -547,11 +547,6 @@ def download(store: Store, settings: Settings, args: argparse.Namespace) -> int:
         return 2
     feed_id = feed_ids[0] if feed_ids else None
     folder = download_folder(settings, args.to)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        err(f"cannot use the folder {folder}: {file_problem(exc, str(folder / 'x'))}")
-        return 2
     store.requeue_interrupted()
     if args.new:
         added = queue_new_episodes(store, feed_id)
@@ -560,6 +555,11 @@ def download(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     if not store.list_downloads(states=["queued"], feed_id=feed_id):
         print("nothing to download (--new queues new episodes)")
         return 0
+    try:  # made only when there is something to put in it
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        err(f"cannot use the folder {folder}: {file_problem(exc, str(folder / 'x'))}")
+        return 2
     results = run_downloads(store, settings, folder, feed_id, sys.stdout)
     return 1 if any(d.state != "done" for d in results) else 0
 

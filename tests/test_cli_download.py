@@ -51,10 +51,11 @@ def test_download_new_fetches_every_new_episode_into_the_folder(
             )
             store.set_played([first.enclosures[0].url])  # played: not a new episode
         d = str(data_dir)
-        code, out, _ = run(capsys, "--data-dir", d, "download")
-        assert (code, out.strip()) == (0, "nothing to download (--new queues new episodes)")
-
         to = tmp_path / "podcasts"
+        code, out, _ = run(capsys, "--data-dir", d, "download", "--to", str(to))
+        assert (code, out.strip()) == (0, "nothing to download (--new queues new episodes)")
+        assert not to.exists()  # no folder made for nothing
+
         code, out, err = run(capsys, "--data-dir", d, "download", "--new", "--to", str(to))
         assert code == 0, err
         lines = out.strip().splitlines()
@@ -77,6 +78,19 @@ def test_download_exits_1_naming_a_file_that_failed(
         code, out, _ = run(capsys, "--data-dir", str(data_dir), "download", "--new", "--to", to)
         assert code == 1
         assert "failed: Gone: HTTP 404 Not Found" in out
+
+
+def test_a_folder_that_cannot_be_made_is_a_usage_error(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Store(data_dir / "newsreader.db") as store:
+        podcast_feed(store, "http://127.0.0.1:9/feed.xml", [("Ep", "https://cdn.example/a.mp3")])
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    args = ["--data-dir", str(data_dir), "download", "--new", "--to", str(blocker / "sub")]
+    code, _, err = run(capsys, *args)
+    assert code == 2
+    assert f"cannot use the folder {blocker / 'sub'}" in err
 
 
 def test_download_feed_must_be_a_subscription(
