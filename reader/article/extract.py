@@ -30,8 +30,10 @@ from typing import TYPE_CHECKING, Any
 from reader.article.html import (
     Node,
     class_tokens,
+    clutter_kind,
     collapse_spaces,
-    is_clutter,
+    is_hidden,
+    keeps_clutter,
     parse_html,
     resolve_url,
     text_of,
@@ -47,9 +49,10 @@ if TYPE_CHECKING:
 __all__ = ["ExtractError", "extract_article"]
 
 MIN_WORDS = 25
-"""Fewer words from readability means it picked the wrong block: try `<article>`/`<main>`."""
-MIN_FALLBACK_WORDS = 5
-"""The `<article>`/`<main>` fallback needs at least this much text, else there is none."""
+"""Fewer words from readability may mean it picked the wrong block: `<article>`/`<main>`
+is tried too, and the longer of the two wins."""
+MIN_BODY_WORDS = 1
+"""A body with fewer words is no article."""
 MAX_CHARS = 5_000_000
 """A page is cut here: no article is longer, and parsing stays bounded."""
 _TOP_ELEMENTS = 40
@@ -112,8 +115,10 @@ _SNIFF_HTML = re.compile(
     re.IGNORECASE,
 )
 _FEED_ROOT = re.compile(
-    r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)[\s>]", re.DOTALL
+    r"\A\s*+(?:<\?xml[^>]*+>\s*+)?+(?:(?><!--.*?-->)\s*+)*+<(?:rss|feed|rdf:RDF)[\s>]", re.DOTALL
 )
+"""Atomic and possessive: a lazy `<!--.*?-->` under `*` could also end at any later `-->`,
+so each comment doubled the ways to fail (139 comments never returned)."""
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*>")
 
 
@@ -676,11 +681,7 @@ def _prune(root: HtmlElement) -> None:
 
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     etree.strip_elements(root, *_PRUNE_TAGS, with_tail=False)
-    for element in list(root.iter()):
-        if element.getparent() is not None and is_clutter(
-            str(element.tag), {str(k).lower(): str(v) for k, v in element.attrib.items()}
-        ):
-            element.drop_tree()
+    _drop_clutter(root)
     for element in root.iter("a", "img", "area", "source", "blockquote", "q"):
         for name in ("href", "src", "cite"):
             value = element.get(name)
@@ -689,6 +690,54 @@ def _prune(root: HtmlElement) -> None:
     for figure in list(root.iter("figure")):
         if any(child.tag == "blockquote" for child in figure):
             figure.drop_tag()  # a pull quote is article text: scored as such when bare
+
+
+def _attrs(element: HtmlElement) -> dict[str, str]:
+    return {str(k).lower(): str(v) for k, v in element.attrib.items()}
+
+
+def _drop_clutter(root: HtmlElement) -> None:
+    """Drop hidden elements, and boxes named as clutter unless `keeps_clutter` keeps them
+    (their sizes computed bottom-up in one pass, so nesting costs nothing extra)."""
+    marked: list[tuple[HtmlElement, str]] = []
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str) or element.getparent() is None:
+            continue
+        attrs = _attrs(element)
+        if is_hidden(attrs):
+            element.drop_tree()
+            continue
+        kind = clutter_kind(str(element.tag), attrs)
+        if kind:
+            marked.append((element, kind))
+    if not marked:
+        return
+    sizes: dict[HtmlElement, tuple[int, int, bool]] = {}
+    for element in reversed(list(root.iter())):
+        chars = len((element.text or "").strip()) if isinstance(element.tag, str) else 0
+        links = 0
+        holds = False
+        for child in element:
+            size = sizes.get(child)
+            if size is not None:
+                chars += size[0]
+                links += size[1]
+                holds = holds or size[2]
+            chars += len((child.tail or "").strip())
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag == "a":
+            links = chars
+        if (
+            element.tag in ("h1", "article", "main")
+            or "articlebody" in (element.get("itemprop") or "").lower().split()
+        ):
+            holds = True
+        sizes[element] = (chars, links, holds)
+    for element, kind in marked:
+        size = sizes.get(element)  # None: inside a hidden element dropped above
+        if size is not None and element.getparent() is not None and not keeps_clutter(kind, *size):
+            element.drop_tree()
 
 
 def _readability(text: str, url: str) -> HtmlElement | None:
@@ -772,11 +821,9 @@ def _sanitise(root: HtmlElement, url: str) -> None:
 
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
+    _drop_clutter(root)
     for element in _elements(root):
-        attrs = {str(k).lower(): str(v) for k, v in element.attrib.items()}
-        if is_clutter(str(element.tag), attrs):
-            element.drop_tree()
-            continue
+        attrs = _attrs(element)
         element.attrib.clear()
         for name, value in attrs.items():
             if name not in _KEEP_ATTRS:
@@ -819,21 +866,26 @@ def _fallback(root: Node) -> Node | None:
 
 
 def _body(text: str, url: str, root: Node, spans: tuple[tuple[int, int], ...], meta: _Meta) -> str:
-    """Readability's body, else the `<article>`/`<main>` fallback, else ExtractError."""
+    """Readability's body; when that is short, the `<article>`/`<main>` fallback if it
+    says more; a short article is still an article (a one-paragraph post). No words at
+    all: ExtractError."""
+    best, best_words = "", 0
     body = _readability(_cut(text, spans), url)
     if body is not None:
-        html, words = _finish(body, url, meta)
-        if words >= MIN_WORDS:
-            return html
+        best, best_words = _finish(body, url, meta)
+        if best_words >= MIN_WORDS:
+            return best
     frame = _fallback(root)
     if frame is not None:
         fragment = _lxml_fragment(_cut(text, spans, frame.start, frame.end))
         if fragment is not None:
             _prune(fragment)
             html, words = _finish(fragment, url, meta)
-            if words >= MIN_FALLBACK_WORDS:
-                return html
-    raise ExtractError("no article text found on the page")
+            if words > best_words:
+                best, best_words = html, words
+    if best_words < MIN_BODY_WORDS:
+        raise ExtractError("no article text found on the page")
+    return best
 
 
 def _opens_body(deck: str, body_html: str) -> bool:
