@@ -30,13 +30,17 @@ from typing import TYPE_CHECKING, Any
 from reader.article.html import (
     Node,
     class_tokens,
-    clutter_kind,
     collapse_spaces,
-    is_hidden,
-    keeps_clutter,
     parse_html,
     resolve_url,
     text_of,
+)
+from reader.article.prepare import (
+    bound_tree,
+    drop_clutter,
+    promote_lazy_images,
+    protect_headings,
+    restore_headings,
 )
 from reader.article.related import find_related
 from reader.article.render import html_to_text, is_other_link
@@ -681,7 +685,10 @@ def _prune(root: HtmlElement) -> None:
 
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     etree.strip_elements(root, *_PRUNE_TAGS, with_tail=False)
-    _drop_clutter(root)
+    bound_tree(root)
+    drop_clutter(root)
+    promote_lazy_images(root)
+    protect_headings(root)
     for element in root.iter("a", "img", "area", "source", "blockquote", "q"):
         for name in ("href", "src", "cite"):
             value = element.get(name)
@@ -690,54 +697,6 @@ def _prune(root: HtmlElement) -> None:
     for figure in list(root.iter("figure")):
         if any(child.tag == "blockquote" for child in figure):
             figure.drop_tag()  # a pull quote is article text: scored as such when bare
-
-
-def _attrs(element: HtmlElement) -> dict[str, str]:
-    return {str(k).lower(): str(v) for k, v in element.attrib.items()}
-
-
-def _drop_clutter(root: HtmlElement) -> None:
-    """Drop hidden elements, and boxes named as clutter unless `keeps_clutter` keeps them
-    (their sizes computed bottom-up in one pass, so nesting costs nothing extra)."""
-    marked: list[tuple[HtmlElement, str]] = []
-    for element in list(root.iter()):
-        if not isinstance(element.tag, str) or element.getparent() is None:
-            continue
-        attrs = _attrs(element)
-        if is_hidden(attrs):
-            element.drop_tree()
-            continue
-        kind = clutter_kind(str(element.tag), attrs)
-        if kind:
-            marked.append((element, kind))
-    if not marked:
-        return
-    sizes: dict[HtmlElement, tuple[int, int, bool]] = {}
-    for element in reversed(list(root.iter())):
-        chars = len((element.text or "").strip()) if isinstance(element.tag, str) else 0
-        links = 0
-        holds = False
-        for child in element:
-            size = sizes.get(child)
-            if size is not None:
-                chars += size[0]
-                links += size[1]
-                holds = holds or size[2]
-            chars += len((child.tail or "").strip())
-        if not isinstance(element.tag, str):
-            continue
-        if element.tag == "a":
-            links = chars
-        if (
-            element.tag in ("h1", "article", "main")
-            or "articlebody" in (element.get("itemprop") or "").lower().split()
-        ):
-            holds = True
-        sizes[element] = (chars, links, holds)
-    for element, kind in marked:
-        size = sizes.get(element)  # None: inside a hidden element dropped above
-        if size is not None and element.getparent() is not None and not keeps_clutter(kind, *size):
-            element.drop_tree()
 
 
 def _readability(text: str, url: str) -> HtmlElement | None:
@@ -821,9 +780,9 @@ def _sanitise(root: HtmlElement, url: str) -> None:
 
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
-    _drop_clutter(root)
+    drop_clutter(root)
     for element in _elements(root):
-        attrs = _attrs(element)
+        attrs = {str(k).lower(): str(v) for k, v in element.attrib.items()}
         element.attrib.clear()
         for name, value in attrs.items():
             if name not in _KEEP_ATTRS:
@@ -847,6 +806,7 @@ def _finish(root: HtmlElement, url: str, meta: _Meta) -> tuple[str, int]:
     """Body element -> (clean body HTML, its word count)."""
     from lxml import html as lxml_html
 
+    restore_headings(root)
     _sanitise(root, url)
     _drop_repeats(root, meta)
     words = len(root.text_content().split())
