@@ -107,6 +107,16 @@ def _decode(data: bytes, content_type: str | None) -> str:
     if codec is None:
         meta = _META_CHARSET.search(data[:4096].decode("ascii", errors="replace"))
         codec = _codec(meta.group(1) if meta else None)
+    if codec not in (None, "utf-8", "ascii"):
+        # Pages re-saved as UTF-8 keep their old label; bytes that are valid UTF-8 (with
+        # some non-ASCII) are next to never text in a legacy encoding.
+        try:
+            decoded = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            if not decoded.isascii():
+                return decoded
     return data.decode(codec or "utf-8", errors="replace")
 
 
@@ -336,6 +346,7 @@ def _linked_data(scripts: list[str]) -> _LinkedData:
     )
 
 
+_TITLE_METAS = ("dc:title", "dcterm:title", "og:title", "twitter:title", "parsely-title")
 _TITLE_SUFFIX = re.compile(r"\A(?P<title>.+\S)\s+(?:\||-|–|—|·|::|»)\s+(?P<site>\S.*)\Z")
 _BY = re.compile(r"\A(?:(?:written|words|posted|story)\s+)?by\s*:?\s+", re.IGNORECASE)
 _BYLINE_SEPARATOR = re.compile(r"\s*[·•|]\s*|\s+[—–]\s+")
@@ -525,8 +536,23 @@ def _metadata(head: _HeadScanner, root: Node, spans: tuple[tuple[int, int], ...]
     bare_title, title_site = _split_title(page_title)
 
     site_name = clean_line(meta.get("og:site_name"), 200) or ld.publisher or title_site
-    og_title = _strip_site(clean_line(meta.get("og:title"), 500), site_name)
-    title = og_title or _strip_site(ld.headline, site_name) or shown.h1 or bare_title
+    # As Readability.js: the page's own statements of its title first, then `<title>`
+    # (as the headline shows it, when they differ only in case).
+    if shown.h1 and _norm(shown.h1) == _norm(bare_title):
+        bare_title = shown.h1
+    title = next(
+        (
+            _strip_site(value, site_name)
+            for value in (
+                ld.headline,
+                *(clean_line(meta.get(name), 500) for name in _TITLE_METAS),
+                bare_title,
+                shown.h1,
+            )
+            if value
+        ),
+        "",
+    )
 
     deck, deck_shown = shown.deck, bool(shown.deck)
     if not deck:
