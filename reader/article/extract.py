@@ -632,7 +632,7 @@ _DROP_TAGS = (
     "frameset",
     "head",
     "title",
-    "math",
+    "annotation-xml",
     "source",
 )
 _KEEP_ATTRS = frozenset(
