@@ -27,6 +27,7 @@ from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
+from reader.article.budget import Budget, OutOfTime
 from reader.article.html import (
     Node,
     class_tokens,
@@ -41,6 +42,7 @@ from reader.article.prepare import (
     promote_lazy_images,
     protect_headings,
     restore_headings,
+    squeeze_spaces,
 )
 from reader.article.related import find_related
 from reader.article.render import html_to_text, is_other_link
@@ -50,7 +52,7 @@ from reader.text import clean_line, is_http_url, strip_controls, tame_html
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
-__all__ = ["ExtractError", "extract_article"]
+__all__ = ["TIME_BUDGET", "ExtractError", "ExtractTimeout", "extract_article"]
 
 MIN_WORDS = 25
 """Fewer words from readability may mean it picked the wrong block: `<article>`/`<main>`
@@ -59,12 +61,23 @@ MIN_BODY_WORDS = 1
 """A body with fewer words is no article."""
 MAX_CHARS = 5_000_000
 """A page is cut here: no article is longer, and parsing stays bounded."""
+MAX_TAGS = 400_000
+"""A page with more `<` is cut to about this many (each costs a few µs to tame and parse)."""
+MAX_ELEMENTS = 60_000
+"""More elements than this after pruning are not given to readability (the largest test
+page has 10,000): its steps cannot be cut short by the budget."""
+TIME_BUDGET = 5.0
+"""Seconds one page may take (a typical one takes 20-100 ms)."""
 _TOP_ELEMENTS = 40
 """The deck/byline/kicker a body repeats sit among its first elements."""
 
 
 class ExtractError(ValueError):
     """The page has no readable article; `str()` is a one-line reason for the user."""
+
+
+class ExtractTimeout(ExtractError):
+    """Reading the page took longer than its budget (the caller shows the feed's text)."""
 
 
 # -- decoding -----------------------------------------------------------------------------
@@ -715,6 +728,7 @@ def _prune(root: HtmlElement) -> None:
     drop_clutter(root)
     promote_lazy_images(root)
     protect_headings(root)
+    squeeze_spaces(root)
     for element in root.iter("a", "img", "area", "source", "blockquote", "q"):
         for name in ("href", "src", "cite"):
             value = element.get(name)
@@ -725,7 +739,13 @@ def _prune(root: HtmlElement) -> None:
             figure.drop_tag()  # a pull quote is article text: scored as such when bare
 
 
-def _readability(text: str, url: str) -> HtmlElement | None:
+def _check_size(document: HtmlElement, limit: int) -> None:
+    elements = sum(1 for _ in document.iter())
+    if elements > limit:
+        raise ExtractError(f"the page is too big to read ({elements:,} elements)")
+
+
+def _readability(text: str, url: str, budget: Budget) -> HtmlElement | None:
     """readability-lxml's idea of the article, or None when it finds nothing."""
     from lxml import html as lxml_html
     from readability import Document
@@ -734,7 +754,11 @@ def _readability(text: str, url: str) -> HtmlElement | None:
     document = _lxml_document(text)
     if document is None:
         return None
+    budget.check()
+    _check_size(document, 3 * MAX_ELEMENTS)  # pruning costs time too
     _prune(document)
+    budget.check()
+    _check_size(document, MAX_ELEMENTS)
     pruned = lxml_html.tostring(document, encoding="unicode")
     try:
         summary = Document(pruned, url=url or None).summary(html_partial=True)
@@ -851,16 +875,25 @@ def _fallback(root: Node) -> Node | None:
     return max(frames, key=lambda n: len(text_of(n)), default=None)
 
 
-def _body(text: str, url: str, root: Node, spans: tuple[tuple[int, int], ...], meta: _Meta) -> str:
+def _body(
+    text: str,
+    url: str,
+    root: Node,
+    spans: tuple[tuple[int, int], ...],
+    meta: _Meta,
+    budget: Budget,
+) -> str:
     """Readability's body; when that is short, the `<article>`/`<main>` fallback if it
     says more; a short article is still an article (a one-paragraph post). No words at
     all: ExtractError."""
     best, best_words = "", 0
-    body = _readability(_cut(text, spans), url)
+    body = _readability(_cut(text, spans), url, budget)
+    budget.check()
     if body is not None:
         best, best_words = _finish(body, url, meta)
         if best_words >= MIN_WORDS:
             return best
+    budget.check()
     frame = _fallback(root)
     if frame is not None:
         fragment = _lxml_fragment(_cut(text, spans, frame.start, frame.end))
@@ -880,26 +913,67 @@ def _opens_body(deck: str, body_html: str) -> bool:
     return bool(words) and _norm(html_to_text(body_html)[:4000]).split()[: len(words)] == words
 
 
+_IMAGE_METAS = (
+    "og:image:secure_url",
+    "og:image:url",
+    "og:image",
+    "twitter:image",
+    "twitter:image:src",
+)
+
+
+def _lead_image(meta: dict[str, str], url: str) -> str:
+    """The page's og:image / twitter:image as an absolute http(s) URL, else ""."""
+    for name in _IMAGE_METAS:
+        value = clean_line(meta.get(name), 4000)
+        if value:
+            image = resolve_url(value, url)
+            if is_http_url(image):
+                return image
+    return ""
+
+
 # -- public API ---------------------------------------------------------------------------
 
 
-def extract_article(html: str | bytes, url: str, *, content_type: str | None = None) -> Article:
+def extract_article(
+    html: str | bytes,
+    url: str,
+    *,
+    content_type: str | None = None,
+    budget: float | None = TIME_BUDGET,
+) -> Article:
     """The article on a web page: clean body HTML, metadata and related links.
 
     `url` is the page's (final) address: relative links resolve against it. Bytes are
     decoded by the Content-Type charset, else `<meta charset>`, else UTF-8. Raises
-    `ExtractError` when the page has no readable article (empty, not HTML, no text).
+    `ExtractError` when the page has no readable article (empty, not HTML, no text), and
+    `ExtractTimeout` (an `ExtractError`) when reading it takes more than `budget` seconds.
     """
+    clock = Budget(budget)
+    try:
+        return _extract(html, url, content_type, clock)
+    except OutOfTime as exc:
+        raise ExtractTimeout(f"the page took too long to read ({exc})") from None
+
+
+def _extract(html: str | bytes, url: str, content_type: str | None, budget: Budget) -> Article:
     text = _decode(html, content_type) if isinstance(html, bytes) else html
     text = text[:MAX_CHARS]
+    tags = text.count("<")
+    if tags > MAX_TAGS:  # keep the start: the article is there, and the work stays bounded
+        text = text[: len(text) * MAX_TAGS // tags]
     _check_page(text, content_type)
     url = clean_line(url)
-    root = parse_html(text)
+    root = parse_html(text, budget)
+    budget.check()
     head = _scan_head(text)
     canonical = resolve_url(head.canonical, url) if head.canonical else ""
     related = find_related(root, url, also_self=(canonical,) if canonical else ())
+    budget.check()
     meta = _metadata(head, root, related.spans)
-    body_html = _body(text, url, root, related.spans, meta)
+    budget.check()
+    body_html = _body(text, url, root, related.spans, meta, budget)
     deck = meta.deck
     if deck and not meta.deck_shown and _opens_body(deck, body_html):
         deck = ""
@@ -913,4 +987,5 @@ def extract_article(html: str | bytes, url: str, *, content_type: str | None = N
         related=related.links,
         source="page",
         site_name=meta.site_name,
+        image=_lead_image(head.meta, url),
     )

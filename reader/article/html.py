@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
+from reader.article.budget import Budget
 from reader.text import LT_STAND_IN, strip_controls, tame_html
 
 
@@ -146,9 +147,11 @@ def is_clutter(tag: str, attrs: dict[str, str]) -> bool:
 class _TreeBuilder(HTMLParser):
     """Builds a `Node` tree with browser-like implied end tags, never raising."""
 
-    def __init__(self, source: str, fed: str) -> None:
+    def __init__(self, source: str, fed: str, budget: Budget | None = None) -> None:
         super().__init__(convert_charrefs=True)
         self.source = source
+        self.budget = budget
+        self.tags = 0
         self.root = Node("#root", start=0)
         self.stack: list[Node] = [self.root]
         self.overflow: Counter[str] = Counter()
@@ -171,6 +174,9 @@ class _TreeBuilder(HTMLParser):
     # -- tags -------------------------------------------------------------------------
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags += 1
+        if self.budget is not None and not self.tags % 512:
+            self.budget.check()
         if self.dropping:
             if tag not in VOID_TAGS:
                 self.dropping[tag] += 1
@@ -344,13 +350,14 @@ def _sizes(root: Node) -> dict[int, tuple[int, int, bool]]:
     return sizes
 
 
-def parse_html(source: str) -> Node:
-    """Parse untrusted HTML into a tree rooted at a `#root` node; never raises."""
+def parse_html(source: str, budget: Budget | None = None) -> Node:
+    """Parse untrusted HTML into a tree rooted at a `#root` node; never raises, except
+    `OutOfTime` once `budget` (when given) runs out."""
     source = source or ""
     # Tamed first: html.parser rescans the rest of the input for every `<` that never
     # closes, so malformed pages went quadratic. Same length, so offsets stay valid.
     fed = tame_html(source, keep_offsets=True)
-    builder = _TreeBuilder(source, fed)
+    builder = _TreeBuilder(source, fed, budget)
     try:
         builder.feed(fed)
         builder.close()

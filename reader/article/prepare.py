@@ -12,7 +12,9 @@ keeps what a reader wants and finishes in bounded time on any page:
   negative or whose text is mostly a link (a permalink anchor), so both are hidden from it
   and put back in its result;
 - `promote_lazy_images`: an `<img>` whose real address waits in `data-src`/`srcset` gets it
-  as `src`, so the body keeps the picture.
+  as `src`, so the body keeps the picture;
+- `squeeze_spaces`: runs of whitespace outside `<pre>` become one space or newline
+  (readability's text cleaner is quadratic in the length of a run, and runs it per element).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import re
 from typing import TYPE_CHECKING
 
 from reader.article.html import clutter_kind, is_hidden, keeps_clutter
+from reader.text import strip_controls
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -31,6 +34,7 @@ __all__ = [
     "promote_lazy_images",
     "protect_headings",
     "restore_headings",
+    "squeeze_spaces",
 ]
 
 MAX_DEPTH = 120
@@ -205,3 +209,26 @@ def promote_lazy_images(root: HtmlElement) -> None:
             found = _first_candidate(srcset or "")
         if found and not _PLACEHOLDER.search(found):
             img.set("src", found.strip())
+
+
+_SPACE_RUN = re.compile(r"[ \t\n\r\f]{2,}")
+
+
+def _one_space(match: re.Match[str]) -> str:
+    return "\n" if "\n" in match.group() else " "
+
+
+def squeeze_spaces(root: HtmlElement) -> None:
+    """Whitespace runs outside `<pre>` -> one space (or one newline): what a browser shows."""
+    keep = {e for pre in root.iter("pre", "textarea") for e in pre.iter()}
+    for element in root.iter():
+        if element not in keep and element.text and len(element.text) > 1:
+            element.text = _squeezed(element.text)
+        parent = element.getparent()
+        if element.tail and len(element.tail) > 1 and (parent is None or parent not in keep):
+            element.tail = _squeezed(element.tail)
+
+
+def _squeezed(text: str) -> str:
+    # Control characters too: lxml holds what it parsed but refuses them when set again.
+    return strip_controls(_SPACE_RUN.sub(_one_space, text))
