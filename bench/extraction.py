@@ -204,11 +204,11 @@ def run_trafilatura(source: bytes) -> Result:
         include_comments=False,
         with_metadata=True,
     )
-    if document is None:
+    if document is None or isinstance(document, dict):
         raise ValueError("no article")
     body = document.body
     html = _trafilatura_html(body) if body is not None else ""
-    return Result(html, document.title or "", document.author or "")
+    return Result(html, str(document.title or ""), str(document.author or ""))
 
 
 def _trafilatura_html(body: object) -> str:
@@ -232,7 +232,7 @@ def _trafilatura_html(body: object) -> str:
                 "cell": "td",
                 "quote": "blockquote",
             }.get(element.tag, "span")
-    return lxml_etree.tostring(tree, encoding="unicode", method="html")
+    return str(lxml_etree.tostring(tree, encoding="unicode", method="html"))
 
 
 EXTRACTORS: dict[str, Callable[[bytes], Result]] = {
