@@ -10,7 +10,8 @@ keeps what a reader wants and finishes in bounded time on any page:
 - `drop_clutter`: hidden elements go, and boxes named ad/share/comments... unless big;
 - `protect_headings` / `restore_headings`: readability drops a heading whose class looks
   negative or whose text is mostly a link (a permalink anchor), so both are hidden from it
-  and put back in its result;
+  and put back in its result, and a box holding nothing but a heading (which it drops as
+  too short) is unwrapped;
 - `promote_lazy_images`: an `<img>` whose real address waits in `data-src`/`srcset` gets it
   as `src`, so the body keeps the picture;
 - `squeeze_spaces`: runs of whitespace outside `<pre>` become one space or newline
@@ -77,6 +78,7 @@ _KEPT_ATTRS = frozenset(
     }
 )
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_HEADING_BOXES = frozenset({"div", "section", "span"})
 _HREF_KEY = "data-newsreader-href"
 _CLASS_KEY = "data-newsreader-class"
 _ID_KEY = "data-newsreader-id"
@@ -165,7 +167,8 @@ def drop_clutter(root: HtmlElement) -> None:
 def protect_headings(root: HtmlElement) -> None:
     """Hide from readability what makes it drop a heading: links inside it become spans,
     and a class/id it reads as negative is set aside (`restore_headings` undoes both)."""
-    for heading in root.iter(*_HEADINGS):
+    for heading in list(root.iter(*_HEADINGS)):
+        _unwrap_alone(heading)
         for a in heading.iter("a"):
             a.tag = "span"
             href = a.attrib.pop("href", None)
@@ -176,6 +179,22 @@ def protect_headings(root: HtmlElement) -> None:
             if value and _NEGATIVE.search(value):
                 del heading.attrib[name]
                 heading.set(key, value)
+
+
+def _unwrap_alone(heading: HtmlElement) -> None:
+    """Unwrap the boxes that hold nothing but this heading: readability drops such a box as
+    too short, heading and all (each unwrap removes an element, so this stays linear)."""
+    parent = heading.getparent()
+    while (
+        parent is not None
+        and parent.tag in _HEADING_BOXES
+        and parent.getparent() is not None
+        and len(parent) == 1
+        and not (parent.text or "").strip()
+        and not (heading.tail or "").strip()
+    ):
+        parent.drop_tag()
+        parent = heading.getparent()
 
 
 def restore_headings(root: HtmlElement) -> None:
