@@ -132,3 +132,18 @@ def test_math_keeps_its_text() -> None:
     )
     text = _text(extract_article(page, URL).body_html)
     assert "42" in text
+
+
+def test_our_own_tree_keeps_big_wrappers_too() -> None:
+    from reader.article.html import parse_html, text_of
+
+    page = (
+        "<div class='share-wrapper'>"
+        + f"<p>{WORDS * 5}</p>" * 3
+        + "<div class='share'><a href='/s'>Share</a></div>"
+        "<div class='ad'>Advertisement</div></div>"
+        "<div id='comments'>" + f"<p>{WORDS * 4}</p>" * 3 + "</div>"
+    )
+    text = text_of(parse_html(page))
+    assert text.count("The council voted") == 15  # the comments' 12 are gone
+    assert "Share" not in text and "Advertisement" not in text

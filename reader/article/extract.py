@@ -1,16 +1,19 @@
 """A web page -> `Article`: reader mode, like Miniflux's "fetch original content".
 
-The body comes from readability-lxml (it kept headings, quotes and lists best in our
-measurements), run on the page after our own pruning: hidden elements and ad / share /
-comment / cookie boxes (`is_clutter`), and the related-articles block, which we lift into
-`Article.related` first (no library returns it; see `related.py`). The metadata (title,
-deck, byline, date, site) comes from our own small pass over `<meta>`, JSON-LD and the
-visible article header, because readability only knows the `<title>`.
+The body comes from readability-lxml (ahead of readability-lxml alone and of trafilatura
+on mozilla/readability's test pages once prepared: `bench/extraction.py`), run on the page
+after our own preparation (`prepare.py`: hidden elements and small ad / share / comment
+boxes dropped, headings shielded, lazy images given a `src`, the tree bounded) and without
+the related-articles block, which we lift into `Article.related` first (no library returns
+it; see `related.py`). The metadata (title, deck, byline, date, site, lead image) comes
+from our own small pass over `<meta>`, JSON-LD and the visible article header, because
+readability only knows the `<title>`.
 
-It is pure, synchronous and CPU-bound (a few ms for a typical page): callers run it in a
-thread. readability and lxml are imported on the first call, so importing this module
-stays cheap. Every string that reaches the `Article` is unescaped first and then stripped
-of control, escape and bidi characters.
+It is pure, synchronous and CPU-bound (tens of ms for a typical page): callers run it in a
+thread. Every step is linear in the page and a `Budget` (`budget.py`) stops it after
+`TIME_BUDGET` seconds of CPU. readability and lxml are imported on the first call, so
+importing this module stays cheap. Every string that reaches the `Article` is unescaped
+first and then stripped of control, escape and bidi characters.
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@
 Built on the stdlib `html.parser` so no dependency is needed. It never raises on broken
 markup: unclosed tags are closed by the next block or by the end of input, stray end tags
 are ignored, and the tree depth is capped so a page of 5,000 nested divs cannot make the
-(recursive) renderer blow the stack. Scripts, forms, embeds, hidden elements and obvious
-clutter (ads, share bars, comments...) never enter the tree. Text is unescaped by the parser
-first and only then stripped of control characters, so `&#27;` cannot smuggle in an ESC.
+(recursive) renderer blow the stack. Scripts, forms, embeds and hidden elements never enter
+the tree; boxes named as clutter (ads, share bars, comments...) leave it once parsed, unless
+they are big text wrappers (`keeps_clutter`). Text is unescaped by the parser first and
+only then stripped of control characters, so `&#27;` cannot smuggle in an ESC.
 """
 
 from __future__ import annotations
