@@ -55,6 +55,11 @@ def _pages() -> dict[str, str]:
         + ("<div><span>" + " \t" * 120 + "x</span>" + " " * 250 + "</div>") * 20_000
         + PARA * 5
         + "</article></body></html>",
+        "30,000 unclosed <script": "<html><body>" + ARTICLE + "<script" * 30_000,
+        "20,000 unclosed JSON-LD scripts": "<html><body>"
+        + ARTICLE
+        + '<script type="application/ld+json">{' * 20_000,
+        "50,000 unclosed <meta": "<html><body>" + ARTICLE + "<meta " * 50_000,
         "clutter in clutter": "<html><body><article>"
         + ("<div class='ad'><div class='share'>" + PARA + "</div></div>") * 3_000
         + PARA * 5

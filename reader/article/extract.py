@@ -224,20 +224,35 @@ class _HeadScanner(HTMLParser):
 
 
 _BODY_START = re.compile(r"<body[\s>]", re.IGNORECASE)
-_LATE_HEAD_TAGS = re.compile(
-    r"<script[^>]*ld\+json[^>]*>.*?</script\s*>|<meta\b[^>]*>|<link\b[^>]*>",
-    re.IGNORECASE | re.DOTALL,
-)
+_LATE_TAG = re.compile(r"<(?:script|meta|link)\b", re.IGNORECASE)
+_SCRIPT_END = re.compile(r"</script\s*+>", re.IGNORECASE)
 
 
 def _head_source(text: str) -> str:
     """The `<head>`, plus the JSON-LD, `<meta>` and `<link>` tags of the body: all the
-    scanner needs, found by a regex so a big page is not tokenised twice in Python."""
+    scanner needs, found without tokenising a big page twice in Python. One forward pass:
+    a tag (or script) that never closes ends the search, since none after it can close."""
     body = _BODY_START.search(text)
     if body is None:
         return text
-    late = (m.group(0) for m in _LATE_HEAD_TAGS.finditer(text, body.start()))
-    return text[: body.start()] + "".join(late)
+    parts = [text[: body.start()]]
+    at = body.start()
+    while (found := _LATE_TAG.search(text, at)) is not None:
+        tag_end = text.find(">", found.end())
+        if tag_end < 0:
+            break
+        start_tag = text[found.start() : tag_end + 1]
+        if found.group().lower() != "<script":
+            parts.append(start_tag)
+            at = tag_end + 1
+            continue
+        close = _SCRIPT_END.search(text, tag_end + 1)
+        if close is None:
+            break
+        if "ld+json" in start_tag.lower():
+            parts.append(text[found.start() : close.end()])
+        at = close.end()
+    return "".join(parts)
 
 
 def _scan_head(text: str) -> _HeadScanner:
