@@ -147,3 +147,17 @@ def test_our_own_tree_keeps_big_wrappers_too() -> None:
     text = text_of(parse_html(page))
     assert text.count("The council voted") == 15  # the comments' 12 are gone
     assert "Share" not in text and "Advertisement" not in text
+
+
+def test_the_image_behind_a_noscript_placeholder_is_kept() -> None:
+    page = (
+        "<html><head><title>Harbour plan</title></head><body><article>"
+        f"<p>{WORDS * 3}</p>"
+        "<figure><div><div><img src='https://cdn.example/tiny.png?q=20' width='1894'></div>"
+        "<img width='1894'><noscript><img src='https://cdn.example/full.png'></noscript>"
+        "</div><figcaption>The harbour plan</figcaption></figure>"
+        f"<p>{WORDS * 3}</p></article></body></html>"
+    )
+    body = extract_article(page, URL).body_html
+    assert 'src="https://cdn.example/full.png"' in body
+    assert "<figcaption>The harbour plan</figcaption>" in body

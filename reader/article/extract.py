@@ -46,6 +46,7 @@ from reader.article.prepare import (
     protect_headings,
     restore_headings,
     squeeze_spaces,
+    unwrap_noscript_images,
 )
 from reader.article.related import find_related
 from reader.article.render import html_to_text, is_other_link
@@ -741,6 +742,7 @@ def _prune(root: HtmlElement) -> None:
     from lxml import etree
 
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    unwrap_noscript_images(root)
     etree.strip_elements(root, *_PRUNE_TAGS, with_tail=False)
     bound_tree(root)
     drop_clutter(root)
@@ -779,7 +781,7 @@ def _readability(text: str, url: str, budget: Budget) -> HtmlElement | None:
     _check_size(document, MAX_ELEMENTS)
     pruned = lxml_html.tostring(document, encoding="unicode")
     try:
-        summary = Document(pruned, url=url or None).summary(html_partial=True)
+        summary = Document(pruned, url=url or None).summary(html_partial=True, keep_all_images=True)
     except Exception:  # readability wraps any failure; the fallback takes over
         return None
     # readability returns one <div>: keep it as the root rather than wrapping it again.

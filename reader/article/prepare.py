@@ -14,6 +14,8 @@ keeps what a reader wants and finishes in bounded time on any page:
   too short) is unwrapped;
 - `promote_lazy_images`: an `<img>` whose real address waits in `data-src`/`srcset` gets it
   as `src`, so the body keeps the picture;
+- `unwrap_noscript_images`: a `<noscript>` holding only an image (the real one behind a
+  lazy placeholder) gives its image to the page, as Readability.js does;
 - `squeeze_spaces`: runs of whitespace outside `<pre>` become one space or newline
   (readability's text cleaner is quadratic in the length of a run, and runs it per element).
 """
@@ -36,6 +38,7 @@ __all__ = [
     "protect_headings",
     "restore_headings",
     "squeeze_spaces",
+    "unwrap_noscript_images",
 ]
 
 MAX_DEPTH = 120
@@ -251,3 +254,17 @@ def squeeze_spaces(root: HtmlElement) -> None:
 def _squeezed(text: str) -> str:
     # Control characters too: lxml holds what it parsed but refuses them when set again.
     return strip_controls(_SPACE_RUN.sub(_one_space, text))
+
+
+def unwrap_noscript_images(root: HtmlElement) -> None:
+    """`<img placeholder><noscript><img src=real></noscript>` -> `<img src=real>`."""
+    for noscript in list(root.iter("noscript")):
+        images = list(noscript.iter("img"))
+        if len(images) != 1 or noscript.text_content().strip() or noscript.getparent() is None:
+            continue
+        previous = noscript.getprevious()
+        if previous is not None and previous.tag == "img":
+            src = previous.get("src") or ""
+            if not src or _PLACEHOLDER.search(src):
+                previous.drop_tree()
+        noscript.drop_tag()
