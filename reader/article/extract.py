@@ -1,16 +1,19 @@
 """A web page -> `Article`: reader mode, like Miniflux's "fetch original content".
 
-The body comes from readability-lxml (it kept headings, quotes and lists best in our
-measurements), run on the page after our own pruning: hidden elements and ad / share /
-comment / cookie boxes (`is_clutter`), and the related-articles block, which we lift into
-`Article.related` first (no library returns it; see `related.py`). The metadata (title,
-deck, byline, date, site) comes from our own small pass over `<meta>`, JSON-LD and the
-visible article header, because readability only knows the `<title>`.
+The body comes from readability-lxml (ahead of readability-lxml alone and of trafilatura
+on mozilla/readability's test pages once prepared: `bench/extraction.py`), run on the page
+after our own preparation (`prepare.py`: hidden elements and small ad / share / comment
+boxes dropped, headings shielded, lazy images given a `src`, the tree bounded) and without
+the related-articles block, which we lift into `Article.related` first (no library returns
+it; see `related.py`). The metadata (title, deck, byline, date, site, lead image) comes
+from our own small pass over `<meta>`, JSON-LD and the visible article header, because
+readability only knows the `<title>`.
 
-It is pure, synchronous and CPU-bound (a few ms for a typical page): callers run it in a
-thread. readability and lxml are imported on the first call, so importing this module
-stays cheap. Every string that reaches the `Article` is unescaped first and then stripped
-of control, escape and bidi characters.
+It is pure, synchronous and CPU-bound (tens of ms for a typical page): callers run it in a
+thread. Every step is linear in the page and a `Budget` (`budget.py`) stops it after
+`TIME_BUDGET` seconds of CPU. readability and lxml are imported on the first call, so
+importing this module stays cheap. Every string that reaches the `Article` is unescaped
+first and then stripped of control, escape and bidi characters.
 """
 
 from __future__ import annotations
@@ -27,14 +30,23 @@ from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
+from reader.article.budget import Budget, OutOfTime
 from reader.article.html import (
     Node,
     class_tokens,
     collapse_spaces,
-    is_clutter,
     parse_html,
     resolve_url,
     text_of,
+)
+from reader.article.prepare import (
+    bound_tree,
+    drop_clutter,
+    promote_lazy_images,
+    protect_headings,
+    restore_headings,
+    squeeze_spaces,
+    unwrap_noscript_images,
 )
 from reader.article.related import find_related
 from reader.article.render import html_to_text, is_other_link
@@ -44,20 +56,32 @@ from reader.text import clean_line, is_http_url, strip_controls, tame_html
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
-__all__ = ["ExtractError", "extract_article"]
+__all__ = ["TIME_BUDGET", "ExtractError", "ExtractTimeout", "extract_article"]
 
 MIN_WORDS = 25
-"""Fewer words from readability means it picked the wrong block: try `<article>`/`<main>`."""
-MIN_FALLBACK_WORDS = 5
-"""The `<article>`/`<main>` fallback needs at least this much text, else there is none."""
+"""Fewer words from readability may mean it picked the wrong block: `<article>`/`<main>`
+is tried too, and the longer of the two wins."""
+MIN_BODY_WORDS = 1
+"""A body with fewer words is no article."""
 MAX_CHARS = 5_000_000
 """A page is cut here: no article is longer, and parsing stays bounded."""
+MAX_TAGS = 400_000
+"""A page with more `<` is cut to about this many (each costs a few µs to tame and parse)."""
+MAX_ELEMENTS = 60_000
+"""More elements than this after pruning are not given to readability (the largest test
+page has 10,000): its steps cannot be cut short by the budget."""
+TIME_BUDGET = 5.0
+"""Seconds one page may take (a typical one takes 20-100 ms)."""
 _TOP_ELEMENTS = 40
 """The deck/byline/kicker a body repeats sit among its first elements."""
 
 
 class ExtractError(ValueError):
     """The page has no readable article; `str()` is a one-line reason for the user."""
+
+
+class ExtractTimeout(ExtractError):
+    """Reading the page took longer than its budget (the caller shows the feed's text)."""
 
 
 # -- decoding -----------------------------------------------------------------------------
@@ -100,6 +124,16 @@ def _decode(data: bytes, content_type: str | None) -> str:
     if codec is None:
         meta = _META_CHARSET.search(data[:4096].decode("ascii", errors="replace"))
         codec = _codec(meta.group(1) if meta else None)
+    if codec not in (None, "utf-8", "ascii"):
+        # Pages re-saved as UTF-8 keep their old label; bytes that are valid UTF-8 (with
+        # some non-ASCII) are next to never text in a legacy encoding.
+        try:
+            decoded = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            if not decoded.isascii():
+                return decoded
     return data.decode(codec or "utf-8", errors="replace")
 
 
@@ -112,8 +146,10 @@ _SNIFF_HTML = re.compile(
     re.IGNORECASE,
 )
 _FEED_ROOT = re.compile(
-    r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)[\s>]", re.DOTALL
+    r"\A\s*+(?:<\?xml[^>]*+>\s*+)?+(?:(?><!--.*?-->)\s*+)*+<(?:rss|feed|rdf:RDF)[\s>]", re.DOTALL
 )
+"""Atomic and possessive: a lazy `<!--.*?-->` under `*` could also end at any later `-->`,
+so each comment doubled the ways to fail (139 comments never returned)."""
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*>")
 
 
@@ -189,20 +225,35 @@ class _HeadScanner(HTMLParser):
 
 
 _BODY_START = re.compile(r"<body[\s>]", re.IGNORECASE)
-_LATE_HEAD_TAGS = re.compile(
-    r"<script[^>]*ld\+json[^>]*>.*?</script\s*>|<meta\b[^>]*>|<link\b[^>]*>",
-    re.IGNORECASE | re.DOTALL,
-)
+_LATE_TAG = re.compile(r"<(?:script|meta|link)\b", re.IGNORECASE)
+_SCRIPT_END = re.compile(r"</script\s*+>", re.IGNORECASE)
 
 
 def _head_source(text: str) -> str:
     """The `<head>`, plus the JSON-LD, `<meta>` and `<link>` tags of the body: all the
-    scanner needs, found by a regex so a big page is not tokenised twice in Python."""
+    scanner needs, found without tokenising a big page twice in Python. One forward pass:
+    a tag (or script) that never closes ends the search, since none after it can close."""
     body = _BODY_START.search(text)
     if body is None:
         return text
-    late = (m.group(0) for m in _LATE_HEAD_TAGS.finditer(text, body.start()))
-    return text[: body.start()] + "".join(late)
+    parts = [text[: body.start()]]
+    at = body.start()
+    while (found := _LATE_TAG.search(text, at)) is not None:
+        tag_end = text.find(">", found.end())
+        if tag_end < 0:
+            break
+        start_tag = text[found.start() : tag_end + 1]
+        if found.group().lower() != "<script":
+            parts.append(start_tag)
+            at = tag_end + 1
+            continue
+        close = _SCRIPT_END.search(text, tag_end + 1)
+        if close is None:
+            break
+        if "ld+json" in start_tag.lower():
+            parts.append(text[found.start() : close.end()])
+        at = close.end()
+    return "".join(parts)
 
 
 def _scan_head(text: str) -> _HeadScanner:
@@ -327,6 +378,7 @@ def _linked_data(scripts: list[str]) -> _LinkedData:
     )
 
 
+_TITLE_METAS = ("dc:title", "dcterm:title", "og:title", "twitter:title", "parsely-title")
 _TITLE_SUFFIX = re.compile(r"\A(?P<title>.+\S)\s+(?:\||-|–|—|·|::|»)\s+(?P<site>\S.*)\Z")
 _BY = re.compile(r"\A(?:(?:written|words|posted|story)\s+)?by\s*:?\s+", re.IGNORECASE)
 _BYLINE_SEPARATOR = re.compile(r"\s*[·•|]\s*|\s+[—–]\s+")
@@ -516,8 +568,23 @@ def _metadata(head: _HeadScanner, root: Node, spans: tuple[tuple[int, int], ...]
     bare_title, title_site = _split_title(page_title)
 
     site_name = clean_line(meta.get("og:site_name"), 200) or ld.publisher or title_site
-    og_title = _strip_site(clean_line(meta.get("og:title"), 500), site_name)
-    title = og_title or _strip_site(ld.headline, site_name) or shown.h1 or bare_title
+    # As Readability.js: the page's own statements of its title first, then `<title>`
+    # (as the headline shows it, when they differ only in case).
+    if shown.h1 and _norm(shown.h1) == _norm(bare_title):
+        bare_title = shown.h1
+    title = next(
+        (
+            _strip_site(value, site_name)
+            for value in (
+                ld.headline,
+                *(clean_line(meta.get(name), 500) for name in _TITLE_METAS),
+                bare_title,
+                shown.h1,
+            )
+            if value
+        ),
+        "",
+    )
 
     deck, deck_shown = shown.deck, bool(shown.deck)
     if not deck:
@@ -597,7 +664,7 @@ _DROP_TAGS = (
     "frameset",
     "head",
     "title",
-    "math",
+    "annotation-xml",
     "source",
 )
 _KEEP_ATTRS = frozenset(
@@ -675,12 +742,13 @@ def _prune(root: HtmlElement) -> None:
     from lxml import etree
 
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    unwrap_noscript_images(root)
     etree.strip_elements(root, *_PRUNE_TAGS, with_tail=False)
-    for element in list(root.iter()):
-        if element.getparent() is not None and is_clutter(
-            str(element.tag), {str(k).lower(): str(v) for k, v in element.attrib.items()}
-        ):
-            element.drop_tree()
+    bound_tree(root)
+    drop_clutter(root)
+    promote_lazy_images(root)
+    protect_headings(root)
+    squeeze_spaces(root)
     for element in root.iter("a", "img", "area", "source", "blockquote", "q"):
         for name in ("href", "src", "cite"):
             value = element.get(name)
@@ -691,7 +759,13 @@ def _prune(root: HtmlElement) -> None:
             figure.drop_tag()  # a pull quote is article text: scored as such when bare
 
 
-def _readability(text: str, url: str) -> HtmlElement | None:
+def _check_size(document: HtmlElement, limit: int) -> None:
+    elements = sum(1 for _ in document.iter())
+    if elements > limit:
+        raise ExtractError(f"the page is too big to read ({elements:,} elements)")
+
+
+def _readability(text: str, url: str, budget: Budget) -> HtmlElement | None:
     """readability-lxml's idea of the article, or None when it finds nothing."""
     from lxml import html as lxml_html
     from readability import Document
@@ -700,10 +774,14 @@ def _readability(text: str, url: str) -> HtmlElement | None:
     document = _lxml_document(text)
     if document is None:
         return None
+    budget.check()
+    _check_size(document, 3 * MAX_ELEMENTS)  # pruning costs time too
     _prune(document)
+    budget.check()
+    _check_size(document, MAX_ELEMENTS)
     pruned = lxml_html.tostring(document, encoding="unicode")
     try:
-        summary = Document(pruned, url=url or None).summary(html_partial=True)
+        summary = Document(pruned, url=url or None).summary(html_partial=True, keep_all_images=True)
     except Exception:  # readability wraps any failure; the fallback takes over
         return None
     # readability returns one <div>: keep it as the root rather than wrapping it again.
@@ -772,11 +850,9 @@ def _sanitise(root: HtmlElement, url: str) -> None:
 
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
+    drop_clutter(root)
     for element in _elements(root):
         attrs = {str(k).lower(): str(v) for k, v in element.attrib.items()}
-        if is_clutter(str(element.tag), attrs):
-            element.drop_tree()
-            continue
         element.attrib.clear()
         for name, value in attrs.items():
             if name not in _KEEP_ATTRS:
@@ -800,6 +876,7 @@ def _finish(root: HtmlElement, url: str, meta: _Meta) -> tuple[str, int]:
     """Body element -> (clean body HTML, its word count)."""
     from lxml import html as lxml_html
 
+    restore_headings(root)
     _sanitise(root, url)
     _drop_repeats(root, meta)
     words = len(root.text_content().split())
@@ -818,22 +895,36 @@ def _fallback(root: Node) -> Node | None:
     return max(frames, key=lambda n: len(text_of(n)), default=None)
 
 
-def _body(text: str, url: str, root: Node, spans: tuple[tuple[int, int], ...], meta: _Meta) -> str:
-    """Readability's body, else the `<article>`/`<main>` fallback, else ExtractError."""
-    body = _readability(_cut(text, spans), url)
+def _body(
+    text: str,
+    url: str,
+    root: Node,
+    spans: tuple[tuple[int, int], ...],
+    meta: _Meta,
+    budget: Budget,
+) -> str:
+    """Readability's body; when that is short, the `<article>`/`<main>` fallback if it
+    says more; a short article is still an article (a one-paragraph post). No words at
+    all: ExtractError."""
+    best, best_words = "", 0
+    body = _readability(_cut(text, spans), url, budget)
+    budget.check()
     if body is not None:
-        html, words = _finish(body, url, meta)
-        if words >= MIN_WORDS:
-            return html
+        best, best_words = _finish(body, url, meta)
+        if best_words >= MIN_WORDS:
+            return best
+    budget.check()
     frame = _fallback(root)
     if frame is not None:
         fragment = _lxml_fragment(_cut(text, spans, frame.start, frame.end))
         if fragment is not None:
             _prune(fragment)
             html, words = _finish(fragment, url, meta)
-            if words >= MIN_FALLBACK_WORDS:
-                return html
-    raise ExtractError("no article text found on the page")
+            if words > best_words:
+                best, best_words = html, words
+    if best_words < MIN_BODY_WORDS:
+        raise ExtractError("no article text found on the page")
+    return best
 
 
 def _opens_body(deck: str, body_html: str) -> bool:
@@ -842,26 +933,67 @@ def _opens_body(deck: str, body_html: str) -> bool:
     return bool(words) and _norm(html_to_text(body_html)[:4000]).split()[: len(words)] == words
 
 
+_IMAGE_METAS = (
+    "og:image:secure_url",
+    "og:image:url",
+    "og:image",
+    "twitter:image",
+    "twitter:image:src",
+)
+
+
+def _lead_image(meta: dict[str, str], url: str) -> str:
+    """The page's og:image / twitter:image as an absolute http(s) URL, else ""."""
+    for name in _IMAGE_METAS:
+        value = clean_line(meta.get(name), 4000)
+        if value:
+            image = resolve_url(value, url)
+            if is_http_url(image):
+                return image
+    return ""
+
+
 # -- public API ---------------------------------------------------------------------------
 
 
-def extract_article(html: str | bytes, url: str, *, content_type: str | None = None) -> Article:
+def extract_article(
+    html: str | bytes,
+    url: str,
+    *,
+    content_type: str | None = None,
+    budget: float | None = TIME_BUDGET,
+) -> Article:
     """The article on a web page: clean body HTML, metadata and related links.
 
     `url` is the page's (final) address: relative links resolve against it. Bytes are
     decoded by the Content-Type charset, else `<meta charset>`, else UTF-8. Raises
-    `ExtractError` when the page has no readable article (empty, not HTML, no text).
+    `ExtractError` when the page has no readable article (empty, not HTML, no text), and
+    `ExtractTimeout` (an `ExtractError`) when reading it takes more than `budget` seconds.
     """
+    clock = Budget(budget)
+    try:
+        return _extract(html, url, content_type, clock)
+    except OutOfTime as exc:
+        raise ExtractTimeout(f"the page took too long to read ({exc})") from None
+
+
+def _extract(html: str | bytes, url: str, content_type: str | None, budget: Budget) -> Article:
     text = _decode(html, content_type) if isinstance(html, bytes) else html
     text = text[:MAX_CHARS]
+    tags = text.count("<")
+    if tags > MAX_TAGS:  # keep the start: the article is there, and the work stays bounded
+        text = text[: len(text) * MAX_TAGS // tags]
     _check_page(text, content_type)
     url = clean_line(url)
-    root = parse_html(text)
+    root = parse_html(text, budget)
+    budget.check()
     head = _scan_head(text)
     canonical = resolve_url(head.canonical, url) if head.canonical else ""
     related = find_related(root, url, also_self=(canonical,) if canonical else ())
+    budget.check()
     meta = _metadata(head, root, related.spans)
-    body_html = _body(text, url, root, related.spans, meta)
+    budget.check()
+    body_html = _body(text, url, root, related.spans, meta, budget)
     deck = meta.deck
     if deck and not meta.deck_shown and _opens_body(deck, body_html):
         deck = ""
@@ -875,4 +1007,5 @@ def extract_article(html: str | bytes, url: str, *, content_type: str | None = N
         related=related.links,
         source="page",
         site_name=meta.site_name,
+        image=_lead_image(head.meta, url),
     )

@@ -3,9 +3,10 @@
 Built on the stdlib `html.parser` so no dependency is needed. It never raises on broken
 markup: unclosed tags are closed by the next block or by the end of input, stray end tags
 are ignored, and the tree depth is capped so a page of 5,000 nested divs cannot make the
-(recursive) renderer blow the stack. Scripts, forms, embeds, hidden elements and obvious
-clutter (ads, share bars, comments...) never enter the tree. Text is unescaped by the parser
-first and only then stripped of control characters, so `&#27;` cannot smuggle in an ESC.
+(recursive) renderer blow the stack. Scripts, forms, embeds and hidden elements never enter
+the tree; boxes named as clutter (ads, share bars, comments...) leave it once parsed, unless
+they are big text wrappers (`keeps_clutter`). Text is unescaped by the parser first and
+only then stripped of control characters, so `&#27;` cannot smuggle in an ESC.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
+from reader.article.budget import Budget
 from reader.text import LT_STAND_IN, strip_controls, tame_html
 
 
@@ -39,6 +41,12 @@ CLUTTER_TOKENS = _words(
     "sharing social comments cookie banner popup"
 )
 """Whole class/id tokens (split on spaces, hyphens, underscores) that mark clutter."""
+STRONG_CLUTTER_TOKENS = _words("comments cookie popup")
+"""Of those, the ones that mark clutter whatever its size (a long comment thread)."""
+BIG_CLUTTER_CHARS = 1000
+"""A box marked as clutter with at least this much text, mostly not links, is kept: such
+a name on a big wrapper (`div#ad-portal`, `...share-btns...`) says nothing of its text."""
+MAX_CLUTTER_LINK_SHARE = 0.33
 
 _CLUTTER_EXEMPT = frozenset({"html", "body", "main", "article"})
 """Never dropped for a class/id token: a stray `has-comments` must not eat the article."""
@@ -105,29 +113,59 @@ def class_tokens(attrs: dict[str, str]) -> set[str]:
     return {t for t in _TOKEN_SPLIT.split(words) if t}
 
 
-def is_clutter(tag: str, attrs: dict[str, str]) -> bool:
-    """Hidden elements and ad/share/comment/cookie boxes, which are never article text."""
+def is_hidden(attrs: dict[str, str]) -> bool:
+    """Elements the page hides (`hidden`, `aria-hidden`, `display: none`...)."""
     if attrs.get("aria-hidden", "").strip().lower() == "true" or "hidden" in attrs:
         return True
-    if _HIDDEN_STYLE.search(attrs.get("style", "")):
+    return _HIDDEN_STYLE.search(attrs.get("style", "")) is not None
+
+
+def clutter_kind(tag: str, attrs: dict[str, str]) -> str:
+    """`strong` (comments, cookie, popup), `weak` (ad, share, promo...) or "" by the
+    element's class/id words; what a weak one is depends on its size (`keeps_clutter`)."""
+    if tag in _CLUTTER_EXEMPT:
+        return ""
+    tokens = class_tokens(attrs)
+    if tokens.isdisjoint(CLUTTER_TOKENS):
+        return ""
+    return "weak" if tokens.isdisjoint(STRONG_CLUTTER_TOKENS) else "strong"
+
+
+def keeps_clutter(kind: str, chars: int, link_chars: int, holds_article: bool) -> bool:
+    """True when a box named as clutter is kept all the same: it holds the headline or the
+    article element, or (for a weak name) much text that is mostly not links."""
+    if holds_article:
         return True
-    return tag not in _CLUTTER_EXEMPT and not class_tokens(attrs).isdisjoint(CLUTTER_TOKENS)
+    big = chars >= BIG_CLUTTER_CHARS and link_chars < chars * MAX_CLUTTER_LINK_SHARE
+    return kind == "weak" and big
+
+
+def is_clutter(tag: str, attrs: dict[str, str]) -> bool:
+    """Hidden elements and boxes named ad/share/comment/cookie..., whatever their size."""
+    return is_hidden(attrs) or bool(clutter_kind(tag, attrs))
 
 
 class _TreeBuilder(HTMLParser):
     """Builds a `Node` tree with browser-like implied end tags, never raising."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, fed: str, budget: Budget | None = None) -> None:
         super().__init__(convert_charrefs=True)
         self.source = source
+        self.budget = budget
+        self.tags = 0
         self.root = Node("#root", start=0)
         self.stack: list[Node] = [self.root]
         self.overflow: Counter[str] = Counter()
         self.drop_tag = ""
         self.dropping: Counter[str] = Counter()
         """Tags open inside the element being dropped; empty when not dropping."""
+        self.marked: list[tuple[Node, str]] = []
+        """Elements named as clutter, with their kind: dropped at the end unless big."""
+        # Lines of the text the parser reads (`getpos()` counts those): `tame_html` blanks a
+        # comment's newlines too, so the source's own line breaks would put every later
+        # element off by the lines of each multi-line comment before it.
         self.line_starts = [0]
-        for match in re.finditer("\n", source):
+        for match in re.finditer("\n", fed):
             self.line_starts.append(match.end())
 
     def position(self) -> int:
@@ -137,6 +175,9 @@ class _TreeBuilder(HTMLParser):
     # -- tags -------------------------------------------------------------------------
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags += 1
+        if self.budget is not None and not self.tags % 512:
+            self.budget.check()
         if self.dropping:
             if tag not in VOID_TAGS:
                 self.dropping[tag] += 1
@@ -144,7 +185,8 @@ class _TreeBuilder(HTMLParser):
         values: dict[str, str] = {}
         for name, value in attrs:
             values.setdefault(name, strip_controls(value or ""))
-        if tag in DROP_TAGS or is_clutter(tag, values):
+        kind = clutter_kind(tag, values)
+        if tag in DROP_TAGS or is_hidden(values) or (kind and tag in VOID_TAGS):
             if tag not in VOID_TAGS:
                 self.drop_tag = tag
                 self.dropping = Counter({tag: 1})
@@ -163,6 +205,8 @@ class _TreeBuilder(HTMLParser):
         node = Node(tag, values, start=start)
         self._append(node)
         self.stack.append(node)
+        if kind:
+            self.marked.append((node, kind))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         # XHTML-style `<p/>`: feeds are often XHTML, so treat it as open-and-close.
@@ -266,19 +310,61 @@ class _TreeBuilder(HTMLParser):
         super().close()
         self._pop_to(1, len(self.source))
         self.root.end = len(self.source)
+        self.drop_clutter()
+
+    def drop_clutter(self) -> None:
+        """Drop the marked boxes `keeps_clutter` does not keep (sizes in one pass)."""
+        if not self.marked:
+            return
+        sizes = _sizes(self.root)
+        for node, kind in self.marked:
+            if node.parent is not None and not keeps_clutter(kind, *sizes[id(node)]):
+                node.parent.children = [c for c in node.parent.children if c is not node]
+                node.parent = None
+        self.marked = []
 
 
-def parse_html(source: str) -> Node:
-    """Parse untrusted HTML into a tree rooted at a `#root` node; never raises."""
+def _sizes(root: Node) -> dict[int, tuple[int, int, bool]]:
+    """Per element: (text characters, characters inside links, holds an h1 / `<article>` /
+    articleBody), computed bottom-up in one pass over the tree."""
+    order = [root, *root.elements()]
+    sizes: dict[int, tuple[int, int, bool]] = {}
+    for node in reversed(order):
+        chars = links = 0
+        holds = False
+        for child in node.children:
+            if isinstance(child, str):
+                chars += len(child.strip())
+            else:
+                c, li, h = sizes[id(child)]
+                chars += c
+                links += li
+                holds = holds or h
+        if node.tag == "a":
+            links = chars
+        if (
+            node.tag in ("h1", "article", "main")
+            or "articlebody" in node.attrs.get("itemprop", "").lower().split()
+        ):
+            holds = True
+        sizes[id(node)] = (chars, links, holds)
+    return sizes
+
+
+def parse_html(source: str, budget: Budget | None = None) -> Node:
+    """Parse untrusted HTML into a tree rooted at a `#root` node; never raises, except
+    `OutOfTime` once `budget` (when given) runs out."""
     source = source or ""
-    builder = _TreeBuilder(source)
+    # Tamed first: html.parser rescans the rest of the input for every `<` that never
+    # closes, so malformed pages went quadratic. Same length, so offsets stay valid.
+    fed = tame_html(source, keep_offsets=True)
+    builder = _TreeBuilder(source, fed, budget)
     try:
-        # Tamed first: html.parser rescans the rest of the input for every `<` that never
-        # closes, so malformed pages went quadratic. Same length, so offsets stay valid.
-        builder.feed(tame_html(source, keep_offsets=True))
+        builder.feed(fed)
         builder.close()
     except (AssertionError, ValueError):  # pragma: no cover - html.parser is tolerant
         builder._pop_to(1, len(source))
+        builder.drop_clutter()
     return builder.root
 
 
