@@ -13,6 +13,7 @@ import os
 import re
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -219,6 +220,56 @@ class SubscribeResult:
     refresh: RefreshResult | None = None
 
 
+class HostQueues:
+    """The feeds of a refresh waiting to start, one queue per host.
+
+    `take` gives the next feed of the host with the most feeds still waiting, among hosts
+    with fewer than `per_host` feeds under way. A subscription list is dominated by a few
+    platforms (one host may hold a fifth of it): that host's feeds are the longest chain
+    of the refresh, so it is kept at its full share of connections from the first moment,
+    and a feed waiting for its host never holds one of the refresh's slots meanwhile.
+    """
+
+    def __init__(self, feeds: Sequence[Feed], per_host: int) -> None:
+        self.per_host = max(1, per_host)
+        self._waiting: dict[str, deque[Feed]] = {}
+        for feed in feeds:
+            self._waiting.setdefault(host_of(feed.url), deque()).append(feed)
+        self._busy: dict[str, int] = dict.fromkeys(self._waiting, 0)
+
+    def __bool__(self) -> bool:
+        return bool(self._waiting)
+
+    def take(self) -> tuple[str, Feed] | None:
+        """The next (host, feed) to start, or None while every waiting host is at its cap."""
+        best: str | None = None
+        for host, queue in self._waiting.items():
+            if self._busy[host] < self.per_host and (
+                best is None or len(queue) > len(self._waiting[best])
+            ):
+                best = host
+        if best is None:
+            return None
+        queue = self._waiting[best]
+        feed = queue.popleft()
+        if not queue:
+            del self._waiting[best]
+        self._busy[best] += 1
+        return best, feed
+
+    def done(self, host: str) -> None:
+        """A feed of `host` finished: the host may start another."""
+        self._busy[host] -= 1
+
+
+def host_of(url: str) -> str:
+    """The host a feed is fetched from, as the fetcher counts hosts ('' when unreadable)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
 ProgressCallback = Callable[[RefreshResult, int, int], None]
 """Called after each feed with (result, feeds done, feeds in all)."""
 
@@ -267,27 +318,34 @@ class FeedService:
         results: list[RefreshResult] = []
         if not total:
             return results
-        # At most this many feeds between "fetch started" and "stored": fetching outruns
-        # parsing, and without a bound every downloaded body would wait in memory.
-        in_progress = asyncio.Semaphore(max(2, self.settings.concurrency))
-
-        async def one(fetcher: Fetcher, feed: Feed) -> RefreshResult:
-            async with in_progress:
-                return await self._refresh_one(fetcher, feed, force)
-
+        # At most `concurrency` feeds between "fetch started" and "stored" (fetching
+        # outruns parsing, and without a bound every downloaded body would wait in memory),
+        # at most `per_host` of them on one host, and the host with the most feeds still to
+        # go is served first: see `HostQueues`.
+        queues = HostQueues(feeds, self.settings.per_host)
+        limit = max(2, self.settings.concurrency)
         with parse_pool(total, self.store.worker_path()) as self._pool:
             # Made in a thread: an HTTP client loads the CA certificates (~50 ms) and the
             # TUI's event loop must not stall meanwhile.
             async with await asyncio.to_thread(self._fetcher) as fetcher:
-                tasks = [asyncio.create_task(one(fetcher, feed)) for feed in feeds]
+                running: dict[asyncio.Task[RefreshResult], str] = {}
                 try:
-                    for done, next_result in enumerate(asyncio.as_completed(tasks), start=1):
-                        result = await next_result
-                        results.append(result)
-                        if on_progress is not None:
-                            on_progress(result, done, total)
+                    while queues or running:
+                        while len(running) < limit and (picked := queues.take()) is not None:
+                            host, feed = picked
+                            task = asyncio.create_task(self._refresh_one(fetcher, feed, force))
+                            running[task] = host
+                        finished, _ = await asyncio.wait(
+                            running, return_when=asyncio.FIRST_COMPLETED
+                        )
+                        for task in finished:
+                            queues.done(running.pop(task))
+                            result = task.result()
+                            results.append(result)
+                            if on_progress is not None:
+                                on_progress(result, len(results), total)
                 finally:
-                    for task in tasks:
+                    for task in running:
                         task.cancel()
         self._pool = None
         await asyncio.to_thread(self.apply_retention)
