@@ -30,7 +30,7 @@ from reader.config import Settings
 
 if TYPE_CHECKING:
     from reader.feeds.discover import DiscoveryResult
-from reader.feeds.fetch import Fetcher
+from reader.feeds.fetch import Fetcher, FetchResult
 from reader.feeds.parse import NotAFeedError, parse_feed
 from reader.feeds.worker import (
     StoredFeed,
@@ -169,6 +169,11 @@ def _real_streams() -> Iterator[None]:
         sys.stdout, sys.stderr = saved
 
 
+def pool_workers() -> int:
+    """How many parse worker processes a big refresh starts."""
+    return min((os.cpu_count() or 1) + 1, 4)
+
+
 @contextmanager
 def parse_pool(feeds: int, db_path: Path | None = None) -> Iterator[Executor | None]:
     """Worker processes for parsing (and storing into `db_path`, see `worker_init`) when
@@ -182,7 +187,7 @@ def parse_pool(feeds: int, db_path: Path | None = None) -> Iterator[Executor | N
     try:
         with _real_streams():  # the resource tracker is started here (see _submit)
             pool = ProcessPoolExecutor(
-                max_workers=min(cores + 1, 4),
+                max_workers=pool_workers(),
                 mp_context=context,
                 initializer=worker_init,
                 initargs=(None if db_path is None else str(db_path),),
@@ -325,6 +330,7 @@ class FeedService:
         queues = HostQueues(feeds, self.settings.per_host)
         limit = max(2, self.settings.concurrency)
         with parse_pool(total, self.store.worker_path()) as self._pool:
+            self._bodies = asyncio.Semaphore(2 * pool_workers() + 2) if self._pool else None
             # Made in a thread: an HTTP client loads the CA certificates (~50 ms) and the
             # TUI's event loop must not stall meanwhile.
             async with await asyncio.to_thread(self._fetcher) as fetcher:
@@ -347,7 +353,7 @@ class FeedService:
                 finally:
                     for task in running:
                         task.cancel()
-        self._pool = None
+        self._pool = self._bodies = None
         await asyncio.to_thread(self.apply_retention)
         return results
 
@@ -479,6 +485,9 @@ class FeedService:
         return PageResult(url, article)
 
     _pool: Executor | None = None
+    _bodies: asyncio.Semaphore | None = None
+    """While worker processes parse: how many downloaded bodies may wait for them (the
+    network outruns the parsers on a cold refresh, and every body waiting is memory)."""
 
     async def _parse(
         self, body: bytes, url: str, headers: dict[str, str], update: FeedUpdate, now: float
@@ -522,9 +531,21 @@ class FeedService:
     async def _fetch_and_store(
         self, fetcher: Fetcher, feed: Feed, base: RefreshResult
     ) -> RefreshResult:
-        store = self.store
         started = time.perf_counter()
-        fetched = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        slots = self._bodies
+        fetched = await fetcher.fetch(
+            feed.url, etag=feed.etag, last_modified=feed.last_modified, body_slots=slots
+        )
+        try:
+            return await self._store_fetched(feed, base, fetched, started)
+        finally:
+            if fetched.holds_slot and slots is not None:
+                slots.release()
+
+    async def _store_fetched(
+        self, feed: Feed, base: RefreshResult, fetched: FetchResult, started: float
+    ) -> RefreshResult:
+        store = self.store
         result = replace(
             base,
             status=fetched.status,
