@@ -190,7 +190,7 @@ def parse_pool(feeds: int, db_path: Path | None = None) -> Iterator[Executor | N
                 max_workers=pool_workers(),
                 mp_context=context,
                 initializer=worker_init,
-                initargs=(None if db_path is None else str(db_path),),
+                initargs=(None if db_path is None else str(db_path), context.Lock()),
             )
     except (OSError, ValueError, RuntimeError):
         yield None  # no worker processes here: parse in threads

@@ -228,3 +228,24 @@ async def test_a_host_with_many_feeds_does_not_keep_other_sites_waiting(
         assert set(order[:2]) == set(others)  # done before the busy site's first answer
         # Two at a time on the busy host from the start: three rounds of 0.4 s.
         assert finished[-1][1] < 3 * 0.4 + 0.8
+
+
+def test_writes_wait_for_the_shared_write_gate(tmp_path: Path) -> None:
+    """A refresh's parse workers share a lock around their writes (no sleeping in SQLite's
+    busy handler): while another writer holds it, a write waits, then goes through."""
+    import threading
+
+    gate = threading.Lock()
+    with Store(tmp_path / "n.db") as store, Store(tmp_path / "n.db") as reader:
+        store.write_gate = gate
+        feed, _ = store.add_feed("https://example.org/feed.xml")
+        gate.acquire()
+        writer = threading.Thread(target=store.record_error, args=(feed.id, "boom", 500))
+        writer.start()
+        writer.join(0.3)
+        assert writer.is_alive()  # waiting for the gate
+        assert reader.get_feed(feed.id).last_error is None  # type: ignore[union-attr]
+        gate.release()
+        writer.join(5)
+        assert not writer.is_alive()
+        assert reader.get_feed(feed.id).last_error == "boom"  # type: ignore[union-attr]
