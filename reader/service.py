@@ -170,8 +170,11 @@ def _real_streams() -> Iterator[None]:
 
 
 def pool_workers() -> int:
-    """How many parse worker processes a big refresh starts."""
-    return min((os.cpu_count() or 1) + 1, 4)
+    """How many parse worker processes a big refresh starts: one a core (up to four). Each is
+    a whole Python with lxml and SQLite (~18 MB PSS); with the shared write gate a worker
+    waiting to store no longer sleeps, so one more than the cores bought little time
+    (300 feeds on 2 cores: 34-40 s either way, 100 MB PSS against 82 MB)."""
+    return min(os.cpu_count() or 1, 4)
 
 
 @contextmanager
