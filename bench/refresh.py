@@ -57,6 +57,43 @@ UNREACHABLE_BASE = "http://127.0.0.1:9"
 """Feed URLs of the startup stores: loopback, and never fetched (startup fetches nothing)."""
 
 
+# -- where each feed lives --------------------------------------------------------------------
+
+
+def zipf_counts(feeds: int, hosts: int, exponent: float = 1.0) -> list[int]:
+    """How many of `feeds` each of `hosts` holds when host k's share is 1/k^exponent
+    (largest remainders, so they add up): 1000 feeds over 100 hosts gives the biggest
+    193, the next 96 and 64, and the last ones 1 or 2, as a real subscription list is
+    dominated by a few platforms."""
+    weights = [1 / (k**exponent) for k in range(1, hosts + 1)]
+    total = sum(weights)
+    exact = [feeds * w / total for w in weights]
+    counts = [int(x) for x in exact]
+    short = feeds - sum(counts)
+    for k in sorted(range(hosts), key=lambda k: exact[k] - counts[k], reverse=True)[:short]:
+        counts[k] += 1
+    return counts
+
+
+def host_indexes(feeds: int, hosts: int, spread: str, seed: int) -> list[int]:
+    """The host (0-based: 127.0.0.1 + it) of each feed. `even`: feed i on host i mod H.
+    `zipf`: host sizes from `zipf_counts`, in a seeded random order over the feeds (a list
+    is not sorted by site, so a big host's feeds are spread through the refresh)."""
+    if spread == "even":
+        return [i % hosts for i in range(feeds)]
+    import random
+
+    order = [k for k, n in enumerate(zipf_counts(feeds, hosts)) for _ in range(n)]
+    random.Random(seed).shuffle(order)
+    return order
+
+
+def spread_note(args) -> str:
+    if args.spread != "zipf":
+        return ""
+    return f" (Zipf-like: the biggest holds {max(zipf_counts(args.feeds, args.hosts))} feeds)"
+
+
 # -- running and measuring one process -------------------------------------------------------
 
 
@@ -82,10 +119,25 @@ class Measured:
         return int(self.stats.get("bodies", 0))
 
 
+PYCACHE = Path(tempfile.gettempdir()) / "newsreader-bench" / "pycache"
+"""Compiled bytecode for every Python the benchmark starts (see `clean_env`)."""
+
+
 def clean_env(home: Path) -> dict[str, str]:
-    """No proxy (loopback only), and HOME / XDG dirs in the run's own temp dir."""
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    """No proxy (loopback only), and HOME / XDG dirs in the run's own temp dir.
+
+    Bytecode is cached (under the temp dir, not in the repository) even where the
+    environment says PYTHONDONTWRITEBYTECODE, as it does on some development machines: an
+    installed newsreader has its .pyc files, and without them every process (the main one
+    and each parse worker) compiles the app's modules again, which costs time and memory
+    that no user pays. `warm_bytecode` fills the cache before anything is timed."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if "proxy" not in k.lower() and k != "PYTHONDONTWRITEBYTECODE"
+    }
     env.update(
+        PYTHONPYCACHEPREFIX=str(PYCACHE),
         HOME=str(home),
         XDG_CONFIG_HOME=str(home / "xdg-config"),
         XDG_DATA_HOME=str(home / "xdg-data"),
@@ -234,6 +286,20 @@ def run_measured(
     )
 
 
+def warm_bytecode() -> None:
+    """Compile the app, and what a refresh imports, into `PYCACHE` (untimed)."""
+    env = clean_env(Path(tempfile.gettempdir()))
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(REPO / "reader")],
+        env=env,
+        timeout=600,
+        check=False,
+        stdout=subprocess.DEVNULL,
+    )
+    imports = "import reader.cli, reader.headless, reader.service, reader.feeds.worker"
+    subprocess.run([sys.executable, "-c", imports], env=env, timeout=600, check=False, cwd=REPO)
+
+
 def newsreader_cmd() -> list[str]:
     script = Path(sys.executable).parent / "newsreader"
     return [str(script)] if script.exists() else [sys.executable, "-m", "reader"]
@@ -370,6 +436,7 @@ class RefreshFigures:
     requests: dict[str, Series] = field(default_factory=lambda: {p: Series() for p in PHASES})
     max_inflight: Series = field(default_factory=Series)
     max_inflight_host: Series = field(default_factory=Series)
+    max_conn_host: Series = field(default_factory=Series)
     problems: list[str] = field(default_factory=list)
     raw: list[dict] = field(default_factory=list)
 
@@ -383,6 +450,7 @@ class RefreshFigures:
         if phase == "cold":
             self.max_inflight.add(m.stats.get("max_inflight", 0))
             self.max_inflight_host.add(m.stats.get("max_inflight_per_host", 0))
+        self.max_conn_host.add(m.stats.get("max_connections_per_host", 0))
         self.raw.append(
             {
                 "phase": phase,
@@ -856,6 +924,18 @@ def refresh_table(nr: RefreshFigures, nb: list[RefreshFigures], args) -> str:
                 str(len(ours.values)),
             ]
         )
+    mem_nb1, mem_nb8 = nb1.tree["cold"], nb8.tree["cold"]
+    rows.append(
+        [
+            "memory: our summed PSS vs its RSS, cold",
+            nr.pss["cold"].show("MB"),
+            mem_nb1.show("MB"),
+            mem_nb8.show("MB"),
+            ratio(nr.pss["cold"], mem_nb1),
+            ratio(nr.pss["cold"], mem_nb8),
+            str(len(nr.pss["cold"].values)),
+        ]
+    )
     for phase in ("cold", "warm"):
         rows.append(
             [
@@ -868,6 +948,17 @@ def refresh_table(nr: RefreshFigures, nb: list[RefreshFigures], args) -> str:
                 str(len(nr.rss[phase].values)),
             ]
         )
+    rows.append(
+        [
+            "max connections open to one host (any refresh)",
+            nr.max_conn_host.show(""),
+            nb1.max_conn_host.show(""),
+            nb8.max_conn_host.show(""),
+            "",
+            "",
+            "",
+        ]
+    )
     rows.append(
         [
             "max requests in flight (per host), cold",
@@ -936,7 +1027,15 @@ def main() -> int:
     parser.add_argument("--feeds", type=int, default=200, help="N feeds (the targets: 1000)")
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--latency-ms", type=float, default=50.0, help="per request")
-    parser.add_argument("--hosts", type=int, default=20, help="spread feeds over 127.0.0.1..H")
+    parser.add_argument(
+        "--hosts", type=int, default=None, help="spread feeds over 127.0.0.1..H (20; zipf: 100)"
+    )
+    parser.add_argument(
+        "--spread",
+        choices=("even", "zipf"),
+        default="even",
+        help="even: feed i on host i mod H; zipf: host k holds ~1/k of the feeds",
+    )
     parser.add_argument("--gzip", action="store_true", help="serve gzip to clients that ask")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-newsboat", action="store_true")
@@ -976,6 +1075,8 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write every raw figure here")
     args = parser.parse_args()
     args.expect_entries = args.feeds * 50
+    if args.hosts is None:
+        args.hosts = 100 if args.spread == "zipf" else 20
     bench_root = Path(tempfile.gettempdir()) / "newsreader-bench"
     cache_dir = args.cache_dir or bench_root / "cache"
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="run-", dir=_mkdir(bench_root)))
@@ -985,6 +1086,7 @@ def main() -> int:
         log("newsboat is not on PATH (apt-get install newsboat): newsreader figures only")
 
     started = time.perf_counter()
+    warm_bytecode()
     corpus_dir = args.corpus_dir or default_dir(args.seed)
     manifest = write_corpus(corpus_dir, args.feeds, args.seed)
     paths = [f["path"] for f in manifest["feeds"]]
@@ -993,6 +1095,7 @@ def main() -> int:
         "runs": args.runs,
         "latency_ms": args.latency_ms,
         "hosts": args.hosts,
+        "spread": args.spread,
         "gzip": args.gzip,
         "corpus_bytes": manifest["total_bytes"],
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
@@ -1016,7 +1119,8 @@ def main() -> int:
             only=paths,
         )
         with server:
-            urls = [server.url(p, i) for i, p in enumerate(paths)]
+            spread = host_indexes(len(paths), args.hosts, args.spread, args.seed)
+            urls = [server.url(p, h) for p, h in zip(paths, spread, strict=True)]
             write_url_list(work, urls, [f["title"] for f in manifest["feeds"]])
             log(
                 f"serving {len(paths)} feeds ({manifest['total_bytes'] / 1e6:.0f} MB) on "
@@ -1042,7 +1146,8 @@ def main() -> int:
         out.append(
             f"### Refresh: {args.feeds} feeds x 50 items "
             f"({manifest['total_bytes'] / 1e6:.0f} MB), {args.latency_ms:g} ms latency, "
-            f"{args.hosts} hosts{', gzip' if args.gzip else ''}; median (min–max) of "
+            f"{args.hosts} hosts{spread_note(args)}{', gzip' if args.gzip else ''}; "
+            "median (min–max) of "
             f"{args.runs} runs\n"
         )
         out.append(refresh_table(nr, nbs, args))

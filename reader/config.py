@@ -45,14 +45,15 @@ class Settings:
 
     concurrency: int = 32
     """How many feeds are fetched at once (`per_host` keeps each site to a few of them)."""
-    per_host: int = field(default=4, kw_only=True)
-    """How many requests go to the same host at once."""
+    per_host: int = field(default=6, kw_only=True)
+    """How many requests go to the same host at once (6: what browsers allow over HTTP/1.1)."""
     connect_timeout: float = field(default=10.0, kw_only=True)
     """Seconds to wait for a server to accept the connection."""
     timeout: float = 20.0
     """Seconds to wait for a server to send the next bytes."""
-    deadline: float = 60.0
-    """Seconds one feed may take in all, however slowly its server drips."""
+    deadline: float = 30.0
+    """Seconds one feed or page may take in all, however slowly its server drips (newsboat's
+    download timeout is 30 s too)."""
     max_bytes: int = 16 * 1024 * 1024
     """The largest feed or page body read (decoded bytes)."""
     refresh_minutes: int = field(default=60, kw_only=True)

@@ -17,7 +17,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -702,10 +702,17 @@ class Store(DownloadStore):
                 self._conn.execute(f"PRAGMA user_version = {version + 1:d}")
             version += 1
 
+    write_gate: AbstractContextManager[object] | None = None
+    """A lock shared with other processes writing to this file at the same time (a
+    refresh's parse workers), taken around every write transaction: a writer waiting for it
+    wakes as soon as it is free, where SQLite's busy handler sleeps in growing steps. It is
+    waited for with this object's own lock held: other threads of this process read through
+    another Store meanwhile."""
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction: BEGIN IMMEDIATE takes the write lock up front (no deadlocks)."""
-        with self._lock:
+        with self._lock, self.write_gate or nullcontext():
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn

@@ -85,7 +85,7 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
 
 def test_existing_calls_still_work() -> None:
     settings = Settings(timeout=2.0)
-    assert (settings.concurrency, settings.timeout, settings.deadline) == (32, 2.0, 60.0)
+    assert (settings.concurrency, settings.timeout, settings.deadline) == (32, 2.0, 30.0)
     assert (settings.max_bytes, settings.browser) == (16 * 1024 * 1024, "")
     assert (settings.keep_per_feed, settings.keep_days) == (0, 0.0)
     assert Settings(8, 3.0).timeout == 3.0  # the original positional order still holds

@@ -358,3 +358,27 @@ def test_result_flags() -> None:
     assert not result(404, b"x", "HTTP 404 Not Found").ok
     assert result(304, None, None).not_modified
     assert not result(None, None, "timed out").not_modified
+
+
+async def test_body_slots_bound_the_bodies_held_and_the_wait_is_not_the_servers(
+    site: FixtureServer,
+) -> None:
+    """A 2xx body is read only with a free slot, kept until the caller gives it back; the
+    wait for it does not count against the deadline; a 404 or a 304 never needs one."""
+    slots = asyncio.Semaphore(1)
+    async with Fetcher(deadline=0.5) as fetcher:
+        first = await fetcher.fetch(site.url("feed.xml"), body_slots=slots)
+        assert first.ok and first.holds_slot and slots.locked()
+        missing = await fetcher.fetch(site.url("nope.xml"), body_slots=slots)
+        assert missing.status == 404 and not missing.holds_slot
+        again = await fetcher.fetch(
+            site.url("feed.xml"), last_modified=LAST_MODIFIED, body_slots=slots
+        )
+        assert again.not_modified and not again.holds_slot
+        second = asyncio.create_task(fetcher.fetch(site.url("feed.xml"), body_slots=slots))
+        done, _ = await asyncio.wait({second}, timeout=1.0)  # twice the deadline
+        assert not done  # waiting for the slot, not timed out
+        slots.release()
+        result = await second
+        assert result.ok and result.holds_slot and result.body == first.body
+    assert slots.locked()  # the second body's slot is the caller's to give back

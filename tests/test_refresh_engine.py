@@ -195,3 +195,57 @@ async def test_health_screen_shows_advice(server: FixtureServer, tmp_path: Path)
             assert "dead: the server said 410 Gone" in text
             # The figures in the words `newsreader health` uses.
             assert "last 200 · 1 fetch, 4 kB · no conditional responses yet" in text
+
+
+async def test_a_host_with_many_feeds_does_not_keep_other_sites_waiting(
+    tmp_path: Path,
+) -> None:
+    """Feeds waiting for a busy host's connections hold none of the refresh's slots: the
+    other sites' feeds start at once, and the busy host is kept at its full share. (Seven
+    feeds: parsed in threads, with no worker processes to wait for.)"""
+    with FixtureServer() as server:
+        body = feed_body(server)
+        for i in range(5):
+            server.add_route(f"busy{i}.xml", Route(body=body, delay=0.4))
+        for i in range(2):
+            server.add_route(f"other{i}.xml", Route(body=body))
+        busy = [server.url(f"busy{i}.xml") for i in range(5)]
+        # The same server under another host name: another site, as the fetcher counts.
+        others = [server.url(f"other{i}.xml").replace("127.0.0.1", "localhost") for i in range(2)]
+        settings = Settings(concurrency=3, per_host=2, timeout=5.0)
+        with Store(tmp_path / "n.db") as store:
+            for url in busy + others:  # the busy site first, as a list sorted by site is
+                store.add_feed(url)
+            started = time.perf_counter()
+            finished: list[tuple[str, float]] = []
+            results = await FeedService(store, settings).refresh(
+                on_progress=lambda r, done, total: finished.append(
+                    (r.url, time.perf_counter() - started)
+                )
+            )
+        assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+        order = [url for url, _ in finished]
+        assert set(order[:2]) == set(others)  # done before the busy site's first answer
+        # Two at a time on the busy host from the start: three rounds of 0.4 s.
+        assert finished[-1][1] < 3 * 0.4 + 0.8
+
+
+def test_writes_wait_for_the_shared_write_gate(tmp_path: Path) -> None:
+    """A refresh's parse workers share a lock around their writes (no sleeping in SQLite's
+    busy handler): while another writer holds it, a write waits, then goes through."""
+    import threading
+
+    gate = threading.Lock()
+    with Store(tmp_path / "n.db") as store, Store(tmp_path / "n.db") as reader:
+        store.write_gate = gate
+        feed, _ = store.add_feed("https://example.org/feed.xml")
+        gate.acquire()
+        writer = threading.Thread(target=store.record_error, args=(feed.id, "boom", 500))
+        writer.start()
+        writer.join(0.3)
+        assert writer.is_alive()  # waiting for the gate
+        assert reader.get_feed(feed.id).last_error is None  # type: ignore[union-attr]
+        gate.release()
+        writer.join(5)
+        assert not writer.is_alive()
+        assert reader.get_feed(feed.id).last_error == "boom"  # type: ignore[union-attr]

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import math
 import re
 import socket
 import ssl
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
@@ -74,6 +75,8 @@ class FetchResult:
     when there was no such redirect, or it went from https to http."""
     retry_after: float | None = None
     """Seconds the server asked us to wait (429/503 with Retry-After), capped at a week."""
+    holds_slot: bool = False
+    """The body took one of the caller's `body_slots`: the caller gives it back."""
 
     @property
     def ok(self) -> bool:
@@ -94,6 +97,43 @@ class FetchResult:
     def gone(self) -> bool:
         """The server says the resource was removed for good (410): stop fetching it."""
         return self.status == 410
+
+
+class _BodyGate:
+    """One fetch's use of the caller's body slots (see `Fetcher.fetch`)."""
+
+    def __init__(self, slots: asyncio.Semaphore) -> None:
+        self.slots = slots
+        self.taken = False
+        self.budget: asyncio.Timeout | None = None
+
+    async def take(self) -> None:
+        """Wait for a slot; the wait is added to the fetch's deadline (it is not the
+        server's slowness)."""
+        if self.taken:
+            return
+        budget = self.budget
+        when = budget.when() if budget is not None else None
+        started = time.monotonic()
+        if budget is not None:
+            budget.reschedule(None)  # the deadline stands still meanwhile
+        try:
+            await self.slots.acquire()
+        finally:
+            if budget is not None and when is not None:
+                budget.reschedule(when + time.monotonic() - started)
+        self.taken = True
+
+    def give_back(self) -> None:
+        if self.taken:
+            self.taken = False
+            self.slots.release()
+
+
+_GATE: contextvars.ContextVar[_BodyGate | None] = contextvars.ContextVar(
+    "fetch_body_gate", default=None
+)
+"""The body gate of the fetch running in this task (set by `Fetcher.fetch`)."""
 
 
 class _Refused(Exception):
@@ -236,10 +276,10 @@ class Fetcher:
         *,
         timeout: float = 20.0,
         connect_timeout: float = 10.0,
-        deadline: float = 60.0,
+        deadline: float = 30.0,
         max_bytes: int = 16 * 1024 * 1024,
         concurrency: int = 16,
-        per_host: int = 4,
+        per_host: int = 6,
         transport: httpx.AsyncBaseTransport | None = None,
         user_agent: str | None = None,
         allow_private: bool | None = None,
@@ -284,8 +324,14 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         allow_private: bool | None = None,
+        body_slots: asyncio.Semaphore | None = None,
     ) -> FetchResult:
         """GET `url`, conditionally when validators are given; failures come back as `error`.
+
+        `body_slots` bounds the bodies a caller holds at once: a 2xx body is read only after
+        taking one of them (the time spent waiting does not count against the deadline), and
+        the result then says `holds_slot`: the caller releases it when done with the body. A
+        304, an error page or a failure never keeps one.
 
         `allow_private` (default: the Fetcher's) says where redirects may lead. None: the URL
         asked for is fetched wherever it is, and redirects may lead into loopback, private or
@@ -310,13 +356,31 @@ class Fetcher:
         except ValueError:  # e.g. a bad port or IPv6 literal: _get reports it
             host = ""
         per_host = self._hosts.setdefault(host, asyncio.Semaphore(self.per_host))
-        async with per_host, self._semaphore:
-            try:
-                async with asyncio.timeout(self.deadline):
-                    return await self._get(url, headers, allow_private)
-            except TimeoutError:
-                # Only the deadline raises the builtin TimeoutError here: httpx has its own.
-                return _failed(url, f"timed out after {_seconds(self.deadline)} (the whole fetch)")
+        gate = _BodyGate(body_slots) if body_slots is not None else None
+        token = _GATE.set(gate)
+        try:
+            async with per_host, self._semaphore:
+                try:
+                    async with asyncio.timeout(self.deadline) as budget:
+                        if gate is not None:
+                            gate.budget = budget
+                        result = await self._get(url, headers, allow_private)
+                except TimeoutError:
+                    # Only the deadline raises the builtin TimeoutError here: httpx has its own.
+                    result = _failed(
+                        url, f"timed out after {_seconds(self.deadline)} (the whole fetch)"
+                    )
+                except BaseException:
+                    if gate is not None:
+                        gate.give_back()
+                    raise
+        finally:
+            _GATE.reset(token)
+        if gate is not None and gate.taken:
+            if result.ok:
+                return replace(result, holds_slot=True)
+            gate.give_back()
+        return result
 
     async def _get(
         self, url: str, headers: dict[str, str], allow_private: bool | None
@@ -445,6 +509,9 @@ class Fetcher:
         encoded = response.headers.get("content-encoding", "identity").strip().lower()
         if encoded == "identity" and declared.isdigit() and int(declared) > self.max_bytes:
             return result(None, too_large)  # said so up front: read nothing
+        gate = _GATE.get()
+        if gate is not None:
+            await gate.take()
         chunks: list[bytes] = []
         total = 0
         async for chunk in response.aiter_bytes():

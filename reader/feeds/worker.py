@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 
 from reader.feeds.parse import parse_feed
@@ -37,7 +38,9 @@ _WORKER_STORE: Store | None = None
 """A worker process's own connection to the refresh's store (see `worker_init`)."""
 
 
-def worker_init(db_path: str | None) -> None:
+def worker_init(
+    db_path: str | None, write_gate: AbstractContextManager[object] | None = None
+) -> None:
     """Open the store in a new worker process, so it stores what it parses: the entries'
     text then never crosses a pipe twice, and the writes (the serial part of a refresh) cost
     the worker's core, not the main process's, which is busy with the network. SQLite's
@@ -47,6 +50,7 @@ def worker_init(db_path: str | None) -> None:
     if db_path is not None:
         try:
             _WORKER_STORE = Store(db_path)
+            _WORKER_STORE.write_gate = write_gate
         except StoreError:
             _WORKER_STORE = None
 
