@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
 from reader.feeds.fetch import Fetcher, format_size
 from reader.images.cache import CachedImage, ImageCache
 from reader.images.decode import Decoded, decode
+from reader.netguard import host_is_internal
 from reader.text import clean_line, is_http_url
 
 FRESH_SECONDS = 7 * 24 * 3600
@@ -46,6 +48,22 @@ class ImageLoader:
         self._transport = transport
         self._fetcher: Fetcher | None = None
         self._lock = asyncio.Lock()
+        self._rules: dict[str, bool | None] = {}
+
+    async def rule_for(self, page_url: str) -> bool | None:
+        """The private-address rule for pictures of `page_url`: a public page's pictures may
+        not come from the user's own network (False); a page that is itself there may
+        (None, as for a URL the user typed)."""
+        if page_url not in self._rules:
+            try:
+                host = urlsplit(page_url).hostname or ""
+                internal = bool(host) and await asyncio.wait_for(
+                    host_is_internal(host, 443), self._timeout
+                )
+            except (OSError, TimeoutError, ValueError):
+                internal = False
+            self._rules[page_url] = None if internal else False
+        return self._rules[page_url]
 
     async def _get_fetcher(self) -> Fetcher:
         async with self._lock:
