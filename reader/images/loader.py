@@ -85,13 +85,18 @@ class ImageLoader:
             await self._fetcher.aclose()
             self._fetcher = None
 
-    async def fetch(self, url: str, *, allow_private: bool | None) -> CachedImage | str:
-        """The picture's bytes (from the cache or the network), or why there are none."""
+    async def fetch(
+        self, url: str, *, allow_private: bool | None, page_url: str | None = None
+    ) -> CachedImage | str:
+        """The picture's bytes (from the cache or the network), or why there are none.
+        With `page_url`, the private-address rule is that page's (see `rule_for`)."""
         if not is_http_url(url):
             return "not an http(s) address"
         cached = await asyncio.to_thread(self.cache.get, url)
         if cached is not None and time.time() - cached.stored < FRESH_SECONDS:
             return cached
+        if page_url is not None:
+            allow_private = await self.rule_for(page_url)
         fetcher = await self._get_fetcher()
         result = await fetcher.fetch(
             url,
@@ -125,10 +130,11 @@ class ImageLoader:
         box: tuple[int, int],
         *,
         allow_private: bool | None = False,
+        page_url: str | None = None,
         background: tuple[int, int, int] = (0, 0, 0),
     ) -> Decoded:
         """The picture at `url` scaled to fit `box` pixels, or the reason it cannot be had."""
-        got = await self.fetch(url, allow_private=allow_private)
+        got = await self.fetch(url, allow_private=allow_private, page_url=page_url)
         if isinstance(got, str):
             return Decoded(None, got)
         return await asyncio.to_thread(

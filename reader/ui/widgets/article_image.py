@@ -232,7 +232,7 @@ class ArticleImageBlock(Widget):
         got = await loader.load(
             self.image.url,
             box,
-            allow_private=await loader.rule_for(pictures.page_url),
+            page_url=pictures.page_url,
             background=pictures.background,
         )
         if got.image is None:
