@@ -31,7 +31,7 @@ async def test_a_figure_is_drawn_in_its_reserved_place_and_headings_do_not_move(
     tmp_path: Path,
 ) -> None:
     with FixtureServer() as server:
-        serve_pictures(server, delay=0.3)
+        serve_pictures(server, delay=1.0)
         filler = "".join(f"<p>Paragraph {n} of the story.</p>" for n in range(40))
         db = await _open(tmp_path, server, filler)
         with Store(db) as store:
@@ -39,8 +39,10 @@ async def test_a_figure_is_drawn_in_its_reserved_place_and_headings_do_not_move(
             async with app.run_test(size=(120, 40)) as pilot:
                 await settle(pilot)
                 await pilot.press("enter", "enter")
-                for _ in range(5):
+                for _ in range(500):  # until the text is shown and the picture asked for
                     await pilot.pause()
+                    if _blocks(app) and _blocks(app)[0].state == "loading":
+                        break
                 [block] = _blocks(app)
                 view = app.query_one(ArticleView)
                 headings = view._heading_offsets()
