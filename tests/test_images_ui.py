@@ -8,7 +8,7 @@ from pathlib import Path
 from reader.config import Settings
 from reader.store import Store
 from reader.ui.app import NewsReaderApp
-from reader.ui.widgets.article_image import ArticleImageBlock, HalfBlockPicture
+from reader.ui.widgets.article_image import ArticleImageBlock
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.reading_pane import ReadingPane
 from tests.picturesite import feed_xml, hostile_more, serve_pictures
@@ -52,7 +52,6 @@ async def test_a_figure_is_drawn_in_its_reserved_place_and_headings_do_not_move(
                 assert "🖼 The new quay at dawn …" in screen_text(app)
                 await settle(pilot)
                 assert block.state == "drawn"
-                assert block.query(HalfBlockPicture)
                 assert "▀" in screen_text(app)
                 assert block.outer_size.height == height  # reserved: nothing below moved
                 assert [o for o, _ in view._heading_offsets()] == [o for o, _ in headings]

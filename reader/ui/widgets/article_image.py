@@ -20,14 +20,12 @@ from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual import work
-from textual.app import ComposeResult
 from textual.content import Content
 from textual.events import Click
 from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Static
 
 from reader.images.loader import ImageLoader
 from reader.images.terminal import Protocol
@@ -83,7 +81,10 @@ def halfblock_strips(image: Image.Image, width: int) -> list[Strip]:
                 )
                 styles[(top, bottom)] = style
             segments.append(Segment("▀", style))
-        strips.append(Strip(segments).simplify())
+        right = width - pad - w
+        if right > 0:
+            segments.append(Segment(" " * right))
+        strips.append(Strip(segments, max(width, w)).simplify())
     return strips
 
 
@@ -108,28 +109,15 @@ class Pictures:
         return self.enabled and self.protocol != "off" and self.loader is not None
 
 
-class HalfBlockPicture(Widget):
-    """Strips prepared off the event loop; drawing a line is a list lookup."""
-
-    DEFAULT_CSS = "HalfBlockPicture { width: 1fr; height: auto; }"
-
-    def __init__(self, strips: list[Strip]) -> None:
-        super().__init__()
-        self._strips = strips
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._strips)
-
-    def render_line(self, y: int) -> Strip:
-        return self._strips[y] if 0 <= y < len(self._strips) else Strip.blank(self.size.width)
-
-
 class ArticleImageBlock(Widget):
-    """One picture of the article, in the place it has in the text."""
+    """One picture of the article, in the place it has in the text.
+
+    A leaf widget: the alt line and the half-block strips are drawn by `render_line`, so a
+    picture arriving repaints its own rows and lays out nothing (the height was reserved).
+    """
 
     DEFAULT_CSS = """
-    ArticleImageBlock { height: auto; margin: 0 0 1 0; }
-    ArticleImageBlock > .image-label { color: $text-muted; }
+    ArticleImageBlock { height: auto; margin: 0 0 1 0; color: $text-muted; }
     """
 
     class Chosen(Message):
@@ -147,6 +135,7 @@ class ArticleImageBlock(Widget):
         """waiting -> loading -> drawn | failed."""
         self.reason = ""
         self.hint: int | None = None
+        self._strips: list[Strip] = []
 
     @property
     def alt(self) -> str:
@@ -161,49 +150,45 @@ class ArticleImageBlock(Widget):
             text += " …"
         content = Content(text)
         if self.hint is not None:
-            content = Content.assemble(
-                content, " ", Content.styled(f"[{self.hint}]", "bold reverse $accent")
-            )
+            content = Content.assemble(content, " ", Content.styled(f"[{self.hint}]", "reverse"))
         return content
-
-    def compose(self) -> ComposeResult:
-        yield Static(self.label(), classes="image-label")
 
     @property
     def reserving(self) -> bool:
         """Whether the block keeps the picture's height (pictures on, not failed)."""
         return self.pictures.drawing and self.state != "failed"
 
+    @property
+    def showing_picture(self) -> bool:
+        return self.pictures.drawing and self.state == "drawn"
+
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if self.reserving:
             return reserved_rows(width, self.image, self.pictures.max_rows)
-        return super().get_content_height(container, viewport, width)
+        return 1
 
-    def _relabel(self) -> None:
-        label = self.query_one_optional(".image-label", Static)
-        if label is not None:
-            label.update(self.label())
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if self.showing_picture and self._strips:
+            if y < len(self._strips) and self._strips[y].cell_length == width:
+                return self._strips[y]  # the same Strip every frame: its caches stay warm
+            strip = self._strips[y] if y < len(self._strips) else Strip.blank(width)
+            return strip.crop_extend(0, width, None)
+        if y == 0 and not (self.showing_picture and self.children):
+            segments = self.label().render_segments(self.visual_style)
+            return Strip(segments).crop_extend(0, width, self.rich_style)
+        return Strip.blank(width, self.rich_style)
 
     def show_hint(self, number: int | None) -> None:
         """Show (or take away) the link-hint number of the picture."""
         self.hint = number
-        self._relabel()
+        self.refresh()
 
     def pictures_toggled(self) -> None:
-        """Pictures were switched on or off: redraw the reserved box or the alt line."""
-        picture = self._picture()
-        if picture is not None:
-            picture.display = self.pictures.drawing
-        label = self.query_one_optional(".image-label", Static)
-        if label is not None:
-            label.display = not (self.pictures.drawing and self.state == "drawn")
-        self.refresh(layout=True)
-
-    def _picture(self) -> Widget | None:
+        """Pictures were switched on or off: the reserved box or the alt line."""
         for child in self.children:
-            if not child.has_class("image-label"):
-                return child
-        return None
+            child.display = self.pictures.drawing
+        self.refresh(layout=True)
 
     def on_click(self, event: Click) -> None:
         event.stop()
@@ -217,7 +202,7 @@ class ArticleImageBlock(Widget):
         if width <= 0:
             return
         self.state = "loading"
-        self._relabel()
+        self.refresh()
         self._load(width, reserved_rows(width, self.image, self.pictures.max_rows))
 
     @work(group="pictures", exit_on_error=False)
@@ -238,32 +223,23 @@ class ArticleImageBlock(Widget):
         if got.image is None:
             self._failed(got.reason or "the picture could not be had")
             return
-        picture: Widget
-        if halfblock:
-            strips = await asyncio.to_thread(halfblock_strips, got.image, cols)
-            picture = HalfBlockPicture(strips)
-        else:
-            made = terminal_picture(pictures.protocol, got.image, cell_w, cell_h)
-            if made is None:
-                strips = await asyncio.to_thread(
-                    halfblock_strips, got.image.resize((cols, rows * 2)), cols
-                )
-                picture = HalfBlockPicture(strips)
-            else:
-                picture = made
+        made = None if halfblock else terminal_picture(pictures.protocol, got.image, cell_w, cell_h)
+        if made is None:
+            picture = got.image
+            if not halfblock:  # scaled for pixels: half blocks need one pixel per column
+                picture = picture.resize((cols, rows * 2))
+            self._strips = await asyncio.to_thread(halfblock_strips, picture, cols)
         if not self.is_attached:
             return
         self.state = "drawn"
-        label = self.query_one_optional(".image-label", Static)
-        if label is not None:
-            label.display = False
-        picture.display = pictures.drawing
-        await self.mount(picture)
+        if made is not None:
+            made.display = pictures.drawing
+            await self.mount(made)
+        self.refresh()
 
     def _failed(self, reason: str) -> None:
         self.state = "failed"
         self.reason = clean_line(reason, 160)
-        self._relabel()
         self.refresh(layout=True)
 
 
