@@ -176,3 +176,55 @@ async def test_fetch_rules_apply_to_pictures(tmp_path: Path) -> None:
     assert big.reason == "larger than the 2 KiB limit"
     assert scheme.reason == "not an http(s) address"
     assert "404" in missing.reason
+
+
+# -- the probe, against a pseudo-terminal that answers like a terminal --------------------
+
+
+def _probe_in_pty(env: dict[str, str], answer: bytes | None) -> tuple[bytes, str]:
+    """Run `detect("auto")` in a child whose terminal is a pty; answer its queries with
+    `answer` (None: stay silent). Returns (what it sent, what it chose)."""
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    child = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys; from reader.images.terminal import detect; "
+         "sys.stderr.write(detect('auto'))"],
+        stdin=slave, stdout=slave, stderr=subprocess.PIPE,
+        env={"PATH": os.environ.get("PATH", ""), **env},
+        cwd=Path(__file__).parents[1],
+    )  # fmt: skip
+    os.close(slave)
+    sent = b""
+    try:
+        while not sent.endswith(b"\x1b[c"):
+            ready, _, _ = select.select([master], [], [], 10)
+            assert ready, f"the probe sent nothing past {sent!r}"
+            sent += os.read(master, 1024)
+        if answer is not None:
+            os.write(master, answer)
+        _, err = child.communicate(timeout=10)
+    finally:
+        os.close(master)
+    return sent, err.decode()
+
+
+def test_probe_asks_a_terminal_and_reads_its_answers() -> None:
+    sent, chosen = _probe_in_pty({"TERM": "xterm-256color"}, DA1_SIXEL.encode())
+    assert sent == (KITTY_QUERY + DA1_QUERY).encode()
+    assert chosen == "sixel"
+    _, chosen = _probe_in_pty({"TERM": "xterm-kitty"}, (KITTY_OK + DA1_PLAIN).encode())
+    assert chosen == "kitty"
+    sent, chosen = _probe_in_pty({"TERM": "screen", "TMUX": "/tmp/t,1,0"}, DA1_PLAIN.encode())
+    assert sent == DA1_QUERY.encode() and chosen == "halfblock"
+
+
+def test_probe_gives_up_quietly_when_the_terminal_does_not_answer() -> None:
+    started = time.perf_counter()
+    _, chosen = _probe_in_pty({"TERM": "xterm-256color"}, None)
+    assert chosen == "halfblock"
+    assert time.perf_counter() - started < 5
