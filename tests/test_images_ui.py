@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reader.config import Settings
+from reader.images.terminal import Protocol
 from reader.store import Store
 from reader.ui.app import NewsReaderApp
 from reader.ui.widgets.article_image import ArticleImageBlock
@@ -142,3 +143,44 @@ async def test_off_mode_fetches_nothing(tmp_path: Path) -> None:
                 await settle(pilot)
                 assert "🖼 The new quay at dawn" in screen_text(app)
         assert server.requests["/img/quad.png"] == 0
+
+
+async def test_sixel_and_kitty_draw_through_textual_image(tmp_path: Path) -> None:
+    """Forced (or announced) Sixel / Kitty: the picture is textual-image's widget, sized to
+    the picture's cells inside the reserved box."""
+    from textual_image.widget import SixelImage, TGPImage
+
+    with FixtureServer() as server:
+        serve_pictures(server)
+        db = await _open(tmp_path, server)
+        cases: list[tuple[Protocol, type]] = [("sixel", SixelImage), ("kitty", TGPImage)]
+        for protocol, kind in cases:
+            with Store(db) as store:
+                app = NewsReaderApp(store, Settings(timeout=2.0), image_protocol=protocol)
+                async with app.run_test(size=(120, 40)) as pilot:
+                    await settle(pilot)
+                    await pilot.press("enter", "enter")
+                    await settle(pilot)
+                    [block] = _blocks(app)
+                    assert block.state == "drawn", block.reason
+                    [picture] = block.children
+                    assert isinstance(picture, kind)
+                    assert picture.outer_size.height <= block.outer_size.height == 15
+
+
+async def test_a_resize_fits_the_picture_again(tmp_path: Path) -> None:
+    with FixtureServer() as server:
+        serve_pictures(server)
+        db = await _open(tmp_path, server)
+        with Store(db) as store:
+            app = NewsReaderApp(store, Settings(timeout=2.0))
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("enter", "enter")
+                await settle(pilot)
+                [block] = _blocks(app)
+                await pilot.resize_terminal(70, 30)
+                await settle(pilot)
+                assert block.state == "drawn"
+                assert block._drawn_width == block.size.width
+        assert server.requests["/img/quad.png"] == 1  # fitted again from the cache

@@ -136,6 +136,7 @@ class ArticleImageBlock(Widget):
         self.reason = ""
         self.hint: int | None = None
         self._strips: list[Strip] = []
+        self._drawn_width = 0
 
     @property
     def alt(self) -> str:
@@ -190,6 +191,15 @@ class ArticleImageBlock(Widget):
             child.display = self.pictures.drawing
         self.refresh(layout=True)
 
+    def on_resize(self) -> None:
+        """The text reflowed to another width: the picture is fitted again (from the cache)."""
+        width = self.content_region.width or self.size.width
+        if self.state == "drawn" and self._drawn_width != width:
+            self.state = "waiting"
+            self._strips = []
+            for child in list(self.children):
+                child.remove()
+
     def on_click(self, event: Click) -> None:
         event.stop()
         self.post_message(self.Chosen(self.image.url))
@@ -229,9 +239,10 @@ class ArticleImageBlock(Widget):
             if not halfblock:  # scaled for pixels: half blocks need one pixel per column
                 picture = picture.resize((cols, rows * 2))
             self._strips = await asyncio.to_thread(halfblock_strips, picture, cols)
-        if not self.is_attached:
+        if not self.is_attached or self.state != "loading":
             return
         self.state = "drawn"
+        self._drawn_width = cols
         if made is not None:
             made.display = pictures.drawing
             await self.mount(made)
