@@ -20,6 +20,7 @@ from reader.config import (
     ensure_config_file,
     load_settings,
 )
+from reader.images.terminal import Protocol
 from reader.paths import Paths, resolve_paths
 from reader.store import Store, StoreError
 
@@ -196,8 +197,34 @@ def _run_tui(paths: Paths, settings: Settings, *, show_sample: bool) -> int:
     except StoreError as exc:
         print(f"newsreader: {exc}", file=sys.stderr)
         return 1
+    protocol, cell_size = _terminal_pictures(settings.images.mode)
     try:
-        NewsReaderApp(store, settings, show_sample=show_sample).run()
+        NewsReaderApp(
+            store,
+            settings,
+            show_sample=show_sample,
+            image_protocol=protocol,
+            image_cell_size=cell_size,
+        ).run()
     finally:
         store.close()
     return 0
+
+
+def _terminal_pictures(mode: str) -> tuple[Protocol, tuple[int, int]]:
+    """How the terminal draws pictures, asked before Textual reads stdin (the answers
+    arrive there). For Kitty/Sixel the drawing library is loaded now too: it asks the
+    terminal for its cell size when imported, which must also happen before Textual."""
+    from reader.images.terminal import detect
+
+    protocol = detect(mode)
+    cell_size = (10, 20)
+    if protocol in ("kitty", "sixel"):
+        try:
+            from textual_image.widget import get_cell_size
+
+            size = get_cell_size()
+            cell_size = (size.width, size.height)
+        except Exception:
+            protocol = "halfblock"
+    return protocol, cell_size

@@ -24,6 +24,7 @@ from typing import Any
 __all__ = [
     "DEFAULT_CONFIG",
     "ConfigError",
+    "ImageSettings",
     "Settings",
     "editor_command",
     "ensure_config_file",
@@ -33,6 +34,31 @@ __all__ = [
 
 class ConfigError(ValueError):
     """The config file cannot be used; the message names the file, the key and its line."""
+
+
+IMAGE_MODES = ("auto", "kitty", "sixel", "halfblock", "off")
+
+
+@dataclass(frozen=True, slots=True)
+class ImageSettings:
+    """The `[images]` table: how pictures in articles are drawn, fetched and kept."""
+
+    mode: str = "auto"
+    """auto (what the terminal announces: kitty, sixel, else half blocks), kitty, sixel,
+    halfblock (coloured cells, any terminal) or off (alt text only)."""
+    max_bytes: int = 5 * 1024 * 1024
+    """The largest picture fetched, in bytes."""
+    cache_mb: int = 100
+    """Megabytes of fetched pictures kept on disk (least recently seen go first)."""
+    max_rows: int = 16
+    """The tallest a picture is drawn, in rows."""
+
+
+_IMAGE_LIMITS: dict[str, tuple[int, int]] = {
+    "max_bytes": (1024, 256 * 1024 * 1024),
+    "cache_mb": (0, 100_000),
+    "max_rows": (2, 200),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +114,8 @@ class Settings:
     URL is added at the end); "" uses the system's default application."""
     keys: dict[str, str] = field(default_factory=dict, hash=False, kw_only=True)
     """Key bindings: binding id = comma-separated keys. Ids not listed keep their usual keys."""
+    images: ImageSettings = field(default_factory=ImageSettings, hash=False, kw_only=True)
+    """Pictures in articles."""
 
 
 _LIMITS: dict[str, tuple[float, float]] = {
@@ -208,6 +236,11 @@ def _apply(data: dict[str, Any], path: Path, text: str) -> Settings:
             for key_path, message in bad:
                 problem(key_path, message)
             changes[name] = keys
+        elif name == "images":
+            images, bad = _check_images(value)
+            for key_path, message in bad:
+                problem(key_path, message)
+            changes[name] = images
         else:
             try:
                 changes[name] = _check_value(spec, value)
@@ -310,6 +343,33 @@ def _check_keys(value: Any) -> tuple[dict[str, str], list[tuple[tuple[str, ...],
             continue
         keys[binding] = ",".join(names)
     return keys, bad
+
+
+def _check_images(value: Any) -> tuple[ImageSettings, list[tuple[tuple[str, ...], str]]]:
+    """The [images] table, each key checked; a message per bad entry."""
+    if not isinstance(value, dict):
+        return ImageSettings(), [(("images",), f"images must be a table, not {_show(value)}")]
+    known = [spec.name for spec in fields(ImageSettings)]
+    values: dict[str, Any] = {}
+    bad: list[tuple[tuple[str, ...], str]] = []
+    for key, item in value.items():
+        where = ("images", key)
+        if key not in known:
+            bad.append((where, "images." + _unknown_message(key, known)))
+        elif key == "mode":
+            if item not in IMAGE_MODES:
+                bad.append((where, f"images.mode must be one of {', '.join(IMAGE_MODES)}, "
+                                   f"not {_show(item)}"))  # fmt: skip
+            else:
+                values[key] = item
+        else:
+            low, high = _IMAGE_LIMITS[key]
+            if isinstance(item, bool) or not isinstance(item, int) or not low <= item <= high:
+                bad.append((where, f"images.{key} must be a whole number from {_num(low)} "
+                                   f"to {_num(high)}, not {_show(item)}"))  # fmt: skip
+            else:
+                values[key] = item
+    return ImageSettings(**values), bad
 
 
 def _unknown_message(name: str, known: list[str]) -> str:
@@ -415,7 +475,7 @@ def _default(spec: Field[Any]) -> Any:
     return spec.default
 
 
-def _field_docs() -> dict[str, str]:
+def _field_docs(class_name: str = "Settings") -> dict[str, str]:
     """Attribute docstrings exist only in the source, so read them from it with `ast`."""
     try:
         tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
@@ -423,7 +483,7 @@ def _field_docs() -> dict[str, str]:
         return {}
     docs: dict[str, str] = {}
     for node in tree.body:
-        if isinstance(node, ast.ClassDef) and node.name == "Settings":
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
             for target, after in zip(node.body, node.body[1:], strict=False):
                 if (
                     isinstance(target, ast.AnnAssign)
@@ -467,7 +527,7 @@ def _render_template() -> str:
     tables: list[Field[Any]] = []
     for spec in fields(Settings):
         default = _default(spec)
-        if isinstance(default, dict):
+        if isinstance(default, dict | ImageSettings):
             tables.append(spec)
             continue
         out.append("")
@@ -483,6 +543,11 @@ def _render_template() -> str:
         out.append(f"# [{spec.name}]")
         if spec.name == "keys":
             out.extend(f"# {key} = {_toml(keys)}" for key, keys in _KEYS_EXAMPLE.items())
+        if spec.name == "images":
+            image_docs = _field_docs("ImageSettings")
+            for image_spec in fields(ImageSettings):
+                out.extend(_comment(image_docs.get(image_spec.name, image_spec.name)))
+                out.append(f"# {image_spec.name} = {_toml(_default(image_spec))}")
     return "\n".join(out) + "\n"
 
 

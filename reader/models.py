@@ -187,6 +187,22 @@ class RenderedArticle:
     headings: tuple[Heading, ...] = ()
     body_links: tuple[Link, ...] = ()
     """Links in the body, in order, with the words around each (kind="body")."""
+    images: tuple[ArticleImage, ...] = ()
+    """The pictures drawn in the body, in order: each is one `![alt](<url>)` paragraph of
+    `markdown` (the lead image first when the body has none of its own)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleImage:
+    """A picture in an article, as its HTML describes it."""
+
+    url: str
+    alt: str = ""
+    caption: str = ""
+    """The figure's caption and credit (its `<figcaption>`), plain text."""
+    width: int = 0
+    """The size the page declares (`width`/`height` attributes) in CSS pixels; 0: unknown."""
+    height: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -297,6 +297,11 @@ class FeedService:
         self.settings = settings or Settings()
         self._transport = transport
 
+    @property
+    def transport(self) -> httpx.AsyncBaseTransport | None:
+        """The HTTP transport every fetch uses (a test's, or None for the network)."""
+        return self._transport
+
     def _fetcher(self) -> Fetcher:
         s = self.settings
         return Fetcher(

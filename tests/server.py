@@ -26,6 +26,11 @@ _TYPES = {
     ".xml": "application/xml; charset=utf-8",
     ".html": "text/html; charset=utf-8",
     ".json": "application/json",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
 }
 
 

@@ -62,10 +62,13 @@ def error_for(tmp_path: Path, text: str) -> str:
 def uncomment(template: str, values: dict[str, str], *, keys: bool = False) -> str:
     """Do what a user does: drop the `# ` before a setting and change its value."""
     out: list[str] = []
-    in_keys = False
+    in_keys = in_table = False
     for line in template.splitlines():
         match = re.match(r"# ([a-z_]+) = ", line)
-        if match and not in_keys and match[1] in values:
+        if line.startswith("# ["):
+            in_table = True  # settings below a table header belong to that table
+            in_keys = False
+        if match and not in_table and match[1] in values:
             line = f"{match[1]} = {values[match[1]]}"
         elif keys and line == "# [keys]":
             in_keys = True
@@ -102,8 +105,8 @@ def test_template_parses_and_changes_nothing(tmp_path: Path) -> None:
 
 def test_template_mentions_every_field_with_its_docstring() -> None:
     for name in FIELD_NAMES:
-        if name == "keys":
-            assert "# [keys]" in DEFAULT_CONFIG
+        if name in ("keys", "images"):
+            assert f"# [{name}]" in DEFAULT_CONFIG
             continue
         line = next(line for line in DEFAULT_CONFIG.splitlines() if line.startswith(f"# {name} = "))
         above = DEFAULT_CONFIG.splitlines()[DEFAULT_CONFIG.splitlines().index(line) - 1]
@@ -120,7 +123,7 @@ def test_uncommented_template_gives_the_defaults(tmp_path: Path) -> None:
     for line in DEFAULT_CONFIG.split("# [keys]")[0].splitlines():
         if match := re.match(r"# ([a-z_]+) = (.*?)(  # .*)?$", line):
             shown[match[1]] = match[2]
-    assert set(shown) == set(FIELD_NAMES) - {"keys"}
+    assert set(shown) == set(FIELD_NAMES) - {"keys", "images"}
     settings = load_settings(write(tmp_path, uncomment(DEFAULT_CONFIG, shown)))
     assert settings == Settings()
 
@@ -129,7 +132,7 @@ def test_uncommented_template_gives_the_defaults(tmp_path: Path) -> None:
 
 
 def test_every_field_has_a_changed_value_here() -> None:
-    assert set(CHANGED) == set(FIELD_NAMES) - {"keys"}
+    assert set(CHANGED) == set(FIELD_NAMES) - {"keys", "images"}
 
 
 def test_every_field_is_read_back_with_its_type(tmp_path: Path) -> None:
@@ -351,3 +354,27 @@ def test_no_editor_is_a_config_error(tmp_path: Path, monkeypatch: pytest.MonkeyP
     with pytest.raises(ConfigError, match=r"\$EDITOR cannot be parsed"):
         editor_command()
     assert os.environ["PATH"] == str(tmp_path)
+
+
+def test_images_table_is_checked(tmp_path: Path) -> None:
+    from reader.config import ImageSettings
+
+    assert Settings().images == ImageSettings(mode="auto", max_bytes=5 * 1024 * 1024)
+    settings = load_settings(
+        write(tmp_path, '[images]\nmode = "halfblock"\ncache_mb = 5\nmax_rows = 10\n')
+    )
+    assert settings.images == ImageSettings(mode="halfblock", cache_mb=5, max_rows=10)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, '[images]\nmode = "iterm"\nmax_rows = 1\ncolour = 1\n'))
+    message = str(caught.value)
+    assert "line 2: images.mode must be one of auto, kitty, sixel, halfblock, off" in message
+    assert "line 3: images.max_rows must be a whole number from 2 to 200, not 1" in message
+    assert "line 4: images.unknown setting" in message
+
+
+def test_uncommented_images_table_gives_the_defaults(tmp_path: Path) -> None:
+    table = DEFAULT_CONFIG.split("# [images]")[1]
+    text = "[images]\n" + "\n".join(
+        line[2:] for line in table.splitlines() if re.match(r"# [a-z_]+ = ", line)
+    )
+    assert load_settings(write(tmp_path, text)).images == Settings().images

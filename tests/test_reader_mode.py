@@ -147,6 +147,7 @@ def test_read_command_text_and_json(
         "headings",
         "related",
         "links",
+        "images",
         "text",
     }
     assert data["title"] == LEAD
@@ -204,7 +205,8 @@ def test_images_are_listed_to_open_in_the_browser() -> None:
             '</figcaption></figure><img src="javascript:alert(1)" alt="bad">',
         )
     )
-    assert "Image\\: A cat" in rendered.markdown
+    assert "![A cat](<http://x.test/cat.jpg>)" in rendered.markdown  # drawn in the pane
+    assert "🖼 Image\\: bad" in rendered.markdown  # not http(s): its alt text only
     images = [link for link in rendered.body_links if link.kind == "image"]
     assert [(i.url, i.title) for i in images] == [("http://x.test/cat.jpg", "🖼 Image: A cat")]
 

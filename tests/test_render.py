@@ -485,13 +485,15 @@ def test_images_figures_rules_and_definitions() -> None:
         '</figure><img src="/pixel.gif" width="1" height="1"><hr>'
         "<dl><dt>Term</dt><dd>Meaning</dd></dl><img src='/noalt.png'>"
     )
-    assert shown_text(out.markdown).split("\n") == [
-        "🖼 Image: A [cat] *sleeping*",
-        "Photo: Ann",
-        "Term",
-        "Meaning",
-        "🖼 Image",
+    assert shown_text(out.markdown).split("\n") == ["", "Photo: Ann", "Term", "Meaning", ""]
+    pictures = [t for t in inline_tokens(out.markdown) if t.type == "image"]
+    alts = ["".join(c.content for c in t.children or []) for t in pictures]
+    assert alts == ["A [cat] *sleeping*", ""]  # the alt text stays literal
+    assert [(i.url, i.alt, i.caption) for i in out.images] == [
+        ("https://news.example/p.jpg", "A [cat] *sleeping*", "Photo: Ann"),
+        ("https://news.example/noalt.png", "", ""),
     ]
+    assert [t.attrs["src"] for t in pictures] == [i.url for i in out.images]
     types = [t.type for t in parse_md(out.markdown)]
     assert "hr" in types
     inline = inline_tokens(out.markdown)
@@ -616,3 +618,32 @@ def test_find_trailing_related_aside_from_the_seed_page() -> None:
 )
 def test_find_trailing_related_leaves_other_content_alone(html: str) -> None:
     assert find_trailing_related(html, "https://x.example/") == (html, ())
+
+
+def test_lazy_sources_srcset_picture_and_the_lead_image() -> None:
+    out = render(
+        '<img src="data:image/gif;base64,R0lGOD" data-src="/lazy.jpg" alt="lazy">'
+        '<img srcset="/s-400.jpg 400w, /s-1200.jpg 1200w, /s-800.jpg 800w" alt="set">'
+        '<picture><source srcset="/p.webp 1x, /p2.webp 2x"><img alt="pic"></picture>'
+        '<figure><a href="/full.jpg"><img src="/thumb.jpg" width="640" height="360"></a>'
+        "<figcaption>Harbour at dawn. <small>Photo: Ann Lee</small></figcaption></figure>"
+    )
+    base = "https://news.example/"
+    assert [i.url.removeprefix(base) for i in out.images] == [
+        "lazy.jpg", "s-1200.jpg", "p2.webp", "thumb.jpg",
+    ]  # fmt: skip
+    last = out.images[-1]
+    assert (last.width, last.height) == (640, 360)
+    assert last.caption == "Harbour at dawn. Photo: Ann Lee"
+    assert base + "full.jpg" in [link.url for link in out.body_links]  # the link stays
+    lead = render_article(
+        Article(url=base, title="t", body_html="<p>Words.</p>", image=base + "lead.jpg")
+    )
+    assert lead.markdown.startswith(f"![](<{base}lead.jpg>)")
+    assert [i.url for i in lead.images] == [base + "lead.jpg"]
+    assert (
+        render("<p>Words.</p><img src='/own.jpg'>").images[0].url.endswith("own.jpg")
+    )  # the body's own picture: no lead added
+    assert not render_article(
+        Article(url=base, title="t", body_html="<p>W</p>", image="javascript:alert(1)")
+    ).images

@@ -75,4 +75,5 @@ def article_from_entry(entry: Entry, *, feed_title: str = "") -> Article:
         related=tuple(related.values()),
         source="feed",
         site_name=feed_title or entry.feed_title,
+        image=entry.image,
     )

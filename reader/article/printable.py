@@ -12,7 +12,8 @@ from reader.text import clean_line, strip_controls
 
 def article_json(article: Article) -> dict[str, Any]:
     """The documented JSON shape: url, title, deck, byline, published, headings, related,
-    links, text (absolute URLs; headings and related links in page order)."""
+    links, images, text (absolute URLs; headings, links and images in page order). Each
+    image is {url, alt, caption, width, height}: the size the page declares, or null."""
     rendered = render_article(article)
     return {
         "url": article.url,
@@ -25,6 +26,16 @@ def article_json(article: Article) -> dict[str, Any]:
             {"title": link.title, "url": link.url, "teaser": link.text} for link in article.related
         ],
         "links": [{"text": link.title, "url": link.url} for link in rendered.body_links],
+        "images": [
+            {
+                "url": image.url,
+                "alt": image.alt,
+                "caption": image.caption,
+                "width": image.width or None,
+                "height": image.height or None,
+            }
+            for image in rendered.images
+        ],
         "text": strip_controls(html_to_text(article.body_html, article.url)).strip(),
     }
 

@@ -27,7 +27,7 @@ from reader.article.html import (
     resolve_url,
     text_of,
 )
-from reader.models import Article, Heading, Link, RenderedArticle
+from reader.models import Article, ArticleImage, Heading, Link, RenderedArticle
 from reader.text import clean_line, is_http_url, strip_controls
 
 __all__ = [
@@ -174,6 +174,7 @@ class _Renderer:
     links: list[Link] = field(default_factory=list)
     _pending: list[tuple[str, str]] = field(default_factory=list)
     _blocky: set[int] = field(default_factory=set)
+    images: list[ArticleImage] = field(default_factory=list)
 
     def render(self, root: Node) -> str:
         self._mark_blocky(root)
@@ -194,9 +195,11 @@ class _Renderer:
     def _is_block(self, node: Node | str) -> bool:
         if isinstance(node, str):
             return False
-        if node.tag in BLOCK_TAGS or node.tag == "img":
+        if node.tag in BLOCK_TAGS or node.tag in ("img", "picture"):
             return True
-        return node.tag != "a" and id(node) in self._blocky
+        if node.tag == "a":
+            return _lone_image(node) is not None
+        return id(node) in self._blocky
 
     # -- blocks -----------------------------------------------------------------------
 
@@ -243,9 +246,19 @@ class _Renderer:
             return self._table(node, depth)
         if tag == "hr":
             return ["---"]
+        if tag in ("a", "picture"):
+            lone = _lone_image(node)
+            if lone is not None:
+                if tag == "a":  # the link (often to the full-size picture) stays listed
+                    self._link(node, frozenset())
+                    self._flush_links("")
+                return self.block(lone, depth)
         if tag == "img":
             image = self._image(node)
             self._record_image(node, image)
+            drawn = self._drawn_image(node) if image else None
+            if drawn is not None:
+                return [drawn]
             return [self.esc(image)] if image else []
         if tag == "figcaption":
             out: list[str] = []
@@ -398,10 +411,28 @@ class _Renderer:
             self.inline(cell.children, frozenset({"cell"})), self.markdown, breaks=False
         )
 
+    def _drawn_image(self, node: Node) -> str | None:
+        """A block picture with an http(s) source as its own `![alt](<url>)` paragraph
+        (recorded in `images`); None when it cannot be drawn (plain text then)."""
+        if not self.markdown:
+            return None
+        url = self._image_url(node)
+        if not is_http_url(url):
+            return None
+        alt = clean_line(node.attrs.get("alt") or node.attrs.get("title") or "", 300)
+        self.images.append(
+            ArticleImage(url, alt, _caption(node), _dimension(node, "width"),
+                         _dimension(node, "height"))
+        )  # fmt: skip
+        return f"![{escape_markdown(alt)}](<{_destination(url)}>)"
+
+    def _image_url(self, node: Node) -> str:
+        src = image_source(node)
+        return _normal_url(resolve_url(src, self.base_url)) if src else ""
+
     def _record_image(self, node: Node, label: str) -> None:
         """Images are listed with the links (kind="image") so they can be opened."""
-        src = node.attrs.get("src", "").strip()
-        url = _normal_url(resolve_url(src, self.base_url)) if src else ""
+        url = self._image_url(node)
         if label and is_http_url(url):
             self.links.append(Link(url, label, "", kind="image"))
 
@@ -587,6 +618,72 @@ def _simple_cell(cell: Node) -> bool:
     return not any(n.tag in _COMPLEX_CELL for n in cell.elements())
 
 
+_LAZY_SOURCES = ("data-src", "data-lazy-src", "data-original", "data-url")
+_PLACEHOLDER_SOURCES = ("data:", "about:")
+
+
+def _srcset_best(srcset: str) -> str:
+    """The widest candidate of a `srcset` (`url 800w, url 2x`), or its last one."""
+    best, best_size = "", -1.0
+    for candidate in srcset.split(","):
+        parts = candidate.strip().split()
+        if not parts:
+            continue
+        size = 1.0
+        if len(parts) > 1 and parts[1][:-1].replace(".", "", 1).isdigit():
+            size = float(parts[1][:-1])
+        if size >= best_size:
+            best, best_size = parts[0], size
+    return best
+
+
+def image_source(node: Node) -> str:
+    """The address of an `<img>`: `src`, else a lazy-loading attribute, else its `srcset`
+    or its `<picture>`'s `<source srcset>` (a `data:` placeholder counts as no `src`)."""
+    src = node.attrs.get("src", "").strip()
+    if src and not src.lower().startswith(_PLACEHOLDER_SOURCES):
+        return src
+    for name in _LAZY_SOURCES:
+        lazy = node.attrs.get(name, "").strip()
+        if lazy and not lazy.lower().startswith(_PLACEHOLDER_SOURCES):
+            return lazy
+    sets = [node.attrs.get("srcset", ""), node.attrs.get("data-srcset", "")]
+    parent = node.parent
+    if parent is not None and parent.tag == "picture":
+        sets += [s.attrs.get("srcset", "") for s in parent.elements() if s.tag == "source"]
+    for srcset in sets:
+        best = _srcset_best(srcset)
+        if best and not best.lower().startswith(_PLACEHOLDER_SOURCES):
+            return best
+    return ""
+
+
+def _lone_image(node: Node) -> Node | None:
+    """The one `<img>` a link or `<picture>` holds when it holds nothing else to read."""
+    images = [n for n in node.elements() if n.tag == "img"]
+    if len(images) != 1 or clean_line(text_of(node)):
+        return None
+    return images[0]
+
+
+def _caption(node: Node) -> str:
+    """The text of the `<figcaption>` of the figure the picture is in."""
+    parent = node.parent
+    while parent is not None and parent.tag != "figure":
+        parent = parent.parent
+    if parent is None:
+        return ""
+    for child in parent.elements():
+        if child.tag == "figcaption":
+            return clean_line(text_of(child), 500)
+    return ""
+
+
+def _dimension(node: Node, name: str) -> int:
+    value = node.attrs.get(name, "").strip().removesuffix("px")
+    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 0
+
+
 # -- public API ---------------------------------------------------------------------------
 
 
@@ -594,8 +691,16 @@ def render_article(article: Article) -> RenderedArticle:
     """The article body as escaped Markdown, with its headings and http(s) body links."""
     renderer = _Renderer(base_url=article.url, markdown=True)
     markdown = renderer.render(parse_html(article.body_html))
+    images = renderer.images
+    lead = _normal_url(article.image.strip()) if article.image else ""
+    if not images and is_http_url(lead):
+        images = [ArticleImage(lead)]
+        markdown = f"![](<{_destination(lead)}>)" + ("\n\n" + markdown if markdown else "")
     return RenderedArticle(
-        markdown=markdown, headings=tuple(renderer.headings), body_links=tuple(renderer.links)
+        markdown=markdown,
+        headings=tuple(renderer.headings),
+        body_links=tuple(renderer.links),
+        images=tuple(images),
     )
 
 

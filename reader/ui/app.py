@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from reader import __version__
 from reader.config import Settings
+from reader.images.terminal import Protocol, choose_protocol
 from reader.paths import styles_dir
 from reader.service import FeedService
 from reader.store import Store
@@ -66,10 +67,18 @@ class NewsReaderApp(App[None]):
         *,
         show_sample: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
+        image_protocol: Protocol | None = None,
+        image_cell_size: tuple[int, int] = (10, 20),
     ) -> None:
         super().__init__()
         self.store = store
         self.settings = settings or Settings()
+        self.image_protocol: Protocol = image_protocol or choose_protocol(
+            self.settings.images.mode, {}, ""
+        )
+        """How pictures are drawn: detected before the app starts (cli.py); without that,
+        a forced mode as set, and `auto` as half blocks (they need nothing announced)."""
+        self.image_cell_size = image_cell_size
         self.service = FeedService(store, self.settings, transport=transport)
         self.show_sample = show_sample
         self.key_gate = KeyGate()

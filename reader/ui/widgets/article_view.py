@@ -25,7 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
 from reader.enclosures import describe
-from reader.models import Article, Enclosure, RenderedArticle
+from reader.models import Article, ArticleImage, Enclosure, RenderedArticle
 from reader.text import clean_line
 from reader.ui.compat import (
     MarkdownBlock,
@@ -36,6 +36,7 @@ from reader.ui.compat import (
     heading_level,
     set_table_of_contents,
 )
+from reader.ui.widgets.article_image import ArticleImageBlock, Pictures
 
 WELCOME = (
     "Pick a feed on the left, then an entry: Enter opens it here.\n\n"
@@ -139,6 +140,9 @@ class ArticleBody(Markdown):
         self._next = 0
         self._line_starts: list[int] = [0]
         self._generation = 0
+        self.pictures: Pictures | None = None
+        """Set by the reading pane: without it, pictures stay Markdown (their alt text)."""
+        self._images: dict[str, ArticleImage] = {}
 
     @property
     def complete(self) -> bool:
@@ -150,10 +154,20 @@ class ArticleBody(Markdown):
         return any(block.id == block_id for block in self._headings.values())
 
     async def show(
-        self, markdown: str, tokens: list[Token] | None = None, screenful: int = 0
+        self,
+        markdown: str,
+        tokens: list[Token] | None = None,
+        screenful: int = 0,
+        images: tuple[ArticleImage, ...] = (),
+        page_url: str = "",
     ) -> None:
         """Replace the document; returns once its first slice (about `screenful`
-        characters, the cells of the pane) is mounted."""
+        characters, the cells of the pane) is mounted. `images`: what the render knows of
+        each `![alt](<url>)` paragraph (caption, declared size), by URL."""
+        self._images = {image.url: image for image in images}
+        if self.pictures is not None:
+            self.pictures.blocks = []
+            self.pictures.page_url = page_url
         self._generation += 1
         generation = self._generation
         if tokens is None:
@@ -183,10 +197,10 @@ class ArticleBody(Markdown):
         if not self.complete:
             self._mount_rest(generation)
 
-    def _build(self, size: int) -> list[MarkdownBlock]:
+    def _build(self, size: int) -> list[Widget]:
         """The blocks of the next top-level groups whose source adds up to about `size`
         characters (at least one group)."""
-        blocks: list[MarkdownBlock] = []
+        blocks: list[Widget] = []
         total = 0
         starts = self._line_starts
         while self._next < len(self._groups) and (total < size or not blocks):
@@ -194,12 +208,34 @@ class ArticleBody(Markdown):
             group = self._groups[index]
             self._next += 1
             heading = self._headings.pop(index, None)
-            blocks.extend([heading] if heading is not None else build_markdown_blocks(self, group))
+            picture = self._picture_block(group) if heading is None else None
+            if heading is not None:
+                blocks.append(heading)
+            elif picture is not None:
+                blocks.append(picture)
+            else:
+                blocks.extend(build_markdown_blocks(self, group))
             if group[0].map is not None:
                 start, end = group[0].map
                 last = len(starts) - 1
                 total += starts[min(end, last)] - starts[min(start, last)]
         return blocks
+
+    def _picture_block(self, group: list[Token]) -> ArticleImageBlock | None:
+        """A picture block for a paragraph that is one `![alt](<url>)` and nothing else."""
+        pictures = self.pictures
+        if pictures is None or len(group) != 3 or group[0].type != "paragraph_open":
+            return None
+        children = [c for c in group[1].children or [] if c.type != "softbreak"]
+        if len(children) != 1 or children[0].type != "image":
+            return None
+        token = children[0]
+        url = str(token.attrs.get("src", ""))
+        alt = "".join(child.content for child in token.children or [])
+        image = self._images.get(url) or ArticleImage(url, alt)
+        block = ArticleImageBlock(image, pictures)
+        pictures.blocks.append(block)
+        return block
 
     @work(exclusive=True, group="article-body", exit_on_error=False)
     async def _mount_rest(self, generation: int) -> None:
@@ -317,6 +353,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         """The text reflowed: bring the paragraph that was at the top back to the top."""
         if self._anchor is not None and self.size.width != self._anchor_width:
             self.call_after_refresh(self._restore_place)
+        self.call_after_refresh(self.wake_pictures)
 
     def _restore_place(self) -> None:
         anchor = self._anchor
@@ -391,8 +428,41 @@ class ArticleView(VerticalScroll, can_focus=True):
         header = article_header(article, feed_title, minutes, enclosures)
         self.query_one("#article-header", Static).update(header)
         screenful = self.scrollable_content_region.area
-        await self.body.show(rendered.markdown, tokens, screenful)
+        await self.body.show(
+            rendered.markdown, tokens, screenful, rendered.images, page_url=article.url
+        )
         self.scroll_home(animate=False, immediate=True)
+        self.call_after_refresh(self.wake_pictures)
+
+    # ----------------------------------------------------------------- pictures
+    def wake_pictures(self) -> None:
+        """Fetch the pictures within a screenful of the view (text never waits for them)."""
+        body = self.query_one_optional("#article-body", ArticleBody)
+        pictures = body.pictures if body is not None else None
+        if body is None or pictures is None or not pictures.drawing:
+            return
+        height = max(1, self.size.height)
+        top = self.scroll_y - height
+        bottom = self.scroll_y + 2 * height
+        origin = body.virtual_region.y
+        for block in pictures.blocks:
+            if block.state != "waiting" or not block.is_attached:
+                continue
+            y = origin + block.virtual_region.y
+            if y + block.outer_size.height >= top and y <= bottom:
+                block.wake()
+
+    def toggle_pictures(self) -> bool:
+        """Pictures on/off for the session; returns whether they are now on."""
+        pictures = self.body.pictures
+        if pictures is None:
+            return False
+        pictures.enabled = not pictures.enabled
+        for block in pictures.blocks:
+            if block.is_attached:
+                block.pictures_toggled()
+        self.call_after_refresh(self.wake_pictures)
+        return pictures.enabled
 
     _pending_block: str | None = None
     """A heading chosen in the outline before its slice was mounted: scrolled to then."""
@@ -401,6 +471,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         message.stop()
         if self._pending_block is not None:
             self.call_after_refresh(self.scroll_to_block, self._pending_block)
+        self.call_after_refresh(self.wake_pictures)
 
     def _headings(self) -> list[MarkdownHeader]:
         body = self.query_one_optional("#article-body", ArticleBody)  # None while closing
@@ -414,6 +485,7 @@ class ArticleView(VerticalScroll, can_focus=True):
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         self._track_place()
+        self.wake_pictures()
         current = None
         for offset, heading in self._heading_offsets():
             if offset <= new + 2:
@@ -451,7 +523,11 @@ class ArticleView(VerticalScroll, can_focus=True):
         blocks: list[Widget] = []
         if needle in str(header.render()).casefold():
             blocks.append(header)
-        for block in self.body.query(MarkdownBlock):
+        for block in self.body.query("MarkdownBlock, ArticleImageBlock"):
+            if isinstance(block, ArticleImageBlock):
+                if needle in block.alt.casefold():  # a picture is found by its alt text
+                    blocks.append(block)
+                continue
             if block.query(MarkdownBlock):
                 continue  # a container (list, quote): its inner blocks are checked instead
             if needle in block_text(block).casefold():

@@ -32,6 +32,7 @@ from reader.ui.compat import MarkdownBlock, block_content, set_block_content
 from reader.ui.focus import focus_now
 from reader.ui.layout import Sidebar
 from reader.ui.messages import ArticleReady, PageFailed
+from reader.ui.widgets.article_image import ArticleImageBlock, make_pictures
 from reader.ui.widgets.article_view import ArticleView, parse_markdown
 from reader.ui.widgets.find_box import FindBox
 from reader.ui.widgets.link_hints import HintBox, is_complete, with_hints
@@ -62,6 +63,7 @@ class ReadingPane(Container):
         Binding("ctrl+g", "find_next", "Next match", show=False, id="find-next"),
         Binding("z", "zoom", "Article alone / all panes", show=False, id="zoom"),
         Binding("g", "link_hints", "Follow a link by its number", show=False, id="link-hints"),
+        Binding("I", "toggle_pictures", "Pictures on / off", show=False, id="toggle-pictures"),
     ]
 
     # ----------------------------------------------------------------- messages
@@ -121,6 +123,7 @@ class ReadingPane(Container):
         self.find_index = 0
         self._hinted: dict[Widget, Content] = {}
         """Blocks showing link numbers, with their own text to put back."""
+        self._hinted_pictures: list[ArticleImageBlock] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="article-column"):
@@ -149,6 +152,29 @@ class ReadingPane(Container):
             self.query_one(selector).border_title = title
         self.links_pane = self.query_one(RelatedLinks)
         """Kept so worker threads need no DOM query."""
+        self.pictures = make_pictures(self.app, self.store, self.service)
+        self.article_view.body.pictures = self.pictures
+
+    async def on_unmount(self) -> None:
+        loader = self.pictures.loader if getattr(self, "pictures", None) else None
+        if loader is not None:
+            await loader.aclose()
+
+    # ----------------------------------------------------------------- pictures
+    def action_toggle_pictures(self) -> None:
+        """p: pictures on or off for this session (off: their alt text only)."""
+        if self.pictures.protocol == "off":
+            self._status('Pictures are off in the config ([images] mode = "off").')
+            return
+        on = self.article_view.toggle_pictures()
+        self._status("Pictures on." if on else "Pictures off: alt text only (p shows them).")
+
+    def on_article_image_block_chosen(self, message: ArticleImageBlock.Chosen) -> None:
+        """A click on a picture: `o` opens it in the browser, `y` copies its address."""
+        message.stop()
+        self.offered_link = message.url
+        shown = clean_line(message.url, 200)
+        self._status(f"Picture: o opens it, y copies its address. {shown}", pin=True)
 
     @property
     def article_view(self) -> ArticleView:
@@ -606,7 +632,7 @@ class ReadingPane(Container):
 
     def action_link_hints(self) -> None:
         """Number every link in view (the links pane's numbers); typing one follows it."""
-        if self._hinted:
+        if self._hinted or self._hinted_pictures:
             self.close_hints()
             return
         links = self.links_pane.links
@@ -627,6 +653,12 @@ class ReadingPane(Container):
                 self._hinted[block] = content
                 set_block_content(block, hinted)
                 shown.extend(numbered)
+        for picture in self.pictures.blocks:
+            number = numbers.get(picture.image.url)
+            if number is not None and picture.is_attached and picture.region.overlaps(seen):
+                picture.show_hint(number)
+                self._hinted_pictures.append(picture)
+                shown.append(number)
         if not shown:
             self._status("No links in view. The links pane lists every link of the article.")
             return
@@ -642,6 +674,9 @@ class ReadingPane(Container):
             if block.is_attached:
                 set_block_content(block, content)
         self._hinted = {}
+        for picture in self._hinted_pictures:
+            picture.show_hint(None)
+        self._hinted_pictures = []
         box = self.hint_box
         if box.display:
             had_focus = box.has_focus

@@ -1,0 +1,306 @@
+"""A picture in the article: its height reserved at once, drawn when it scrolls near.
+
+The block's height is decided from the width of the text and the size the page declares
+(else a 16:9 guess) before anything is fetched, and a picture that arrives is fitted into
+it, so nothing below moves: the outline and heading jumps stay exact. Until then, and
+whenever the picture cannot be had (or pictures are off), the alt text is shown, with the
+reason on the same line. The picture is fetched and decoded by the core's ImageLoader in
+a worker; half blocks are turned into strips in a thread, so drawing is a lookup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from PIL import Image
+from rich.color import Color as RichColor
+from rich.segment import Segment
+from rich.style import Style as RichStyle
+from textual import work
+from textual.content import Content
+from textual.events import Click
+from textual.geometry import Size
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from reader.images.loader import ImageLoader
+from reader.images.terminal import Protocol
+from reader.models import ArticleImage
+from reader.text import clean_line
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from reader.service import FeedService
+    from reader.store import Store
+
+PLACEHOLDER_ASPECT = 9 / 16
+"""A picture whose size the page does not declare is given a 16:9 box."""
+CELL_ASPECT = 2.0
+"""A terminal cell is about twice as tall as it is wide."""
+CSS_PIXELS_PER_CELL = 8
+"""A declared 640-pixel-wide picture takes 80 columns (if the text is that wide)."""
+
+
+def reserved_rows(width: int, image: ArticleImage, max_rows: int) -> int:
+    """How many rows the picture gets at `width` columns, decided before it is fetched."""
+    cols = max(1, width)
+    if image.width > 0 and image.height > 0:
+        cols = min(cols, max(4, math.ceil(image.width / CSS_PIXELS_PER_CELL)))
+        aspect = image.height / image.width
+    else:
+        aspect = PLACEHOLDER_ASPECT
+    return max(2, min(max_rows, round(cols * aspect / CELL_ASPECT)))
+
+
+def halfblock_strips(image: Image.Image, width: int) -> list[Strip]:
+    """Two pixel rows per line: `▀` in the upper pixel's colour on the lower's, centred in
+    `width` columns. Pure; runs in a worker thread."""
+    rgb = image.convert("RGB")
+    w, h = rgb.size
+    data = rgb.tobytes()
+    pad = max(0, (width - w) // 2)
+    styles: dict[tuple[bytes, bytes], RichStyle] = {}
+    strips: list[Strip] = []
+    for y in range(0, h, 2):
+        segments = [Segment(" " * pad)] if pad else []
+        upper = data[3 * w * y : 3 * w * (y + 1)]
+        lower = data[3 * w * (y + 1) : 3 * w * (y + 2)] if y + 1 < h else b""
+        for x in range(w):
+            top = upper[3 * x : 3 * x + 3]
+            bottom = lower[3 * x : 3 * x + 3]
+            style = styles.get((top, bottom))
+            if style is None:
+                style = RichStyle(
+                    color=RichColor.from_rgb(*top),
+                    bgcolor=RichColor.from_rgb(*bottom) if bottom else None,
+                )
+                styles[(top, bottom)] = style
+            segments.append(Segment("▀", style))
+        right = width - pad - w
+        if right > 0:
+            segments.append(Segment(" " * right))
+        strips.append(Strip(segments, max(width, w)).simplify())
+    return strips
+
+
+@dataclass
+class Pictures:
+    """What every picture block of the reading pane shares: how to draw, where to fetch."""
+
+    protocol: Protocol
+    loader: ImageLoader | None
+    max_rows: int = 16
+    enabled: bool = True
+    """Pictures on for this session (the toggle key); off shows alt text only."""
+    page_url: str = ""
+    """The article on screen: its pictures follow its private-address rule."""
+    cell_size: tuple[int, int] = (10, 20)
+    """Pixels per cell for Kitty/Sixel (asked of the terminal before the app started)."""
+    background: tuple[int, int, int] = (0, 0, 0)
+    blocks: list[ArticleImageBlock] = field(default_factory=list)
+
+    @property
+    def drawing(self) -> bool:
+        return self.enabled and self.protocol != "off" and self.loader is not None
+
+
+class ArticleImageBlock(Widget):
+    """One picture of the article, in the place it has in the text.
+
+    A leaf widget: the alt line and the half-block strips are drawn by `render_line`, so a
+    picture arriving repaints its own rows and lays out nothing (the height was reserved).
+    """
+
+    DEFAULT_CSS = """
+    ArticleImageBlock { height: auto; margin: 0 0 1 0; color: $text-muted; }
+    """
+
+    class Chosen(Message):
+        """The picture was clicked: it is offered to `o` (open) and `y` (copy)."""
+
+        def __init__(self, url: str) -> None:
+            super().__init__()
+            self.url = url
+
+    def __init__(self, image: ArticleImage, pictures: Pictures) -> None:
+        super().__init__()
+        self.image = image
+        self.pictures = pictures
+        self.state = "waiting"
+        """waiting -> loading -> drawn | failed."""
+        self.reason = ""
+        self.hint: int | None = None
+        self._strips: list[Strip] = []
+        self._drawn_width = 0
+
+    @property
+    def alt(self) -> str:
+        return clean_line(self.image.alt, 300)
+
+    def label(self) -> Content:
+        """The alt text line: what stands for the picture until (unless) it is drawn."""
+        text = f"🖼 {self.alt}" if self.alt else "🖼 Picture"
+        if self.state == "failed" and self.reason:
+            text += f" — {self.reason}"
+        elif self.state == "loading":
+            text += " …"
+        content = Content(text)
+        if self.hint is not None:
+            content = Content.assemble(content, " ", Content.styled(f"[{self.hint}]", "reverse"))
+        return content
+
+    @property
+    def reserving(self) -> bool:
+        """Whether the block keeps the picture's height (pictures on, not failed)."""
+        return self.pictures.drawing and self.state != "failed"
+
+    @property
+    def showing_picture(self) -> bool:
+        return self.pictures.drawing and self.state == "drawn"
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if self.reserving:
+            return reserved_rows(width, self.image, self.pictures.max_rows)
+        return 1
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if self.showing_picture and self._strips:
+            if y < len(self._strips) and self._strips[y].cell_length == width:
+                return self._strips[y]  # the same Strip every frame: its caches stay warm
+            strip = self._strips[y] if y < len(self._strips) else Strip.blank(width)
+            return strip.crop_extend(0, width, None)
+        if y == 0 and not (self.showing_picture and self.children):
+            segments = self.label().render_segments(self.visual_style)
+            return Strip(segments).crop_extend(0, width, self.rich_style)
+        return Strip.blank(width, self.rich_style)
+
+    def show_hint(self, number: int | None) -> None:
+        """Show (or take away) the link-hint number of the picture."""
+        self.hint = number
+        self.refresh()
+
+    def pictures_toggled(self) -> None:
+        """Pictures were switched on or off: the reserved box or the alt line."""
+        for child in self.children:
+            child.display = self.pictures.drawing
+        self.refresh(layout=True)
+
+    def on_resize(self) -> None:
+        """The text reflowed to another width: the picture is fitted again (from the cache)."""
+        width = self.content_region.width or self.size.width
+        if self.state == "drawn" and self._drawn_width != width:
+            self.state = "waiting"
+            self._strips = []
+            for child in list(self.children):
+                child.remove()
+
+    def on_click(self, event: Click) -> None:
+        event.stop()
+        self.post_message(self.Chosen(self.image.url))
+
+    def wake(self) -> None:
+        """Near the view: fetch and draw the picture (once)."""
+        if self.state != "waiting" or not self.pictures.drawing or not self.is_attached:
+            return
+        width = self.content_region.width or self.size.width
+        if width <= 0:
+            return
+        self.state = "loading"
+        self.refresh()
+        self._load(width, reserved_rows(width, self.image, self.pictures.max_rows))
+
+    @work(group="pictures", exit_on_error=False)
+    async def _load(self, cols: int, rows: int) -> None:
+        pictures = self.pictures
+        loader = pictures.loader
+        if loader is None:
+            return
+        cell_w, cell_h = pictures.cell_size
+        halfblock = pictures.protocol not in ("kitty", "sixel")
+        box = (cols, rows * 2) if halfblock else (cols * cell_w, rows * cell_h)
+        got = await loader.load(
+            self.image.url,
+            box,
+            page_url=pictures.page_url,
+            background=pictures.background,
+        )
+        if got.image is None:
+            self._failed(got.reason or "the picture could not be had")
+            return
+        made = None if halfblock else terminal_picture(pictures.protocol, got.image, cell_w, cell_h)
+        if made is None:
+            picture = got.image
+            if not halfblock:  # scaled for pixels: half blocks need one pixel per column
+                picture = picture.resize((cols, rows * 2))
+            self._strips = await asyncio.to_thread(halfblock_strips, picture, cols)
+        if not self.is_attached or self.state != "loading":
+            return
+        self.state = "drawn"
+        self._drawn_width = cols
+        if made is not None:
+            made.display = pictures.drawing
+            await self.mount(made)
+        self.refresh()
+
+    def _failed(self, reason: str) -> None:
+        self.state = "failed"
+        self.reason = clean_line(reason, 160)
+        self.refresh(layout=True)
+
+
+def terminal_picture(
+    protocol: Protocol, image: Image.Image, cell_w: int, cell_h: int
+) -> Widget | None:
+    """A textual-image widget (Kitty graphics or Sixel) sized to the picture's cells, or
+    None when the library is not importable here."""
+    try:
+        from textual_image.widget import SixelImage, TGPImage
+    except Exception:
+        return None
+    widget: Widget = TGPImage(image) if protocol == "kitty" else SixelImage(image)
+    widget.styles.width = max(1, math.ceil(image.width / max(1, cell_w)))
+    widget.styles.height = max(1, math.ceil(image.height / max(1, cell_h)))
+    return widget
+
+
+def app_background(app: App[Any]) -> tuple[int, int, int]:
+    """The theme's background, for flattening transparent pictures onto."""
+    try:
+        color = app.current_theme.background or "#000000"
+        from textual.color import Color
+
+        parsed = Color.parse(color)
+        return (parsed.r, parsed.g, parsed.b)
+    except Exception:
+        return (0, 0, 0)
+
+
+def make_pictures(app: App[Any], store: Store, service: FeedService) -> Pictures:
+    """The reading pane's pictures: the protocol the app was started with (see
+    reader/images/terminal.py), a loader caching under the data dir, the [images] limits."""
+    settings = service.settings
+    images = settings.images
+    protocol: Protocol = getattr(app, "image_protocol", "halfblock")
+    loader = None
+    if protocol != "off":
+        loader = ImageLoader(
+            store.path.parent / "images",
+            cache_bytes=images.cache_mb * 1024 * 1024,
+            max_bytes=images.max_bytes,
+            timeout=settings.timeout,
+            deadline=min(settings.deadline, 30.0),
+            transport=service.transport,
+        )
+    return Pictures(
+        protocol=protocol,
+        loader=loader,
+        max_rows=images.max_rows,
+        cell_size=getattr(app, "image_cell_size", (10, 20)),
+        background=app_background(app),
+    )
