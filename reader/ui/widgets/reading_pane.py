@@ -162,7 +162,7 @@ class ReadingPane(Container):
 
     # ----------------------------------------------------------------- pictures
     def action_toggle_pictures(self) -> None:
-        """p: pictures on or off for this session (off: their alt text only)."""
+        """I: pictures on or off for this session (off: their alt text only)."""
         if self.pictures.protocol == "off":
             self._status('Pictures are off in the config ([images] mode = "off").')
             return
