@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from reader import __version__
 from reader.config import (
@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     entries.add_argument("--unread", action="store_true", help="unread entries only")
     entries.add_argument("--limit", type=int, metavar="N", help="at most N stories")
     entries.add_argument("--json", action="store_true", help="one JSON array")
-    command(
+    unread = command(
         "unread",
         "print the number of unread stories (for status bars); "
         "a story in several feeds counts once",
@@ -121,7 +121,23 @@ def build_parser() -> argparse.ArgumentParser:
     read.add_argument("url", metavar="URL")
     read.add_argument("--json", action="store_true", help="one JSON object instead of text")
     read.add_argument("--refresh", action="store_true", help="fetch again even when cached")
+    _add_rule_commands(command, entries, unread)
     return parser
+
+
+def _add_rule_commands(
+    command: Callable[[str, str], argparse.ArgumentParser],
+    entries: argparse.ArgumentParser,
+    unread: argparse.ArgumentParser,
+) -> None:
+    """Rules, hidden entries, story versions and `unread --json` (reader.rulecli)."""
+    from reader.rulecli import add_parsers
+
+    add_parsers(command)
+    entries.add_argument(
+        "--hidden", action="store_true", help="the entries rules hid (restorable), instead"
+    )
+    unread.add_argument("--json", action="store_true", help="per feed and folder, as JSON")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

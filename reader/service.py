@@ -40,6 +40,8 @@ from reader.feeds.worker import (
 )
 from reader.models import Article, Entry, Feed, Link, ParsedFeed
 from reader.netguard import host_is_internal
+from reader.notify import Notice
+from reader.rulesync import after_refresh, before_refresh
 from reader.sample import is_sample_url, load_sample, sample_file
 from reader.schedule import backoff, freshness, waiting
 from reader.store import FeedUpdate, Store, StoreError
@@ -236,6 +238,8 @@ class FeedService:
         self.store = store
         self.settings = settings or Settings()
         self._transport = transport
+        self.last_notice: Notice | None = None
+        """The notification the last refresh sent (None: nothing watched arrived)."""
 
     def _fetcher(self) -> Fetcher:
         s = self.settings
@@ -267,6 +271,8 @@ class FeedService:
         results: list[RefreshResult] = []
         if not total:
             return results
+        started = time.time()
+        await asyncio.to_thread(before_refresh, self.store, self.settings)
         # At most this many feeds between "fetch started" and "stored": fetching outruns
         # parsing, and without a bound every downloaded body would wait in memory.
         in_progress = asyncio.Semaphore(max(2, self.settings.concurrency))
@@ -291,6 +297,9 @@ class FeedService:
                         task.cancel()
         self._pool = None
         await asyncio.to_thread(self.apply_retention)
+        self.last_notice = await asyncio.to_thread(
+            after_refresh, self.store, self.settings, started
+        )
         return results
 
     def apply_retention(self) -> int:
