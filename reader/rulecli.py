@@ -13,7 +13,7 @@ from reader.config import Settings
 from reader.rules import RuleSet
 from reader.store import PlannedAction, Store, StoryVersion
 from reader.text import clean_line
-from reader.versions import diff_text, word_diff
+from reader.versions import body_text, diff_text, word_diff
 
 __all__ = ["COMMANDS", "add_parsers", "entry_extras"]
 
@@ -146,18 +146,14 @@ def restore(store: Store, settings: Settings, args: argparse.Namespace) -> int:
 
 def latest_change(store: Store, entry_id: int) -> tuple[StoryVersion, str, str] | None:
     """The latest kept version and the current title and text, or None (never changed)."""
-    from reader.store import plain_text
-
     entry = store.get_entry(entry_id)
     versions = store.entry_versions(entry_id)
     if entry is None or not versions:
         return None
-    return versions[-1], entry.title, plain_text(entry.content or entry.summary)
+    return versions[-1], entry.title, body_text(entry.content or entry.summary)
 
 
 def diff(store: Store, settings: Settings, args: argparse.Namespace) -> int:
-    from reader.store import plain_text
-
     if store.get_entry(args.entry_id) is None:
         err(f"no entry with id {args.entry_id}")
         return 1
@@ -168,7 +164,7 @@ def diff(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     old, title, body = change
     print(f"version of {_when(old.seen)} -> updated {_when(old.replaced)}")
     print("title: " + clean_line(diff_text(word_diff(old.title, title)), 5000))
-    old_body = plain_text(old.content or old.summary)
+    old_body = body_text(old.content or old.summary)
     print(clean_line(diff_text(word_diff(old_body, body)), 200_000))
     return 0
 

@@ -9,12 +9,11 @@ the `Change` runs, `newsreader diff` prints them.
 from __future__ import annotations
 
 import difflib
+import html
 import re
 from dataclasses import dataclass
 
-from reader.store import plain_text
-
-__all__ = ["Change", "diff_text", "normalised", "story_changed", "word_diff"]
+__all__ = ["Change", "body_text", "diff_text", "normalised", "story_changed", "word_diff"]
 
 MAX_DIFF_WORDS = 20_000
 """Words compared at most per side; the rest is shown as one replaced run (difflib is
@@ -34,6 +33,25 @@ _TIMESTAMP = re.compile(
 )
 
 
+_DROP = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_BLOCK = re.compile(
+    r"</?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|pre|tr|td|th|table|section|article|figure|"
+    r"figcaption|hr)\b[^>]*>",
+    re.IGNORECASE,
+)
+_TAG = re.compile(r"<[^>]*>")
+MAX_TEXT = 400_000
+"""Characters of a body compared at most."""
+
+
+def body_text(markup: str) -> str:
+    """A body's words as a reader sees them: block tags break words, inline ones do not
+    ("<b>Mon</b>day." is "Monday."), entities decoded, whitespace collapsed."""
+    text = _DROP.sub(" ", markup[:MAX_TEXT])
+    text = _TAG.sub("", _BLOCK.sub(" ", text))
+    return " ".join(html.unescape(text).split())
+
+
 def _strip_tracking(url: str) -> str:
     url = _TRACKING.sub(r"\1", url)
     return re.sub(r"[?&]+(?=$|#)", "", re.sub(r"\?&+", "?", url))
@@ -41,7 +59,7 @@ def _strip_tracking(url: str) -> str:
 
 def normalised(title: str, summary: str, content: str) -> str:
     """The words that matter: tags, whitespace, tracking parameters and times left out."""
-    text = f"{title}\n{plain_text(content or summary)}"
+    text = f"{title}\n{body_text(content or summary)}"
     text = _TRACKING.sub("", text)
     # Links kept in the markup (href) carry tracking parameters too: compare them cleaned.
     links = " ".join(_strip_tracking(u) for u in _URL.findall(content or summary or ""))
