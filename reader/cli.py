@@ -200,7 +200,9 @@ def _run_tui(paths: Paths, settings: Settings, *, show_sample: bool) -> int:
         print(f"newsreader: {exc}", file=sys.stderr)
         return 1
     try:
-        NewsReaderApp(store, settings, show_sample=show_sample).run()
+        app = NewsReaderApp(store, settings, show_sample=show_sample)
+        app.config_path = paths.config_file  # the rules screen saves rules there
+        app.run()
     finally:
         store.close()
     return 0

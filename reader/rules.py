@@ -214,7 +214,7 @@ def _lowered(pattern: str) -> re.Pattern[str] | None:
     match case-insensitively (classes such as \\w kept). None when there is no such twin
     (inline flags, non-ASCII literals or sets)."""
     from re import _compiler, _parser  # type: ignore[attr-defined]
-    from re import _constants as c
+    from re import _constants as c  # type: ignore[attr-defined]
 
     parsed = _parser.parse(pattern, re.IGNORECASE)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from functools import partial
+from pathlib import Path
 
 import httpx
 from textual import events
@@ -66,6 +67,8 @@ class NewsReaderApp(App[None]):
         super().__init__()
         self.store = store
         self.settings = settings or Settings()
+        self.config_path: Path | None = None
+        """The config file rules edited in the TUI are saved to (None: nowhere)."""
         self.service = FeedService(store, self.settings, transport=transport)
         self.show_sample = show_sample
         self.key_gate = KeyGate()
