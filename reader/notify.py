@@ -159,10 +159,12 @@ def announce(
     runner: Runner = _run,
     environ: dict[str, str] | None = None,
     terminal: TextIO | None = None,
+    allow_terminal: bool = True,
 ) -> str:
     """Send `notice` the first way that works; returns which ("command", "desktop",
     "terminal" or "none"). Failures of the command are ignored: a notification is never
-    worth a failed refresh."""
+    worth a failed refresh. `allow_terminal` is False under the TUI, which owns the
+    terminal (it shows the notice itself)."""
     env = dict(os.environ) if environ is None else environ
     try:
         if config.command:
@@ -175,7 +177,7 @@ def announce(
             return "desktop"
     except (OSError, subprocess.SubprocessError):
         return "none"
-    if _terminal_supports_notifications(env):
+    if allow_terminal and _terminal_supports_notifications(env):
         out = terminal if terminal is not None else sys.__stdout__
         if out is not None and (terminal is not None or out.isatty()):
             text = _escape_safe(f"newsreader: {notice.summary}")

@@ -48,7 +48,9 @@ def notify_config(settings: Settings) -> NotifyConfig:
     return config
 
 
-def after_refresh(store: Store, settings: Settings, started: float) -> Notice | None:
+def after_refresh(
+    store: Store, settings: Settings, started: float, *, terminal: bool = True
+) -> Notice | None:
     """(In a thread.) Prune versions to their size limit and send the one notification for
     what arrived since `started`, if anything watched did. Returns the notice sent."""
     store.prune_versions(int(settings.versions_max_mb * 1024 * 1024))
@@ -58,5 +60,5 @@ def after_refresh(store: Store, settings: Settings, started: float) -> Notice | 
         return None
     notice = build_notice(config, store.arrivals_since(started))
     if notice is not None:
-        announce(config, notice)
+        announce(config, notice, allow_terminal=terminal)
     return notice

@@ -240,6 +240,8 @@ class FeedService:
         self._transport = transport
         self.last_notice: Notice | None = None
         """The notification the last refresh sent (None: nothing watched arrived)."""
+        self.notify_terminal = True
+        """Whether a notification may use the terminal's own escape (not under the TUI)."""
 
     def _fetcher(self) -> Fetcher:
         s = self.settings
@@ -298,7 +300,7 @@ class FeedService:
         self._pool = None
         await asyncio.to_thread(self.apply_retention)
         self.last_notice = await asyncio.to_thread(
-            after_refresh, self.store, self.settings, started
+            after_refresh, self.store, self.settings, started, terminal=self.notify_terminal
         )
         return results
 

@@ -277,3 +277,43 @@ def test_the_fast_twin_of_a_pattern_matches_exactly_where_the_pattern_does() -> 
             a, b = original.search(text), twin.search(_folded(text))
             assert (a and a.span()) == (b and b.span()), (pattern, text)
     assert _lowered("(?-i:Case)") is None  # inline flags: the original is used
+
+
+def test_unread_json_per_feed_and_folder(
+    server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert nr(capsys, data_dir, "add", server.url("feed.xml"), "--folder", "News/Tech")[0] == 0
+    assert nr(capsys, data_dir, "add", server.url("atom-full.xml"), "--folder", "News")[0] == 0
+    code, out, _ = nr(capsys, data_dir, "unread", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["unread"] == 6  # each story once
+    assert sorted(feed["unread"] for feed in data["feeds"]) == [6, 6]
+    assert data["folders"] == [
+        {"folder": "News", "unread": 12},
+        {"folder": "News/Tech", "unread": 6},
+    ]
+
+
+def test_a_rule_saved_from_the_tui_replaces_only_its_own_table(tmp_path: Path) -> None:
+    from reader.rules_config import delete_rule, save_rule
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '# my settings\ntimeout = 5\n\n[[rules]]\n# keep this comment\nname = "a"\n'
+        'action = "hide"\ntitle = "x"\n\n[[rules]]\nname = "b"\naction = "read"\n'
+        'author = "y"\n\n[keys]\nsearch = "slash"\n'
+    )
+    spec = rule_from_dict({"name": "a2", "action": "star", "title": 'quote " and \\ back'})
+    settings = save_rule(path, spec, replacing="a")
+    assert [s.name for s in settings.rules] == ["a2", "b"]
+    assert settings.rules[0].patterns == (("title", 'quote " and \\ back'),)
+    assert settings.timeout == 5.0 and settings.keys == {"search": "slash"}
+    text = path.read_text()
+    assert text.startswith("# my settings\ntimeout = 5\n")
+    new = rule_from_dict({"name": "c", "list": "Later", "older_than_days": 3})
+    assert [s.name for s in save_rule(path, new).rules] == ["a2", "b", "c"]
+    with pytest.raises(ConfigError):  # a file newsreader could not load is never written
+        save_rule(path, rule_from_dict({"name": "b", "action": "hide", "title": "z"}), "a2")
+    assert [s.name for s in load_settings(path).rules] == ["a2", "b", "c"]
+    assert [s.name for s in delete_rule(path, "b").rules] == ["a2", "c"]

@@ -70,6 +70,7 @@ class NewsReaderApp(App[None]):
         self.config_path: Path | None = None
         """The config file rules edited in the TUI are saved to (None: nowhere)."""
         self.service = FeedService(store, self.settings, transport=transport)
+        self.service.notify_terminal = False  # the TUI owns the terminal: it shows notices
         self.show_sample = show_sample
         self.key_gate = KeyGate()
         self._waiting = []

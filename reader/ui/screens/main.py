@@ -532,6 +532,7 @@ class MainScreen(Screen[None]):
         self.set_status(summary)
         self.status_pinned = True
         self.reload_feeds(reload_entries=True)
+        self._show_notice()
 
     # ----------------------------------------------------------------- from the sources pane
     def on_sources_pane_source_highlighted(self, message: SourcesPane.SourceHighlighted) -> None:
@@ -729,6 +730,14 @@ class MainScreen(Screen[None]):
         self.app.push_screen(HealthScreen(self.store, self.service.settings.refresh_minutes))
 
     # ------------------------------------------- rules, hidden entries, changed stories
+    def _show_notice(self) -> None:
+        """What the refresh's one notification said ([notify], notify rules), as a toast."""
+        notice = self.service.last_notice
+        self.service.last_notice = None
+        if notice is not None:
+            titles = "\n".join(clean_line(title, 80) for title in notice.titles[:5])
+            self.notify(titles, title=notice.summary, markup=False)
+
     def action_rules(self) -> None:
         """K: the rules, each edited with a dry run before it is saved."""
         config_path = getattr(self.app, "config_path", None)
