@@ -137,6 +137,9 @@ def _add_rule_commands(
     entries.add_argument(
         "--hidden", action="store_true", help="the entries rules hid (restorable), instead"
     )
+    entries.add_argument(
+        "--list", metavar="NAME", dest="rule_list", help="the virtual list rules fill (list = NAME)"
+    )
     unread.add_argument("--json", action="store_true", help="per feed and folder, as JSON")
 
 

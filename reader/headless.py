@@ -347,6 +347,8 @@ def entries(store: Store, settings: Settings, args: argparse.Namespace) -> int:
         return 2
     if getattr(args, "hidden", False):
         rows = store.hidden_entries(limit=args.limit)
+    elif getattr(args, "rule_list", None):
+        rows = store.rule_list_entries(args.rule_list, limit=args.limit)
     else:
         listing = list_source(
             store, source, unread_only=args.unread, include_sample=args.sample, limit=args.limit

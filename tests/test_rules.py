@@ -157,9 +157,8 @@ def test_rules_apply_as_new_entries_are_stored(
     ]
     # Hidden entries count nowhere.
     assert nr(capsys, ruled, "unread")[1] == "2\n"
-    with Store(ruled / "newsreader.db") as store:
-        [later] = store.rule_list_entries("Later")
-        assert later.title == "Doppelgänger matches faces to creators"
+    [later] = entries_json(capsys, ruled, "--list", "Later")
+    assert later["title"] == "Doppelgänger matches faces to creators"
 
     # "why" names the rule and the reason; restore brings the entry back for good.
     entry_id = hidden[0]["id"]
