@@ -66,6 +66,8 @@ def dry_run_text(spec: RuleSpec, planned: list[PlannedAction]) -> str:
     verb = verbs.get(spec.action, f"put on the list {spec.list_name}")
     if spec.action == "notify":
         return "Notify rules act on new entries only: nothing stored would change."
+    if not planned:
+        return "Would change nothing: no stored entry it matches would change."
     feeds = len({p.feed_id for p in planned})
     lines = [
         f"Would {verb} {_plural(len(planned), 'entry', 'entries')}"
