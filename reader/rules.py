@@ -483,10 +483,16 @@ def _search_plain(
         lowered = _folded(raw)
         cached = folded[test.key] = (lowered, len(lowered) == len(raw))
     text, same_length = cached
-    if test.needs is not None and not any(literal in text for literal in test.needs):
-        return None
+    needs = test.needs
+    if needs is not None:
+        if len(needs) == 1:
+            if next(iter(needs)) not in text:
+                return None
+        elif not any(literal in text for literal in needs):
+            return None
     if test.lowered is not None and same_length:
-        found = test.lowered.search(text[: test.cap])
+        # A text shorter than the cap is searched whole, without a copy.
+        found = test.lowered.search(text if len(text) <= test.cap else text[: test.cap])
     else:
         found = test.regex.search(raw[: test.cap])
     if found is None:
