@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from reader import __version__
 from reader.config import (
@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     entries.add_argument("--unread", action="store_true", help="unread entries only")
     entries.add_argument("--limit", type=int, metavar="N", help="at most N stories")
     entries.add_argument("--json", action="store_true", help="one JSON array")
-    command(
+    unread = command(
         "unread",
         "print the number of unread stories (for status bars); "
         "a story in several feeds counts once",
@@ -135,7 +135,26 @@ def build_parser() -> argparse.ArgumentParser:
     download.add_argument(
         "--to", metavar="DIR", help="save into DIR (default: the download_dir setting)"
     )
+    _add_rule_commands(command, entries, unread)
     return parser
+
+
+def _add_rule_commands(
+    command: Callable[[str, str], argparse.ArgumentParser],
+    entries: argparse.ArgumentParser,
+    unread: argparse.ArgumentParser,
+) -> None:
+    """Rules, hidden entries, story versions and `unread --json` (reader.rulecli)."""
+    from reader.rulecli import add_parsers
+
+    add_parsers(command)
+    entries.add_argument(
+        "--hidden", action="store_true", help="the entries rules hid (restorable), instead"
+    )
+    entries.add_argument(
+        "--list", metavar="NAME", dest="rule_list", help="the virtual list rules fill (list = NAME)"
+    )
+    unread.add_argument("--json", action="store_true", help="per feed and folder, as JSON")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -199,13 +218,15 @@ def _run_tui(paths: Paths, settings: Settings, *, show_sample: bool) -> int:
         return 1
     protocol, cell_size = _terminal_pictures(settings.images.mode)
     try:
-        NewsReaderApp(
+        app = NewsReaderApp(
             store,
             settings,
             show_sample=show_sample,
             image_protocol=protocol,
             image_cell_size=cell_size,
-        ).run()
+        )
+        app.config_path = paths.config_file  # the rules screen saves rules there
+        app.run()
     finally:
         store.close()
     return 0

@@ -21,6 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from reader.notify import NotifyConfig, parse_command, parse_notify
+from reader.rules import RuleSpec, parse_rules
+
 __all__ = [
     "DEFAULT_CONFIG",
     "ConfigError",
@@ -116,6 +119,24 @@ class Settings:
     """Key bindings: binding id = comma-separated keys. Ids not listed keep their usual keys."""
     images: ImageSettings = field(default_factory=ImageSettings, hash=False, kw_only=True)
     """Pictures in articles."""
+    versions_per_entry: int = field(default=5, kw_only=True)
+    """Earlier versions kept of a story its feed rewrote after you read it (0: none)."""
+    versions_max_mb: float = field(default=50.0, kw_only=True)
+    """Megabytes all kept versions may take together; the oldest go first."""
+    unread_when_updated: tuple[str, ...] = field(default=(), kw_only=True)
+    """Feeds (URL or title) and folders whose read stories turn unread again when they are
+    updated; ["*"] for every feed."""
+    notify_command: tuple[str, ...] = field(default=(), kw_only=True)
+    """Command run once per refresh that brought watched entries, without a shell: its
+    arguments are the number of new entries, of feeds, then their titles. Empty: a desktop
+    notification (notify-send), else the terminal's own where it supports one."""
+    rules: tuple[RuleSpec, ...] = field(default=(), kw_only=True)
+    """Rules ([[rules]] tables): name, action (hide, read, star, notify) or list = "NAME",
+    and title / author / content / link / feed / folder / category patterns (regular
+    expressions, case-insensitive; all must match) and older_than_days."""
+    notify: NotifyConfig = field(default_factory=NotifyConfig, kw_only=True)
+    """[notify]: command (as notify_command), feeds = [URLs or titles], folders = [names]:
+    one notification per refresh when any of them got new entries."""
 
 
 _LIMITS: dict[str, tuple[float, float]] = {
@@ -132,6 +153,8 @@ _LIMITS: dict[str, tuple[float, float]] = {
     "page_cache": (1, 10**6),
     "download_max_bytes": (1024 * 1024, 1024**4),
     "downloads_at_once": (1, 8),
+    "versions_per_entry": (0, 100),
+    "versions_max_mb": (0, 100_000),
 }
 
 _NONEMPTY_TEXT = {"theme", "date_format"}
@@ -241,6 +264,11 @@ def _apply(data: dict[str, Any], path: Path, text: str) -> Settings:
             for key_path, message in bad:
                 problem(key_path, message)
             changes[name] = images
+        elif name in _SPECIAL_CHECKS:
+            checked, bad = _SPECIAL_CHECKS[name](value)
+            for key_path, message in bad:
+                problem(key_path, message)
+            changes[name] = checked
         else:
             try:
                 changes[name] = _check_value(spec, value)
@@ -286,6 +314,36 @@ def _check_value(spec: Field[Any], value: Any) -> Any:
             raise _Invalid('text in quotes (or "" for none)')
         return value
     raise _Invalid(f"a {type(default).__name__}")  # pragma: no cover - no such field yet
+
+
+def _check_rules(value: Any) -> tuple[Any, list[tuple[tuple[str, ...], str]]]:
+    specs, problems = parse_rules(value)
+    return tuple(specs), problems
+
+
+def _check_notify_command(value: Any) -> tuple[Any, list[tuple[tuple[str, ...], str]]]:
+    try:
+        return parse_command(value), []
+    except ValueError as exc:
+        return (), [(("notify_command",), f"notify_command {exc}")]
+
+
+def _check_name_list(name: str) -> Any:
+    def check(value: Any) -> tuple[Any, list[tuple[tuple[str, ...], str]]]:
+        if isinstance(value, list) and all(isinstance(x, str) and x.strip() for x in value):
+            return tuple(x.strip() for x in value), []
+        return (), [((name,), f'{name} must be a list of names, such as ["News"] or ["*"]')]
+
+    return check
+
+
+_SPECIAL_CHECKS: dict[str, Any] = {
+    "rules": _check_rules,
+    "notify": parse_notify,
+    "notify_command": _check_notify_command,
+    "unread_when_updated": _check_name_list("unread_when_updated"),
+}
+"""Settings that are tables or lists, each with its own checker (value, problems)."""
 
 
 def _check_date_format(value: Any) -> str:
@@ -496,8 +554,29 @@ def _field_docs(class_name: str = "Settings") -> dict[str, str]:
     return docs
 
 
+_RULES_EXAMPLE = [
+    "# [[rules]]",
+    '# name = "no sponsored posts"',
+    '# action = "hide"  # or "read", "star", "notify"; or list = "Later" instead',
+    '# title = "sponsored|advertis"',
+    "#",
+    "# [[rules]]",
+    '# name = "old news"',
+    '# action = "read"',
+    '# folder = "^News"',
+    "# older_than_days = 14",
+]
+_NOTIFY_EXAMPLE = [
+    '# command = ["notify-me", "--urgent"]  # as notify_command',
+    '# feeds = ["https://example.org/feed.xml"]',
+    '# folders = ["Friends"]',
+]
+
+
 def _toml(value: Any) -> str:
     """A default written as TOML (long integers with `_` so they can be read at a glance)."""
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -527,7 +606,7 @@ def _render_template() -> str:
     tables: list[Field[Any]] = []
     for spec in fields(Settings):
         default = _default(spec)
-        if isinstance(default, dict | ImageSettings):
+        if isinstance(default, dict | ImageSettings | NotifyConfig) or spec.name == "rules":
             tables.append(spec)
             continue
         out.append("")
@@ -540,7 +619,12 @@ def _render_template() -> str:
     for spec in tables:
         out.append("")
         out.extend(_comment(docs.get(spec.name, spec.name)))
+        if spec.name == "rules":
+            out.extend(_RULES_EXAMPLE)
+            continue
         out.append(f"# [{spec.name}]")
+        if spec.name == "notify":
+            out.extend(_NOTIFY_EXAMPLE)
         if spec.name == "keys":
             out.extend(f"# {key} = {_toml(keys)}" for key, keys in _KEYS_EXAMPLE.items())
         if spec.name == "images":

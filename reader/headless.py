@@ -21,6 +21,8 @@ from reader.config import Settings
 from reader.enclosures import enclosure_json
 from reader.listing import EVERYTHING, SourceRef, list_source
 from reader.models import Feed
+from reader.rulecli import COMMANDS as RULE_COMMANDS
+from reader.rulecli import entry_extras, unread_json
 from reader.schedule import is_due
 from reader.store import Store, StoreError, normalise_folder
 from reader.text import clean_line, is_http_url
@@ -344,12 +346,18 @@ def entries(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     source = _entries_source(store, args)
     if source is None:
         return 2
-    listing = list_source(
-        store, source, unread_only=args.unread, include_sample=args.sample, limit=args.limit
-    )
-    rows = listing.entries
+    if getattr(args, "hidden", False):
+        rows = store.hidden_entries(limit=args.limit)
+    elif getattr(args, "rule_list", None):
+        rows = store.rule_list_entries(args.rule_list, limit=args.limit)
+    else:
+        listing = list_source(
+            store, source, unread_only=args.unread, include_sample=args.sample, limit=args.limit
+        )
+        rows = listing.entries
     urls = {f.id: f.url for f in store.list_feeds(include_sample=True)}
     if args.json:
+        extras = entry_extras(store, [e.id for e in rows if e.id is not None])
         data: list[dict[str, Any]] = [
             {
                 "id": e.id,
@@ -363,6 +371,7 @@ def entries(store: Store, settings: Settings, args: argparse.Namespace) -> int:
                 "read": e.read,
                 "starred": e.starred,
                 "enclosures": [enclosure_json(enclosure) for enclosure in e.enclosures],
+                **extras.get(e.id or -1, {}),
             }
             for e in rows
         ]
@@ -383,6 +392,9 @@ def entries(store: Store, settings: Settings, args: argparse.Namespace) -> int:
 
 def unread(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     """Unread stories: one carried by several feeds counts once (as the TUI's badge)."""
+    if getattr(args, "json", False):
+        print(json.dumps(unread_json(store, settings, args.sample), ensure_ascii=False, indent=2))
+        return 0
     print(store.unread_story_count(include_sample=args.sample))
     return 0
 
@@ -579,6 +591,7 @@ COMMANDS = {
     "import": import_opml,
     "export": export_opml,
     "read": read,
+    **RULE_COMMANDS,
 }
 
 

@@ -41,6 +41,8 @@ from reader.feeds.worker import (
 )
 from reader.models import Article, Entry, Feed, Link, ParsedFeed
 from reader.netguard import host_is_internal
+from reader.notify import Notice
+from reader.rulesync import after_refresh, before_refresh
 from reader.sample import is_sample_url, load_sample, sample_file
 from reader.schedule import backoff, freshness, waiting
 from reader.store import FeedUpdate, Store, StoreError
@@ -296,6 +298,10 @@ class FeedService:
         self.store = store
         self.settings = settings or Settings()
         self._transport = transport
+        self.last_notice: Notice | None = None
+        """The notification the last refresh sent (None: nothing watched arrived)."""
+        self.notify_terminal = True
+        """Whether a notification may use the terminal's own escape (not under the TUI)."""
 
     @property
     def transport(self) -> httpx.AsyncBaseTransport | None:
@@ -332,6 +338,8 @@ class FeedService:
         results: list[RefreshResult] = []
         if not total:
             return results
+        started = time.time()
+        await asyncio.to_thread(before_refresh, self.store, self.settings)
         # At most `concurrency` feeds between "fetch started" and "stored" (fetching
         # outruns parsing, and without a bound every downloaded body would wait in memory),
         # at most `per_host` of them on one host, and the host with the most feeds still to
@@ -364,6 +372,9 @@ class FeedService:
                         task.cancel()
         self._pool = self._bodies = None
         await asyncio.to_thread(self.apply_retention)
+        self.last_notice = await asyncio.to_thread(
+            after_refresh, self.store, self.settings, started, terminal=self.notify_terminal
+        )
         return results
 
     def apply_retention(self) -> int:

@@ -26,9 +26,20 @@ from typing import Any, Concatenate, ParamSpec, TypedDict, TypeVar, Unpack
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from reader.models import Article, CachedPage, Enclosure, Entry, Feed, Link, ParsedFeed, SearchHit
+from reader.rules import EntryFacts, RuleSet, RuleSpec, rules_from_json, rules_to_json
 from reader.store_downloads import DOWNLOADS_MIGRATION, DownloadStore
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "FeedUpdate", "Store", "StoreError"]
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "Arrival",
+    "FeedUpdate",
+    "PlannedAction",
+    "RuleHitRecord",
+    "Store",
+    "StoreError",
+    "StoryVersion",
+]
 
 
 class StoreError(Exception):
@@ -251,6 +262,89 @@ MIGRATIONS: list[str] = [
     # 16: the download queue (podcast files: queued, downloading, done, failed), the files
     # played, and an index of the entries that carry files (the "New episodes" list).
     DOWNLOADS_MIGRATION,
+    # 17: rules, hidden entries and story versions. An entry a rule hid keeps its
+    # row (hidden = 1; 2 once a person restored it, so rules leave it alone) and counts in
+    # no unread or total count; rule_hits says which rule touched which entry and why;
+    # user_set marks entries whose read or starred flag a person (not a rule) changed, so
+    # `rules apply` never overrides them. entry_versions keeps a read entry's earlier text
+    # when its feed rewrites it (a meaningful change, see reader.versions), and the entry
+    # is marked updated (story_updated, the time).
+    """
+    ALTER TABLE entries ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE entries ADD COLUMN user_set INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE entries ADD COLUMN story_updated REAL;
+    CREATE INDEX entries_hidden ON entries (feed_id, sort_date, id) WHERE hidden = 1;
+    CREATE TABLE rule_hits (
+        entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+        rule TEXT NOT NULL,
+        action TEXT NOT NULL,
+        list_name TEXT NOT NULL DEFAULT '',
+        reason TEXT NOT NULL,
+        at REAL NOT NULL,
+        PRIMARY KEY (entry_id, rule)
+    );
+    CREATE INDEX rule_hits_by_list ON rule_hits (list_name, at) WHERE list_name != '';
+    CREATE INDEX rule_hits_by_at ON rule_hits (at);
+    CREATE TABLE entry_versions (
+        id INTEGER PRIMARY KEY,
+        entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+        title TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        content TEXT NOT NULL,
+        seen REAL NOT NULL,
+        replaced REAL NOT NULL,
+        size INTEGER NOT NULL
+    );
+    CREATE INDEX entry_versions_by_entry ON entry_versions (entry_id, id);
+    DROP TRIGGER entries_count_insert;
+    DROP TRIGGER entries_count_delete;
+    DROP TRIGGER entries_count_read;
+    CREATE TRIGGER entries_count_insert AFTER INSERT ON entries BEGIN
+        UPDATE feeds SET entry_count = entry_count + (new.hidden != 1),
+                         unread_count = unread_count + (new.read = 0 AND new.hidden != 1)
+        WHERE id = new.feed_id;
+    END;
+    CREATE TRIGGER entries_count_delete AFTER DELETE ON entries BEGIN
+        UPDATE feeds SET entry_count = entry_count - (old.hidden != 1),
+                         unread_count = unread_count - (old.read = 0 AND old.hidden != 1)
+        WHERE id = old.feed_id;
+    END;
+    CREATE TRIGGER entries_count_read AFTER UPDATE OF read, hidden ON entries
+    WHEN old.read IS NOT new.read OR old.hidden IS NOT new.hidden BEGIN
+        UPDATE feeds SET
+            entry_count = entry_count + (new.hidden != 1) - (old.hidden != 1),
+            unread_count = unread_count + (new.read = 0 AND new.hidden != 1)
+                                        - (old.read = 0 AND old.hidden != 1)
+        WHERE id = new.feed_id;
+    END;
+    CREATE TRIGGER entries_user_set AFTER UPDATE OF read, starred ON entries
+    WHEN (old.read IS NOT new.read OR old.starred IS NOT new.starred)
+         AND nr_rules_writing() = 0 AND new.story_updated IS old.story_updated BEGIN
+        UPDATE entries SET user_set = 1 WHERE id = new.id;
+    END;
+    CREATE TRIGGER entries_keep_version AFTER UPDATE OF title, summary, content ON entries
+    WHEN old.read = 1 AND nr_story_changed(old.title, old.summary, old.content,
+                                          new.title, new.summary, new.content) BEGIN
+        INSERT INTO entry_versions (entry_id, title, summary, content, seen, replaced, size)
+        VALUES (old.id, old.title, old.summary, old.content,
+                COALESCE(old.story_updated, old.first_seen),
+                (julianday('now') - 2440587.5) * 86400.0,
+                length(old.title) + length(old.summary) + length(old.content));
+        DELETE FROM entry_versions WHERE entry_id = old.id AND id NOT IN (
+            SELECT id FROM entry_versions WHERE entry_id = old.id ORDER BY id DESC
+            LIMIT COALESCE((SELECT CAST(value AS INTEGER) FROM state
+                            WHERE key = 'versions_per_entry'), 5));
+        UPDATE entries SET story_updated = (julianday('now') - 2440587.5) * 86400.0,
+            read = CASE WHEN instr(COALESCE((SELECT value FROM state
+                                             WHERE key = 'unread_when_updated'), ''),
+                                   ',' || new.feed_id || ',') > 0
+                        THEN 0 ELSE new.read END
+        WHERE id = new.id;
+    END;
+    DROP INDEX entries_unread_by_canon;
+    CREATE INDEX entries_unread_by_canon ON entries (canon, feed_id)
+        WHERE read = 0 AND canon != '' AND hidden != 1;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -272,12 +366,15 @@ _FEED_COLUMNS = (
     " f.failures, f.last_success"
 )
 
-_ENTRY_SELECT = f"""
+_ENTRY_SELECT_ANY = f"""
     SELECT e.id, e.feed_id, e.key, e.title, e.link, e.author, e.published, e.updated,
            e.summary, e.content, e.related, e.read, e.starred, e.first_seen, {_FEED_TITLE},
            e.canon, e.enclosures, e.image
     FROM entries AS e JOIN feeds AS f ON f.id = e.feed_id
 """
+
+_ENTRY_SELECT = _ENTRY_SELECT_ANY.rstrip() + " AND e.hidden != 1\n"
+"""Entries as lists show them: never one a rule hid (those are listed by hidden_entries)."""
 
 _NEWEST_FIRST = "ORDER BY e.sort_date DESC, e.id DESC"
 
@@ -337,6 +434,56 @@ class FeedUpdate:
     etag: str | None = None
     last_modified: str | None = None
     fetched: FetchDetails | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedAction:
+    """What a rule does (or, in a dry run, would do) to one stored entry, and why."""
+
+    entry_id: int
+    feed_id: int
+    title: str
+    feed_title: str
+    rule: RuleSpec
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleHitRecord:
+    """A rule that touched an entry: `newsreader why`."""
+
+    rule: str
+    action: str
+    list_name: str
+    reason: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """An entry a refresh brought, for the notification (notify_rules: matching rules)."""
+
+    entry_id: int
+    title: str
+    feed_id: int
+    feed_url: str
+    feed_title: str
+    folder: str
+    notify_rules: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoryVersion:
+    """An earlier text of an entry, kept when its feed rewrote it after it was read."""
+
+    id: int
+    title: str
+    summary: str
+    content: str
+    seen: float
+    """When this version was first stored."""
+    replaced: float
+    """When a newer version replaced it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -660,6 +807,7 @@ class Store(DownloadStore):
     def _configure(self) -> None:
         conn = self._conn
         conn.create_function("nr_plain_text", 2, plain_text, deterministic=True)
+        self._configure_rules(conn)
         conn.create_function("nr_canon_url", 1, canonical_url, deterministic=True)
         conn.execute("PRAGMA busy_timeout = 5000")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -667,6 +815,14 @@ class Store(DownloadStore):
         # Some filesystems cannot do WAL; SQLite then keeps its rollback journal, which works.
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _configure_rules(self, conn: sqlite3.Connection) -> None:
+        """SQL functions the rules and versions triggers call (migration 16)."""
+        from reader.versions import story_changed
+
+        self._rules_writing = False
+        conn.create_function("nr_rules_writing", 0, lambda: int(self._rules_writing))
+        conn.create_function("nr_story_changed", 6, story_changed, deterministic=True)
 
     def _user_version(self) -> int:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
@@ -893,6 +1049,7 @@ class Store(DownloadStore):
             "INSERT INTO entries_fts (rowid, title, author, body) VALUES (?, ?, ?, ?)",
             ((entry_id, *index[key]) for entry_id, key in inserted),
         )
+        self._rules_on_new(conn, prepared, inserted, now)
         if update.fetched is not None:
             details: FetchDetails = {**update.fetched, "new": len(inserted)}
             self._log_fetch(conn, feed_id, ok=True, status=update.status, **details)
@@ -914,7 +1071,8 @@ class Store(DownloadStore):
 
     @_locked
     def get_entry(self, entry_id: int) -> Entry | None:
-        row = self._conn.execute(f"{_ENTRY_SELECT} WHERE e.id = ?", (entry_id,)).fetchone()
+        """An entry by id, hidden or not."""
+        row = self._conn.execute(f"{_ENTRY_SELECT_ANY} WHERE e.id = ?", (entry_id,)).fetchone()
         return None if row is None else _entry_from_row(row)
 
     def entries_for_link(self, url: str) -> list[Entry]:
@@ -1003,7 +1161,7 @@ class Store(DownloadStore):
             SELECT (SELECT COALESCE(SUM(unread_count), 0) FROM feeds WHERE is_sample = 0 OR ?1),
                    COALESCE(SUM(copies), 0), count(*)
             FROM (SELECT count(*) AS copies FROM entries INDEXED BY entries_unread_by_canon
-                  WHERE read = 0 AND canon != ''
+                  WHERE read = 0 AND canon != '' AND hidden != 1
                     AND (?1 OR feed_id NOT IN (SELECT id FROM feeds WHERE is_sample = 1))
                   GROUP BY canon)
             """,
@@ -1653,6 +1811,295 @@ class Store(DownloadStore):
             """,
             (max(max_per_feed, 0),),
         )
+        return cursor.rowcount
+
+    # -- rules, hidden entries and story versions (issue 16) ---------------------------
+
+    def _rule_set(self) -> RuleSet:
+        """The rules as the config last gave them (kept in `state`, so a refresh's worker
+        processes apply the same ones), compiled once per change."""
+        row = self._conn.execute("SELECT value FROM state WHERE key = 'rules'").fetchone()
+        text = str(row[0]) if row else ""
+        if text != getattr(self, "_rules_text", None):
+            self._rules_text = text
+            self._rules = RuleSet(rules_from_json(text))
+        return self._rules
+
+    @_locked
+    def configure_rules(
+        self,
+        rules: Sequence[RuleSpec],
+        *,
+        versions_per_entry: int = 5,
+        unread_when_updated: Sequence[int] = (),
+    ) -> None:
+        """Store the config's rules and version settings where every writer reads them."""
+        values = {
+            "rules": rules_to_json(rules),
+            "versions_per_entry": str(max(0, versions_per_entry)),
+            "unread_when_updated": "," + "".join(f"{i}," for i in unread_when_updated),
+        }
+        with self._transaction() as conn:
+            for key, value in values.items():
+                conn.execute(
+                    "INSERT INTO state (key, value) VALUES (?, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                    " WHERE value IS NOT excluded.value",
+                    (key, value),
+                )
+
+    def _rules_on_new(
+        self,
+        conn: sqlite3.Connection,
+        prepared: _PreparedUpdate,
+        inserted: Sequence[tuple[int, str]],
+        now: float,
+    ) -> None:
+        """Apply the rules to entries this update inserted (never to existing ones)."""
+        rules = self._rule_set()
+        if not rules or not inserted:
+            return
+        feed_id = prepared.update.feed_id
+        feed = conn.execute(
+            f"SELECT f.url, {_FEED_TITLE}, f.folder FROM feeds AS f WHERE f.id = ?", (feed_id,)
+        ).fetchone()
+        rows = {row["key"]: row for row in prepared.rows}
+        parsed = {entry.key: entry for entry in prepared.update.parsed.entries}
+        planned: list[PlannedAction] = []
+        for entry_id, key in inserted:
+            row = rows[key]
+            title, author, text = prepared.index[key]
+            entry = parsed.get(key)
+            facts = EntryFacts(
+                title=title,
+                author=author,
+                content=text,
+                link=row["link"],
+                feed_url=feed[0],
+                feed_title=feed[1],
+                folder=feed[2],
+                categories=tuple(getattr(entry, "categories", ()) or ()),
+                date=row["published"] or row["updated"] or now,
+            )
+            for hit in rules.matches(facts, now):
+                planned.append(
+                    PlannedAction(entry_id, feed_id, title, feed[1], hit.rule, hit.reason)
+                )
+        self._write_plan(conn, planned, now)
+
+    def _plan(self, rules: RuleSet, now: float) -> list[PlannedAction]:
+        """What `rules` would change in the stored entries (the dry run and the real run
+        both come from here, so they cannot differ)."""
+        if not rules:
+            return []
+        done = set(self._conn.execute("SELECT entry_id, rule FROM rule_hits").fetchall())
+        planned: list[PlannedAction] = []
+        cursor = self._conn.execute(
+            f"""
+            SELECT e.id, e.feed_id, e.title, e.author, e.content, e.summary, e.link, f.url,
+                   {_FEED_TITLE}, f.folder, COALESCE(e.published, e.updated, e.first_seen),
+                   e.read, e.starred, e.hidden, e.user_set
+            FROM entries AS e JOIN feeds AS f ON f.id = e.feed_id
+            ORDER BY e.id
+            """
+        )
+        for row in cursor:
+            facts = EntryFacts(
+                title=row[2],
+                author=row[3],
+                content=plain_text(row[4], row[5]),
+                link=row[6],
+                feed_url=row[7],
+                feed_title=row[8],
+                folder=row[9],
+                date=row[10],
+            )
+            read, starred, hidden, user_set = row[11:15]
+            for hit in rules.matches(facts, now):
+                action = hit.rule.action
+                changes = {
+                    "hide": hidden == 0,
+                    "read": not read and not user_set,
+                    "star": not starred and not user_set,
+                    "list": (row[0], hit.rule.name) not in done,
+                    "notify": False,  # only new arrivals are announced
+                }[action]
+                if changes:
+                    planned.append(
+                        PlannedAction(row[0], row[1], row[2], row[8], hit.rule, hit.reason)
+                    )
+        return planned
+
+    @_locked
+    def rules_dry_run(self, rules: RuleSet, now: float | None = None) -> list[PlannedAction]:
+        """What applying `rules` to every stored entry would do; changes nothing."""
+        return self._plan(rules, time.time() if now is None else now)
+
+    @_locked
+    def apply_rules(self, rules: RuleSet, now: float | None = None) -> list[PlannedAction]:
+        """Apply `rules` to every stored entry; returns what was done (= the dry run)."""
+        now = time.time() if now is None else now
+        with self._transaction() as conn:
+            planned = self._plan(rules, now)
+            self._write_plan(conn, planned, now)
+        return planned
+
+    def _write_plan(
+        self, conn: sqlite3.Connection, planned: Sequence[PlannedAction], now: float
+    ) -> None:
+        """Carry out planned actions and record why. Read and starred flags a person set
+        are left alone (user_set), and nothing is ever deleted."""
+        if not planned:
+            return
+        self._rules_writing = True
+        try:
+            for item in planned:
+                action = item.rule.action
+                if action == "hide":
+                    conn.execute(
+                        "UPDATE entries SET hidden = 1 WHERE id = ? AND hidden = 0",
+                        (item.entry_id,),
+                    )
+                elif action == "read":
+                    conn.execute(
+                        "UPDATE entries SET read = 1, read_at = COALESCE(read_at, ?)"
+                        " WHERE id = ? AND read = 0 AND user_set = 0",
+                        (now, item.entry_id),
+                    )
+                elif action == "star":
+                    conn.execute(
+                        "UPDATE entries SET starred = 1 WHERE id = ? AND starred = 0"
+                        " AND user_set = 0",
+                        (item.entry_id,),
+                    )
+                conn.execute(
+                    "INSERT INTO rule_hits (entry_id, rule, action, list_name, reason, at)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (entry_id, rule) DO UPDATE SET"
+                    " action = excluded.action, list_name = excluded.list_name,"
+                    " reason = excluded.reason, at = excluded.at",
+                    (item.entry_id, item.rule.name, action, item.rule.list_name, item.reason, now),
+                )
+        finally:
+            self._rules_writing = False
+
+    @_locked
+    def why(self, entry_id: int) -> list[RuleHitRecord]:
+        """Every rule that touched the entry, oldest first, with its reason."""
+        rows = self._conn.execute(
+            "SELECT rule, action, list_name, reason, at FROM rule_hits WHERE entry_id = ?"
+            " ORDER BY at, rule",
+            (entry_id,),
+        ).fetchall()
+        return [RuleHitRecord(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    @_locked
+    def is_hidden(self, entry_id: int) -> bool:
+        row = self._conn.execute("SELECT hidden FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        return bool(row) and row[0] == 1
+
+    @_locked
+    def hidden_entries(self, limit: int | None = None) -> list[Entry]:
+        """Entries a rule hid, newest first: never deleted, restorable."""
+        rows = self._conn.execute(
+            f"{_ENTRY_SELECT_ANY} WHERE e.hidden = 1 {_NEWEST_FIRST} LIMIT ?",
+            (-1 if limit is None else max(limit, 0),),
+        ).fetchall()
+        return [_entry_from_row(row) for row in rows]
+
+    @_locked
+    def restore_entry(self, entry_id: int) -> bool:
+        """Show a hidden entry again; rules never hide it again. False if it was not hidden."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE entries SET hidden = 2 WHERE id = ? AND hidden = 1", (entry_id,)
+            )
+        return cursor.rowcount == 1
+
+    @_locked
+    def rule_list_names(self) -> list[str]:
+        """The virtual lists rules have put entries on."""
+        rows = self._conn.execute(
+            "SELECT DISTINCT list_name FROM rule_hits WHERE list_name != ''"
+        ).fetchall()
+        return sorted((str(r[0]) for r in rows), key=_sort_key)
+
+    @_locked
+    def rule_list_entries(self, name: str, limit: int | None = None) -> list[Entry]:
+        """The entries a `list = NAME` rule put on its list, newest first."""
+        rows = self._conn.execute(
+            f"{_ENTRY_SELECT} AND e.id IN (SELECT entry_id FROM rule_hits WHERE list_name = ?)"
+            f" {_NEWEST_FIRST} LIMIT ?",
+            (name, -1 if limit is None else max(limit, 0)),
+        ).fetchall()
+        return [_entry_from_row(row) for row in rows]
+
+    @_locked
+    def arrivals_since(self, since: float) -> list[Arrival]:
+        """Entries first stored at or after `since` (not hidden), with the notify rules that
+        matched them: what one refresh's notification is made of."""
+        rows = self._conn.execute(
+            f"""
+            SELECT e.id, e.title, f.id, f.url, {_FEED_TITLE}, f.folder,
+                   (SELECT group_concat(h.rule, ', ') FROM rule_hits AS h
+                    WHERE h.entry_id = e.id AND h.action = 'notify')
+            FROM entries AS e JOIN feeds AS f ON f.id = e.feed_id
+            WHERE e.first_seen >= ? AND e.hidden != 1 AND f.is_sample = 0
+            ORDER BY e.id
+            """,
+            (since,),
+        ).fetchall()
+        return [Arrival(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "") for r in rows]
+
+    @_locked
+    def entry_versions(self, entry_id: int) -> list[StoryVersion]:
+        """An entry's earlier versions, oldest first (the current text is the entry's)."""
+        rows = self._conn.execute(
+            "SELECT id, title, summary, content, seen, replaced FROM entry_versions"
+            " WHERE entry_id = ? ORDER BY id",
+            (entry_id,),
+        ).fetchall()
+        return [StoryVersion(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+    @_locked
+    def version_info(self, entry_ids: Sequence[int]) -> dict[int, tuple[int, float | None]]:
+        """For each entry id: (earlier versions kept, when it was last updated or None)."""
+        info: dict[int, tuple[int, float | None]] = {}
+        for start in range(0, len(entry_ids), 500):
+            chunk = list(entry_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for row in self._conn.execute(
+                f"SELECT e.id, (SELECT count(*) FROM entry_versions AS v WHERE v.entry_id = e.id),"
+                f" e.story_updated FROM entries AS e WHERE e.id IN ({marks})",
+                chunk,
+            ):
+                info[row[0]] = (row[1], row[2])
+        return info
+
+    @_locked
+    def updated_entries(self, limit: int = 200) -> list[Entry]:
+        """Entries whose story changed after they were read, most recently changed first."""
+        rows = self._conn.execute(
+            f"{_ENTRY_SELECT} AND e.story_updated IS NOT NULL"
+            " ORDER BY e.story_updated DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [_entry_from_row(row) for row in rows]
+
+    @_locked
+    def prune_versions(self, max_bytes: int) -> int:
+        """Drop the oldest versions (of any entry) until all of them fit in `max_bytes`."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                """
+                DELETE FROM entry_versions WHERE id IN (
+                    SELECT id FROM (
+                        SELECT id, SUM(size) OVER (ORDER BY id DESC) AS running
+                        FROM entry_versions
+                    ) WHERE running > ?
+                )
+                """,
+                (max(0, max_bytes),),
+            )
         return cursor.rowcount
 
 

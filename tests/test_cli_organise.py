@@ -53,6 +53,8 @@ def test_subscribe_list_entries_mark_remove(server: FixtureServer, data_dir: Pat
     rows = json.loads(nr(data_dir, "entries", "--feed", server.url("feed.xml"), "--json").stdout)
     assert len(rows) == 6
     assert set(rows[0]) == {
+        "versions",
+        "updated_story",
         "id",
         "feed_url",
         "feed",

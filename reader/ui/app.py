@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from functools import partial
+from pathlib import Path
 
 import httpx
 from textual import events, work
@@ -79,7 +80,10 @@ class NewsReaderApp(App[None]):
         """How pictures are drawn: detected before the app starts (cli.py); without that,
         a forced mode as set, and `auto` as half blocks (they need nothing announced)."""
         self.image_cell_size = image_cell_size
+        self.config_path: Path | None = None
+        """The config file rules edited in the TUI are saved to (None: nowhere)."""
         self.service = FeedService(store, self.settings, transport=transport)
+        self.service.notify_terminal = False  # the TUI owns the terminal: it shows notices
         self.show_sample = show_sample
         self.key_gate = KeyGate()
         self.downloads = DownloadRunner(store, self.settings, self._download_changed)

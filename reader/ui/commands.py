@@ -41,6 +41,9 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("article: open in browser", "open_in_browser", "The entry, page or link"),
     ("article: copy link", "copy_link", "To the clipboard (OSC 52)"),
     ("feeds: health", "health", "How each feed has been doing, with advice"),
+    ("rules: edit rules", "rules", "Hide, mark, star or list entries by rule, with a dry run"),
+    ("rules: hidden entries", "hidden_entries", "What rules hid, why, and restoring them"),
+    ("article: what changed", "what_changed", "The word-level diff of an updated story"),
     ("help: keys", "help", "Every key binding"),
 ]
 

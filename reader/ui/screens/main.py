@@ -20,8 +20,10 @@ from textual.widgets import Static
 from textual.worker import Worker
 
 from reader.article.render import is_other_link
+from reader.config import Settings
 from reader.listing import SourceRef, list_source
 from reader.models import Entry, Feed
+from reader.rulesync import before_refresh
 from reader.sample import load_sample
 from reader.schedule import is_due
 from reader.service import FeedService, RefreshResult
@@ -42,6 +44,7 @@ from reader.ui.podcast_actions import PodcastActions
 from reader.ui.screens.dialogs import AddFeedScreen, AddRequest, FeedEdit
 from reader.ui.screens.health import HealthScreen
 from reader.ui.screens.help import HelpScreen
+from reader.ui.screens.rules import ChangesScreen, HiddenScreen, RulesScreen
 from reader.ui.widgets.entries_pane import EntriesPane, SearchScope
 from reader.ui.widgets.entry_list import EntryList
 from reader.ui.widgets.feed_list import FeedCounts, FeedList, Source
@@ -103,6 +106,9 @@ class MainScreen(PodcastActions, Screen[None]):
         Binding("question_mark", "help", "Keys", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
         Binding("i", "health", "Feed health", show=False, id="health"),
+        Binding("K", "rules", "Rules", show=False, id="rules"),
+        Binding("X", "hidden_entries", "Hidden entries", show=False, id="hidden-entries"),
+        Binding("C", "what_changed", "What changed", show=False, id="what-changed"),
         Binding("ctrl+f", "find", "Find in article", show=False, id="find", priority=True),
         Binding(
             "backslash", "filter_titles", "Filter titles", show=False, id="filter", priority=True
@@ -542,6 +548,7 @@ class MainScreen(PodcastActions, Screen[None]):
         self.set_status(summary)
         self.status_pinned = True
         self.reload_feeds(reload_entries=True)
+        self._show_notice()
 
     # ----------------------------------------------------------------- from the sources pane
     def on_sources_pane_source_highlighted(self, message: SourcesPane.SourceHighlighted) -> None:
@@ -737,6 +744,49 @@ class MainScreen(PodcastActions, Screen[None]):
 
     def action_health(self) -> None:
         self.app.push_screen(HealthScreen(self.store, self.service.settings.refresh_minutes))
+
+    # ------------------------------------------- rules, hidden entries, changed stories
+    def _show_notice(self) -> None:
+        """What the refresh's one notification said ([notify], notify rules), as a toast."""
+        notice = self.service.last_notice
+        self.service.last_notice = None
+        if notice is not None:
+            titles = "\n".join(clean_line(title, 80) for title in notice.titles[:5])
+            self.notify(titles, title=notice.summary, markup=False)
+
+    def action_rules(self) -> None:
+        """K: the rules, each edited with a dry run before it is saved."""
+        config_path = getattr(self.app, "config_path", None)
+
+        def closed(_: None) -> None:
+            self.reload_feeds(reload_entries=True)
+
+        screen = RulesScreen(
+            self.store, self.service.settings, config_path, on_saved=self._rules_saved
+        )
+        self.app.push_screen(screen, closed)
+
+    def _rules_saved(self, settings: Settings) -> None:
+        """A rule was saved: the new rules apply from the next refresh on."""
+        self.service.settings = settings
+        self.run_worker(lambda: before_refresh(self.store, settings), thread=True)
+
+    def action_hidden_entries(self) -> None:
+        """X: what rules hid, why (w), and restoring (u)."""
+
+        def closed(restored: int | None) -> None:
+            if restored:
+                self.reload_feeds(reload_entries=True)
+
+        self.app.push_screen(HiddenScreen(self.store), closed)
+
+    def action_what_changed(self) -> None:
+        """D: the word-level diff of an updated story, and its earlier versions."""
+        entry = self._target_entry()
+        if entry is None or entry.id is None:
+            self.notify("No entry is open.", severity="warning")
+            return
+        self.app.push_screen(ChangesScreen(self.store, entry))
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self))

@@ -1,0 +1,175 @@
+"""What 20 rules add to a refresh (issue 16's target: at most 5 %).
+
+    python -m bench.rules_bench [--feeds 40] [--runs 5] [--seed 1]
+    python -m bench.rules_bench --refresh [--feeds 200] [--runs 5] [--latency-ms 50]
+
+A refresh's own work without the network, in one thread: every corpus feed (`bench/corpus.py`,
+~420 KB, 50 items) is parsed as a refresh parses it (`parse_job`) and stored into a fresh
+store (`Store.apply_updates`, where rules run on the new entries). Timed with no rules and
+with 20 rules of every kind (title, author, content, link, feed, folder, category,
+older_than_days; every action), interleaved run by run so a busy spell hits both alike.
+Without the network the rules' share is as large as it can be: a real refresh also waits
+for servers, so the overhead it sees is smaller still. Times are CPU time of this process
+(`time.process_time`: SQLite runs in it too), so other load on a shared machine does not
+inflate one side. Prints medians and the ratio.
+
+With `--refresh`: the real thing. `newsreader refresh` (a subprocess, cold: a fresh data
+dir each run) of N corpus feeds from the loopback bench server (`bench/server.py`, 20
+hosts, `--latency-ms` a request), with no rules and with the 20 rules in its config,
+interleaved; wall-clock medians and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.corpus import make_feed
+from reader.feeds.worker import parse_job
+from reader.rules import rule_from_dict
+from reader.store import FeedUpdate, Store
+
+TWENTY_RULES: list[dict[str, object]] = [
+    {"name": "sponsored", "action": "hide", "title": "sponsored|advertorial|promoted"},
+    {"name": "press releases", "action": "read", "title": "^press release"},
+    {"name": "giveaways", "action": "hide", "content": "giveaway|win a free"},
+    {"name": "affiliate", "action": "hide", "content": r"affiliate link|\bcoupon code\b"},
+    {"name": "robots", "action": "hide", "author": "bot$|automated"},
+    {"name": "guest", "action": "list", "list": "Guests", "author": "guest"},
+    {"name": "rust", "action": "star", "title": r"\brust\b", "content": "borrow checker"},
+    {"name": "release notes", "action": "list", "list": "Releases", "title": r"v\d+\.\d+"},
+    {"name": "podcasts", "action": "read", "link": r"/podcast/|\.mp3$"},
+    {"name": "videos", "action": "list", "list": "Watch", "link": "youtube|vimeo"},
+    {"name": "old desk", "action": "read", "feed": "desk 1[0-9]$", "older_than_days": 30},
+    {"name": "archive", "action": "read", "older_than_days": 3650},
+    {"name": "news folder", "action": "notify", "folder": "^news", "title": "breaking"},
+    {"name": "politics", "action": "read", "category": "politics"},
+    {"name": "elections", "action": "star", "content": r"election (?:night|results)"},
+    {"name": "outage", "action": "notify", "title": "outage|incident|down for"},
+    {"name": "security", "action": "star", "content": r"CVE-\d{4}-\d{4,}"},
+    {"name": "paywall", "action": "hide", "content": "subscribe to read|subscribers only"},
+    {"name": "quizzes", "action": "hide", "title": r"quiz|\bwhich .* are you\b"},
+    {"name": "one site", "action": "list", "list": "Site", "feed": r"site-3\.example"},
+]
+
+
+def store_all(updates: list[FeedUpdate], work: Path, rules: bool) -> float:
+    """Store every parsed feed into a fresh store; seconds."""
+    with Store(work / f"bench-{time.monotonic_ns()}.db") as store:
+        urls = [f"http://site-{i}.example.org/feed" for i in range(len(updates))]
+        ids = [store.add_feed(url)[0].id for url in urls]
+        specs = [rule_from_dict(table) for table in TWENTY_RULES] if rules else []
+        store.configure_rules(specs)
+        started = time.process_time()
+        for feed_id, update in zip(ids, updates, strict=True):
+            store.apply_updates([FeedUpdate(feed_id, update.parsed)])
+        return time.process_time() - started
+
+
+def rules_toml() -> str:
+    """The 20 rules as a config file."""
+    from reader.rules_config import rule_toml
+
+    return "\n".join(rule_toml(rule_from_dict(table)) for table in TWENTY_RULES)
+
+
+def bench_refresh(args: argparse.Namespace) -> int:
+    """Cold `newsreader refresh` runs with and without the rules, interleaved."""
+    import shutil
+    import subprocess
+
+    from bench.corpus import default_dir, write_corpus
+    from bench.refresh import clean_env, newsreader_cmd, subscribe
+    from bench.server import BenchServer
+
+    corpus_dir = default_dir(args.seed)
+    manifest = write_corpus(corpus_dir, args.feeds, args.seed, quiet=True)
+    paths = [f["path"] for f in manifest["feeds"]][: args.feeds]
+    times: dict[bool, list[float]] = {False: [], True: []}
+    with (
+        tempfile.TemporaryDirectory(prefix="newsreader-rules-refresh-") as tmp,
+        BenchServer(corpus_dir, hosts=20, latency=args.latency_ms / 1000, only=paths) as server,
+    ):
+        urls = [server.url(p, i) for i, p in enumerate(paths)]
+        for run in range(args.runs):
+            for ruled in (False, True):
+                home = Path(tmp) / f"run{run}-{int(ruled)}"
+                data = home / "data"
+                data.mkdir(parents=True)
+                subscribe(data, urls)
+                (data / "config.toml").write_text(rules_toml() if ruled else "")
+                started = time.perf_counter()
+                done = subprocess.run(
+                    [*newsreader_cmd(), "--data-dir", str(data), "refresh"],
+                    env=clean_env(home),
+                    capture_output=True,
+                    timeout=1800,
+                    check=False,
+                )
+                seconds = time.perf_counter() - started
+                if done.returncode != 0:
+                    print(done.stdout[-500:], done.stderr[-500:], file=sys.stderr)
+                    return 1
+                times[ruled].append(seconds)
+                label = "20 rules" if ruled else "no rules"
+                print(f"run {run + 1}/{args.runs} {label}: {seconds:.2f} s", flush=True)
+                shutil.rmtree(home, ignore_errors=True)
+    base, ruled_time = statistics.median(times[False]), statistics.median(times[True])
+    print(f"{args.feeds} feeds, cold refresh, {args.runs} runs (medians), {args.latency_ms:g} ms")
+    print(f"no rules:  {base:7.2f} s   (range {min(times[False]):.2f}-{max(times[False]):.2f})")
+    print(f"20 rules:  {ruled_time:7.2f} s   (range {min(times[True]):.2f}-{max(times[True]):.2f})")
+    print(f"rules add: {100 * (ruled_time / base - 1):+.1f} %")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--feeds", type=int, default=40)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--refresh", action="store_true", help="time real refreshes")
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    args = parser.parse_args()
+    if args.refresh:
+        return bench_refresh(args)
+    docs = [make_feed(args.seed, i) for i in range(args.feeds)]
+    parse_times: list[float] = []
+    updates: list[FeedUpdate] = []
+    for doc in docs:
+        started = time.process_time()
+        parsed = parse_job(doc.data, f"http://{doc.site}/feed", {})
+        parse_times.append(time.process_time() - started)
+        updates.append(FeedUpdate(0, parsed))
+    parse_total = sum(parse_times)
+    without: list[float] = []
+    with_rules: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="newsreader-rules-bench-") as tmp:
+        work = Path(tmp)
+        store_all(updates, work, rules=False)  # warm caches once
+        for _ in range(args.runs):
+            without.append(store_all(updates, work, rules=False))
+            with_rules.append(store_all(updates, work, rules=True))
+    entries = sum(len(u.parsed.entries) for u in updates)
+    base = statistics.median(without)
+    ruled = statistics.median(with_rules)
+    print(f"{args.feeds} feeds, {entries} entries, {args.runs} runs (medians)")
+    print(f"parse (once):           {parse_total:8.3f} s")
+    print(f"store, no rules:        {base:8.3f} s")
+    per_entry = (ruled - base) * 1000 / entries
+    print(f"store, 20 rules:        {ruled:8.3f} s  (+{per_entry:.3f} ms/entry)")
+    refresh_base = parse_total + base
+    refresh_ruled = parse_total + ruled
+    print(
+        f"parse + store:          {refresh_base:8.3f} s -> {refresh_ruled:8.3f} s"
+        f"  = {100 * (refresh_ruled / refresh_base - 1):+.1f} %"
+    )
+    print(f"store alone:            {100 * (ruled / base - 1):+.1f} %")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,318 @@
+"""Rules: every match key and action, a dry run that equals the real run, "why", hidden
+entries that stay restorable, user state left alone, and patterns that cannot hang."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from reader.cli import main
+from reader.config import ConfigError, load_settings
+from reader.rules import EntryFacts, PatternError, RuleSet, check_pattern, rule_from_dict
+from reader.store import Store
+from tests.server import FixtureServer
+
+
+def nr(capsys: pytest.CaptureFixture[str], data_dir: Path, *argv: str) -> tuple[int, str, str]:
+    code = main(["--data-dir", str(data_dir), *argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def write_config(data_dir: Path, text: str) -> None:
+    (data_dir / "config.toml").write_text(text, encoding="utf-8")
+
+
+RULES = """
+[[rules]]
+name = "no privacy"
+action = "hide"
+title = "glasses"
+
+[[rules]]
+name = "politics read"
+action = "read"
+content = "ice agents|leasing"
+
+[[rules]]
+name = "star discord"
+action = "star"
+title = "discord"
+author = "staff"
+
+[[rules]]
+name = "later"
+list = "Later"
+feed = "signal desk"
+link = "doppelg"
+"""
+
+
+# Patterns that cannot hang
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["(a+)+$", "(a*)*b", "(a|aa)*$", "(a?a?)+$", "(.*a){12}", r"(\w+)\s\1", ".*a.*b.*c"],
+)
+def test_catastrophic_patterns_are_refused(pattern: str) -> None:
+    with pytest.raises(PatternError):
+        check_pattern(pattern)
+
+
+def test_a_refused_pattern_is_a_config_error_naming_the_rule(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[[rules]]\nname = "bad"\naction = "hide"\ntitle = "(a+)+$"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert "rule 'bad': title: a repeat inside a repeat" in str(caught.value)
+    assert "line 1" in str(caught.value)
+
+
+def test_allowed_patterns_with_open_repeats_see_bounded_text() -> None:
+    """`.*a.*b` is allowed (polynomial), on a text cut so its worst case stays small: a
+    hostile 60,000-character body is matched in well under a second."""
+    rules = RuleSet([rule_from_dict({"name": "x", "action": "hide", "content": ".*a.*b$"})])
+    hostile = EntryFacts(content="a" * 60_000)
+    started = time.perf_counter()
+    assert rules.matches(hostile, time.time()) == []
+    assert time.perf_counter() - started < 1.0
+    assert rules.matches(EntryFacts(content="xx a yy b"), time.time())  # still works
+
+
+def test_every_match_key_and_older_than_days() -> None:
+    now = time.time()
+    facts = EntryFacts(
+        title="Big News",
+        author="Ann Author",
+        content="the body text",
+        link="https://example.org/post/1",
+        feed_url="https://example.org/feed.xml",
+        feed_title="Example Daily",
+        folder="News/World",
+        categories=("Sport", "Tennis"),
+        date=now - 10 * 86400,
+    )
+    cases = {
+        "title": ("big", "small"),
+        "author": ("^ann", "bob"),
+        "content": ("body", "nothing"),
+        "link": (r"example\.org/post", "other"),
+        "feed": ("daily", "weekly"),  # the title ...
+        "folder": ("^news/", "^world"),
+        "category": ("^tennis$", "golf"),
+    }
+    for key, (good, bad) in cases.items():
+        hit = RuleSet([rule_from_dict({"name": "r", "action": "hide", key: good})])
+        miss = RuleSet([rule_from_dict({"name": "r", "action": "hide", key: bad})])
+        [found] = hit.matches(facts, now)
+        assert key in found.reason or "feed title" in found.reason
+        assert miss.matches(facts, now) == [], key
+    by_url = RuleSet([rule_from_dict({"name": "r", "action": "hide", "feed": "feed\\.xml"})])
+    assert by_url.matches(facts, now)[0].reason.startswith("feed URL matches")
+    old = RuleSet([rule_from_dict({"name": "r", "action": "read", "older_than_days": 7})])
+    young = RuleSet([rule_from_dict({"name": "r", "action": "read", "older_than_days": 30})])
+    assert "10 days old" in old.matches(facts, now)[0].reason
+    assert young.matches(facts, now) == []
+    # All keys of a rule must match.
+    both = {"name": "r", "action": "hide", "title": "big", "author": "bob"}
+    assert RuleSet([rule_from_dict(both)]).matches(facts, now) == []
+
+
+# Through a real refresh
+
+
+@pytest.fixture
+def ruled(server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    write_config(data_dir, RULES)
+    assert nr(capsys, data_dir, "add", server.url("feed.xml"))[0] == 0
+    return data_dir
+
+
+def entries_json(capsys: pytest.CaptureFixture[str], data_dir: Path, *extra: str) -> list[dict]:
+    code, out, _ = nr(capsys, data_dir, "entries", "--json", *extra)
+    assert code == 0
+    return list(json.loads(out))
+
+
+def test_rules_apply_as_new_entries_are_stored(
+    ruled: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = entries_json(capsys, ruled)
+    titles = {row["title"]: row for row in rows}
+    assert len(rows) == 4  # two about glasses are hidden
+    assert not any("glasses" in title.lower() for title in titles)
+    assert titles["ICE quietly leases offices nationwide"]["read"] is True
+    assert titles["When Social Security Becomes Immigration Enforcement"]["read"] is True
+    assert titles["Discord defaults every user to teen mode"]["starred"] is True
+    assert titles["Doppelgänger matches faces to creators"]["read"] is False
+
+    hidden = entries_json(capsys, ruled, "--hidden")
+    assert sorted(row["title"] for row in hidden) == [
+        "Meta weighed facial recognition for Ray-Ban glasses",
+        "Smart glasses banned at Meta CEO's trial",
+    ]
+    # Hidden entries count nowhere.
+    assert nr(capsys, ruled, "unread")[1] == "2\n"
+    [later] = entries_json(capsys, ruled, "--list", "Later")
+    assert later["title"] == "Doppelgänger matches faces to creators"
+
+    # "why" names the rule and the reason; restore brings the entry back for good.
+    entry_id = hidden[0]["id"]
+    code, out, _ = nr(capsys, ruled, "why", str(entry_id))
+    assert code == 0
+    assert "rule 'no privacy' (hide" in out and "title matches /glasses/" in out
+    assert "hidden" in out
+    assert nr(capsys, ruled, "restore", str(entry_id))[1] == f"restored entry {entry_id}\n"
+    assert len(entries_json(capsys, ruled)) == 5
+    assert nr(capsys, ruled, "rules", "apply")[1] == "nothing to do\n"  # not hidden again
+    assert len(entries_json(capsys, ruled, "--hidden")) == 1
+
+
+def test_rules_only_touch_new_entries_unless_applied(
+    server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert nr(capsys, data_dir, "add", server.url("feed.xml"))[0] == 0
+    write_config(data_dir, RULES)
+    assert nr(capsys, data_dir, "refresh")[0] == 0
+    assert len(entries_json(capsys, data_dir)) == 6  # stored before the rules: untouched
+    code, out, _ = nr(capsys, data_dir, "rules", "test")
+    assert code == 0
+    assert "no privacy: would hide 2 entries in 1 feed" in out.splitlines()
+    assert "politics read: would mark read 2 entries in 1 feed" in out.splitlines()
+    assert len(entries_json(capsys, data_dir)) == 6  # a dry run changes nothing
+    code, out, _ = nr(capsys, data_dir, "rules", "apply", "no privacy")
+    assert out == "no privacy: hid 2 entries in 1 feed\n"
+    assert len(entries_json(capsys, data_dir)) == 4
+    code, _, err = nr(capsys, data_dir, "rules", "test", "nope")
+    assert code == 2 and "no rule named 'nope'" in err
+
+
+def test_the_dry_run_is_exactly_what_apply_does(
+    server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert nr(capsys, data_dir, "add", server.url("feed.xml"))[0] == 0
+    assert nr(capsys, data_dir, "add", server.url("atom-full.xml"))[0] == 0
+    write_config(data_dir, RULES)
+    code, out, _ = nr(capsys, data_dir, "rules", "test", "--json")
+    assert code == 0
+    planned = json.loads(out)
+    assert planned["entries"] >= 6 and planned["feeds"] == 2
+
+    def state() -> dict[int, tuple[bool, bool, bool]]:
+        with Store(data_dir / "newsreader.db") as store:
+            rows = store._conn.execute("SELECT id, read, starred, hidden FROM entries")
+            return {r[0]: (bool(r[1]), bool(r[2]), r[3] == 1) for r in rows}
+
+    before = state()
+    assert nr(capsys, data_dir, "rules", "apply")[0] == 0
+    after = state()
+    changed = {i for i in before if before[i] != after[i]}
+    expected = {a["id"] for a in planned["actions"] if a["action"] != "list"}
+    assert changed == expected
+    for action in planned["actions"]:
+        read, starred, hidden = after[action["id"]]
+        assert {"hide": hidden, "read": read, "star": starred, "list": True}[action["action"]]
+    with Store(data_dir / "newsreader.db") as store:
+        listed = {e.id for e in store.rule_list_entries("Later")}
+    assert listed == {a["id"] for a in planned["actions"] if a["action"] == "list"}
+    # Applied once, there is nothing left to do.
+    assert json.loads(nr(capsys, data_dir, "rules", "test", "--json")[1])["actions"] == []
+
+
+def test_rules_never_override_what_a_person_set(
+    server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert nr(capsys, data_dir, "add", server.url("feed.xml"))[0] == 0
+    rows = {row["title"]: row["id"] for row in entries_json(capsys, data_dir)}
+    ice = rows["ICE quietly leases offices nationwide"]
+    discord = rows["Discord defaults every user to teen mode"]
+    with Store(data_dir / "newsreader.db") as store:
+        store.set_read(ice, True)
+        store.set_read(ice, False)  # a person said: unread
+        store.set_starred(discord, True)
+        store.set_starred(discord, False)  # and: not starred
+    write_config(data_dir, RULES)
+    assert nr(capsys, data_dir, "rules", "apply")[0] == 0
+    after = {row["id"]: row for row in entries_json(capsys, data_dir)}
+    assert after[ice]["read"] is False
+    assert after[discord]["starred"] is False
+
+
+def test_the_fast_twin_of_a_pattern_matches_exactly_where_the_pattern_does() -> None:
+    """Rules search lower-cased text with a case-sensitive twin of each pattern (tens of
+    times faster); on texts full of case traps (Kelvin sign, long s, dotless i, sigma) the
+    twin finds the same matches at the same places as the case-insensitive original."""
+    import random
+    import re
+
+    from reader.rules import _folded, _lowered
+
+    patterns = [
+        r"election (?:night|results)",
+        r"[A-Z]{2}\d",
+        r"[^a-z ]+x",
+        r"\bFoo\b",
+        r"(?=ab)AB",
+        r"[Z-a]",
+        r"x[^B]y",
+        r"\w+ing",
+        r"[\w-]+k",
+        r"[^\W\d]s",
+        r"^Hello$",
+        "sk|SIGMA",
+    ]
+    rng = random.Random(2)
+    alphabet = "abcAXYZxyBK_-.\n0123[]^`ingWoRDéÉ\u212aſıσςΣ—"
+    for pattern in patterns:
+        original = re.compile(pattern, re.IGNORECASE)
+        twin = _lowered(pattern)
+        assert twin is not None, pattern
+        for _ in range(3000):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+            a, b = original.search(text), twin.search(_folded(text))
+            assert (a and a.span()) == (b and b.span()), (pattern, text)
+    assert _lowered("(?-i:Case)") is None  # inline flags: the original is used
+
+
+def test_unread_json_per_feed_and_folder(
+    server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert nr(capsys, data_dir, "add", server.url("feed.xml"), "--folder", "News/Tech")[0] == 0
+    assert nr(capsys, data_dir, "add", server.url("atom-full.xml"), "--folder", "News")[0] == 0
+    code, out, _ = nr(capsys, data_dir, "unread", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["unread"] == 6  # each story once
+    assert sorted(feed["unread"] for feed in data["feeds"]) == [6, 6]
+    assert data["folders"] == [
+        {"folder": "News", "unread": 12},
+        {"folder": "News/Tech", "unread": 6},
+    ]
+
+
+def test_a_rule_saved_from_the_tui_replaces_only_its_own_table(tmp_path: Path) -> None:
+    from reader.rules_config import delete_rule, save_rule
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '# my settings\ntimeout = 5\n\n[[rules]]\n# keep this comment\nname = "a"\n'
+        'action = "hide"\ntitle = "x"\n\n[[rules]]\nname = "b"\naction = "read"\n'
+        'author = "y"\n\n[keys]\nsearch = "slash"\n'
+    )
+    spec = rule_from_dict({"name": "a2", "action": "star", "title": 'quote " and \\ back'})
+    settings = save_rule(path, spec, replacing="a")
+    assert [s.name for s in settings.rules] == ["a2", "b"]
+    assert settings.rules[0].patterns == (("title", 'quote " and \\ back'),)
+    assert settings.timeout == 5.0 and settings.keys == {"search": "slash"}
+    text = path.read_text()
+    assert text.startswith("# my settings\ntimeout = 5\n")
+    new = rule_from_dict({"name": "c", "list": "Later", "older_than_days": 3})
+    assert [s.name for s in save_rule(path, new).rules] == ["a2", "b", "c"]
+    with pytest.raises(ConfigError):  # a file newsreader could not load is never written
+        save_rule(path, rule_from_dict({"name": "b", "action": "hide", "title": "z"}), "a2")
+    assert [s.name for s in load_settings(path).rules] == ["a2", "b", "c"]
+    assert [s.name for s in delete_rule(path, "b").rules] == ["a2", "c"]

@@ -1,0 +1,192 @@
+"""Stories that changed (versions, word diff, trivial changes ignored) and word of what is
+new (one notify_command call per refresh), through a real loopback server."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader.cli import main
+from reader.notify import Notice, NotifyConfig, announce
+from reader.versions import diff_text, story_changed, word_diff
+from tests.server import FixtureServer, Route
+
+
+def nr(capsys: pytest.CaptureFixture[str], data_dir: Path, *argv: str) -> tuple[int, str, str]:
+    code = main(["--data-dir", str(data_dir), *argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def rss(*items: tuple[str, str, str]) -> bytes:
+    """A feed of (guid, title, description HTML) items."""
+    body = "".join(
+        f"<item><guid>{guid}</guid><title>{title}</title>"
+        f"<link>http://example.org/{guid}</link><description><![CDATA[{text}]]></description>"
+        "</item>"
+        for guid, title, text in items
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Changing</title>{body}'.encode()
+        + (b"</channel></rss>")
+    )
+
+
+def entries(capsys: pytest.CaptureFixture[str], data_dir: Path) -> dict[str, dict]:
+    code, out, _ = nr(capsys, data_dir, "entries", "--json")
+    assert code == 0
+    return {row["title"]: row for row in json.loads(out)}
+
+
+FIRST = (
+    "a",
+    "Minister speaks",
+    '<p>The minister said yes on <b>Monday</b>.</p><p><a href="http://x.org/?utm_source=a">'
+    "src</a> 10:40</p>",
+)
+
+
+@pytest.fixture
+def changing(server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    server.add_route("changing.xml", Route(body=rss(FIRST)))
+    assert nr(capsys, data_dir, "add", server.url("changing.xml"))[0] == 0
+    assert nr(capsys, data_dir, "mark-read", "--all")[0] == 0
+    return data_dir
+
+
+def serve(server: FixtureServer, *items: tuple[str, str, str]) -> None:
+    server.routes["/changing.xml"] = Route(body=rss(*items))
+
+
+def test_a_trivial_rewrite_is_not_an_update(
+    server: FixtureServer, changing: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(
+        server,
+        (
+            "a",
+            "Minister  speaks",
+            '<p>The minister   said yes on <b>Monday</b>.</p>\n<p><a href="http://x.org/?'
+            'utm_source=feed">src</a> 10:42</p>',
+        ),
+    )
+    assert nr(capsys, changing, "refresh")[0] == 0
+    row = entries(capsys, changing)["Minister speaks"]
+    assert row["versions"] == 0 and row["updated_story"] is None and row["read"] is True
+    assert nr(capsys, changing, "diff", str(row["id"]))[0] == 1
+
+
+def test_a_real_change_keeps_the_earlier_version_and_shows_the_words(
+    server: FixtureServer, changing: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(server, ("a", "Minister speaks out", FIRST[2].replace("said yes", "said no")))
+    assert nr(capsys, changing, "refresh")[0] == 0
+    row = entries(capsys, changing)["Minister speaks out"]
+    assert row["versions"] == 1 and row["updated_story"] is not None
+    assert row["read"] is True  # unread again only where unread_when_updated says
+    code, out, _ = nr(capsys, changing, "diff", str(row["id"]))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[1] == "title: Minister speaks {+out+}"
+    assert lines[2] == "The minister said [-yes-] {+no+} on Monday. src 10:40"
+
+
+def test_updated_stories_can_turn_unread_and_versions_are_bounded(
+    server: FixtureServer, changing: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (changing / "config.toml").write_text('unread_when_updated = ["*"]\nversions_per_entry = 2\n')
+    for n in range(4):
+        serve(server, ("a", "Minister speaks", f"<p>Take {n}: the minister said {n}.</p>"))
+        assert nr(capsys, changing, "refresh")[0] == 0
+        row = entries(capsys, changing)["Minister speaks"]
+        assert row["read"] is False
+        assert nr(capsys, changing, "mark-read", "--all")[0] == 0
+    assert row["versions"] == 2
+
+
+def test_word_diff_runs() -> None:
+    runs = word_diff("a b c d", "a x c d e")
+    assert [(r.kind, r.text) for r in runs] == [
+        ("same", "a"),
+        ("removed", "b"),
+        ("added", "x"),
+        ("same", "c d"),
+        ("added", "e"),
+    ]
+    assert diff_text(runs) == "a [-b-] {+x+} c d {+e+}"
+    assert not story_changed(
+        "T", "", "<p>Updated 2025-11-20 10:00</p>", "T", "", "<p>Updated 2025-11-21 11:30</p>"
+    )
+    assert story_changed("T", "", "<p>one</p>", "T", "", "<p>two</p>")
+
+
+# Notifications
+
+SCRIPT = """
+import json, sys
+with open(sys.argv[1], "a", encoding="utf-8") as out:
+    out.write(json.dumps(sys.argv[2:]) + "\\n")
+"""
+
+
+def test_notify_command_gets_one_call_per_refresh_with_counts_and_titles(
+    server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    script = tmp_path / "notified.py"
+    script.write_text(SCRIPT)
+    calls = tmp_path / "calls.jsonl"
+    server.add_route("changing.xml", Route(body=rss(FIRST)))
+    assert nr(capsys, data_dir, "add", server.url("changing.xml"))[0] == 0
+    assert nr(capsys, data_dir, "add", server.url("feed.xml"))[0] == 0
+    (data_dir / "config.toml").write_text(
+        f"notify_command = {json.dumps([sys.executable, str(script), str(calls)])}\n"
+        "[notify]\n"
+        f'feeds = ["{server.url("changing.xml")}"]\n'
+        "[[rules]]\n"
+        'name = "watch"\n'
+        'action = "notify"\n'
+        'title = "^Second"\n'
+    )
+    assert nr(capsys, data_dir, "refresh")[0] == 0
+    assert not calls.exists()  # nothing new: no notification
+
+    serve(
+        server,
+        FIRST,
+        ("b", "Second story", "<p>two</p>"),
+        ("c", "Third; rm -rf / $(story)", "<p>three</p>"),
+    )
+    assert nr(capsys, data_dir, "refresh")[0] == 0
+    [call] = [json.loads(line) for line in calls.read_text().splitlines()]
+    assert call[:2] == ["2", "1"]
+    assert sorted(call[2:]) == ["Second story", "Third; rm -rf / $(story)"]  # no shell
+
+    assert nr(capsys, data_dir, "refresh")[0] == 0
+    assert len(calls.read_text().splitlines()) == 1  # nothing new, no second call
+
+
+def test_without_a_command_the_terminal_escape_only_where_announced() -> None:
+    notice = Notice(3, 2, ("a", "b"))
+    sent: list[list[str]] = []
+
+    class Out:
+        text = ""
+
+        def write(self, text: str) -> None:
+            Out.text += text
+
+        def flush(self) -> None:
+            pass
+
+    plain = {"PATH": "/nonexistent", "TERM": "xterm-256color"}
+    assert announce(NotifyConfig(), notice, runner=sent.append, environ=plain) == "none"
+    kitty = {**plain, "TERM": "xterm-kitty"}
+    out = Out()
+    assert announce(NotifyConfig(), notice, runner=sent.append, environ=kitty, terminal=out) == (  # type: ignore[arg-type]
+        "terminal"
+    )
+    assert Out.text == "\x1b]9;newsreader: 3 new entries in 2 feeds\x07"
+    assert sent == []
