@@ -294,11 +294,12 @@ SLOW_UNITS = [
 
 @pytest.mark.parametrize("unit", SLOW_UNITS)
 def test_html_parser_is_linear_on_tamed_input(unit: str) -> None:
+    # CPU time, not wall time: the bound is on the work, and a busy machine must not fail it.
     source = "x" + unit * 15_000  # 50-200 KB: up to minutes for html.parser as it is
-    started = time.perf_counter()
+    started = time.process_time()
     parse_html(tame_html(source))
     html_text(source)
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
 
 
 def feed_with_html(payload: str) -> bytes:
@@ -317,28 +318,28 @@ def feed_with_html(payload: str) -> bytes:
 def test_unclosed_comments_in_feed_html_are_linear(unit: str, count: int) -> None:
     # feedparser's sanitiser searches the rest of the input with a quadratic regex for every
     # unclosed comment: 5-7 s each here without the linear parse_comment.
-    started = time.perf_counter()
+    started = time.process_time()
     feed = parse_feed(feed_with_html(unit * count), url=FEED_URL, headers=XML)
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 1
     assert len(feed.entries) == 2
 
 
 @pytest.mark.parametrize("unit", ["&lt;<p<?<a", "<?<a&lt;<", "<!--", "<!-- --", "<a b=c "])
 def test_hostile_markup_in_a_feed_parses_and_renders_in_linear_time(unit: str) -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     feed = parse_feed(feed_with_html(unit * 15_000), url=FEED_URL, headers=XML)
     for entry in feed.entries:
         render_article(article_of(entry.summary))
         html_to_text(entry.summary)
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
     assert len(feed.entries) == 2
 
 
 def test_raw_page_markup_is_parsed_in_linear_time() -> None:
     source = "<p>x</p>" + "<a b=c " * 2_000  # 14 KB: 0.6 s here; 1 MB would be an hour
-    started = time.perf_counter()
+    started = time.process_time()
     parse_html(source)
-    assert time.perf_counter() - started < 0.15
+    assert time.process_time() - started < 0.15
 
 
 # --- depth -------------------------------------------------------------------------------
@@ -347,9 +348,9 @@ def test_raw_page_markup_is_parsed_in_linear_time() -> None:
 def test_deeply_nested_html_renders_without_blowing_the_stack() -> None:
     depth = 100_000
     body = "<div>" * depth + "deep words " * 30 + "</div>" * depth
-    started = time.perf_counter()
+    started = time.process_time()
     rendered = render_article(article_of(body))
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
     assert "deep words" in rendered.markdown
 
 
@@ -387,14 +388,14 @@ def test_deeply_nested_page_extracts_or_fails_cleanly() -> None:
         + "</div>" * depth
         + "</article></body></html>"
     )
-    started = time.perf_counter()
+    started = time.process_time()
     try:
         article = extract_article(page, PAGE_URL, content_type="text/html")
     except ExtractError as exc:
         assert str(exc)  # a sentence for the user, not a crash
     else:
         render_article(article)
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
 
 
 def test_clean_line_and_strip_controls_on_every_escape_combination() -> None:
