@@ -71,7 +71,8 @@ def uncomment(template: str, values: dict[str, str], *, keys: bool = False) -> s
     in_keys = in_table = False
     for line in template.splitlines():
         match = re.match(r"# ([a-z_]+) = ", line)
-        if line.startswith("# ["):
+        header = re.fullmatch(r"# \[\[?[a-z_.]+\]\]?", line) is not None
+        if header:
             in_table = True  # settings below a table header belong to that table
             in_keys = False
         if match and not in_table and match[1] in values:
@@ -79,7 +80,7 @@ def uncomment(template: str, values: dict[str, str], *, keys: bool = False) -> s
         elif keys and line == "# [keys]":
             in_keys = True
             line = "[keys]"
-        elif line.startswith("# ["):  # another table's example: stays commented
+        elif header:  # another table's example: stays commented
             in_keys = False
         elif keys and in_keys and re.match(r'# [a-z-]+ = "', line):
             line = line[2:]
@@ -382,6 +383,7 @@ def test_images_table_is_checked(tmp_path: Path) -> None:
 
 def test_uncommented_images_table_gives_the_defaults(tmp_path: Path) -> None:
     table = DEFAULT_CONFIG.split("# [images]")[1]
+    table = re.split(r"^# \[", table, flags=re.MULTILINE)[0]  # up to the next table
     text = "[images]\n" + "\n".join(
         line[2:] for line in table.splitlines() if re.match(r"# [a-z_]+ = ", line)
     )
