@@ -127,6 +127,10 @@ class ArticleImageBlock(Widget):
             super().__init__()
             self.url = url
 
+    class Sized(Message):
+        """The block has its size: a picture waiting in view can be fetched now (a wake
+        before the first layout finds no width and would wait until the next scroll)."""
+
     def __init__(self, image: ArticleImage, pictures: Pictures) -> None:
         super().__init__()
         self.image = image
@@ -199,6 +203,8 @@ class ArticleImageBlock(Widget):
             self._strips = []
             for child in list(self.children):
                 child.remove()
+        if self.state == "waiting" and width > 0:
+            self.post_message(self.Sized())
 
     def on_click(self, event: Click) -> None:
         event.stop()

@@ -467,6 +467,10 @@ class ArticleView(VerticalScroll, can_focus=True):
     _pending_block: str | None = None
     """A heading chosen in the outline before its slice was mounted: scrolled to then."""
 
+    def on_article_image_block_sized(self, message: ArticleImageBlock.Sized) -> None:
+        message.stop()
+        self.call_after_refresh(self.wake_pictures)
+
     def on_article_body_slice_mounted(self, message: ArticleBody.SliceMounted) -> None:
         message.stop()
         if self._pending_block is not None:
