@@ -22,6 +22,7 @@ from reader.config import (
 )
 from reader.paths import Paths, resolve_paths
 from reader.store import Store, StoreError
+from reader.sync.commands import add_parsers as add_sync_parsers
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -121,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     read.add_argument("url", metavar="URL")
     read.add_argument("--json", action="store_true", help="one JSON object instead of text")
     read.add_argument("--refresh", action="store_true", help="fetch again even when cached")
+    add.add_argument(
+        "--account", metavar="NAME", help="subscribe on this sync account (tt-rss) instead"
+    )
+    add_sync_parsers(command)
     return parser
 
 

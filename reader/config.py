@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from reader.sync.accounts import SYNC_EXAMPLE, check_sync_table
+
 __all__ = [
     "DEFAULT_CONFIG",
     "ConfigError",
@@ -77,6 +79,9 @@ class Settings:
     """How many extracted articles (reader mode) are kept for reading offline."""
     keys: dict[str, str] = field(default_factory=dict, hash=False, kw_only=True)
     """Key bindings: binding id = comma-separated keys. Ids not listed keep their usual keys."""
+    sync: dict[str, dict[str, str]] = field(default_factory=dict, hash=False, kw_only=True)
+    """Feed-server accounts (Tiny Tiny RSS, Fever), one [sync.NAME] table each; `newsreader
+    account add` writes them. Passwords come from password_command or password_store."""
 
 
 _LIMITS: dict[str, tuple[float, float]] = {
@@ -195,6 +200,11 @@ def _apply(data: dict[str, Any], path: Path, text: str) -> Settings:
             for key_path, message in bad:
                 problem(key_path, message)
             changes[name] = keys
+        elif name == "sync":
+            accounts, bad = check_sync_table(value)
+            for key_path, message in bad:
+                problem(key_path, message)
+            changes[name] = accounts
         else:
             try:
                 changes[name] = _check_value(spec, value)
@@ -467,9 +477,12 @@ def _render_template() -> str:
     for spec in tables:
         out.append("")
         out.extend(_comment(docs.get(spec.name, spec.name)))
-        out.append(f"# [{spec.name}]")
+        if spec.name != "sync":
+            out.append(f"# [{spec.name}]")
         if spec.name == "keys":
             out.extend(f"# {key} = {_toml(keys)}" for key, keys in _KEYS_EXAMPLE.items())
+        if spec.name == "sync":
+            out.extend(f"# {line}" for line in SYNC_EXAMPLE)
     return "\n".join(out) + "\n"
 
 
