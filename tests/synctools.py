@@ -9,6 +9,7 @@ asks (bad servers), and small API clients that ask the servers what they hold.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -55,8 +56,7 @@ def run_script(script: Path, *args: str, **env: str) -> dict[str, str]:
     """Run a kit script; its `export NAME=value` lines as a dict (a failure fails the test)."""
     done = subprocess.run(
         [str(script), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         text=True,
         env={**os.environ, **env},
         check=False,
@@ -290,17 +290,13 @@ class Proxy:
     def stop(self) -> None:
         listener, self._listener = self._listener, None
         if listener is not None:
-            try:
+            with contextlib.suppress(OSError):
                 listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             listener.close()
         with self._lock:
             for conn in self._conns:
-                try:
+                with contextlib.suppress(OSError):
                     conn.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 conn.close()
             self._conns.clear()
 
@@ -328,10 +324,8 @@ class Proxy:
         except OSError:
             pass
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 dst.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
 
 
 # ---------------------------------------------------------------------------- bad servers
@@ -361,10 +355,8 @@ class PostServer:
                 if "content-length" not in {k.lower() for k in headers}:
                     self.send_header("content-length", str(len(payload)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(OSError):
                     self.wfile.write(payload)
-                except OSError:
-                    pass
 
             do_GET = do_POST
 
