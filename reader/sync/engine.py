@@ -186,3 +186,31 @@ def subscribe(
         return True, proto.subscribe(url, folder)
     finally:
         proto.close()
+
+
+def sync_configured(
+    store: Store, settings: Settings, data_dir: Path | None = None
+) -> list[SyncReport]:
+    """Sync every account the config declares, one after another (the TUI's R)."""
+    from reader.sync.accounts import accounts_from
+
+    where = data_dir if data_dir is not None else store.path.parent
+    return [
+        sync_account(store, account, settings, where)
+        for account in accounts_from(settings.sync).values()
+    ]
+
+
+def summary(reports: list[SyncReport]) -> str:
+    """One line for a status bar: each account's result."""
+    return " · ".join(f"Sync {r.account}: {r.describe()}" for r in reports)
+
+
+async def sync_accounts_now(store: Store, settings: Settings, wanted: bool) -> list[SyncReport]:
+    """The TUI's sync after a refresh: every configured account, in a thread; [] when not
+    wanted or there are none."""
+    import asyncio
+
+    if not wanted or not settings.sync:
+        return []
+    return await asyncio.to_thread(sync_configured, store, settings)

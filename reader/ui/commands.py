@@ -41,6 +41,7 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("article: open in browser", "open_in_browser", "The entry, page or link"),
     ("article: copy link", "copy_link", "To the clipboard (OSC 52)"),
     ("feeds: health", "health", "How each feed has been doing, with advice"),
+    ("feeds: sync accounts", "accounts", "Each account's last sync, failure and feeds"),
     ("help: keys", "help", "Every key binding"),
 ]
 
