@@ -9,6 +9,7 @@ they can read (0600).
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import re
@@ -144,24 +145,27 @@ def run_password_command(command: str) -> str:
     return lines[0]
 
 
+def _keyring() -> Any:
+    """The optional `keyring` package (not a dependency: only used when installed)."""
+    return importlib.import_module("keyring")
+
+
 def keyring_available() -> bool:
     try:
-        import keyring  # noqa: F401
-    except Exception:
+        _keyring()
+    except Exception:  # any import problem means no keyring
         return False
     return True
 
 
 def keyring_get(name: str) -> str | None:
-    import keyring
-
+    keyring = _keyring()
     value = keyring.get_password(KEYRING_SERVICE, name)
     return value if isinstance(value, str) else None
 
 
 def keyring_set(name: str, password: str | None) -> None:
-    import keyring
-
+    keyring = _keyring()
     if password is None:
         with contextlib.suppress(Exception):
             keyring.delete_password(KEYRING_SERVICE, name)
