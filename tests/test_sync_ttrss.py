@@ -3,7 +3,9 @@ asking the server; offline through a proxy that is stopped and started."""
 
 from __future__ import annotations
 
+import io
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,11 +63,23 @@ def test_account_add_checks_the_password_and_stores_no_secret(
     assert again.code == 1 and "already an account" in again.err
 
 
-def test_store_password_file_is_private(data_dir: Path, ttrss: TtRssApi) -> None:
+def test_a_piped_password_is_kept_only_when_asked_in_a_private_file(
+    data_dir: Path, ttrss: TtRssApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("password\n"))
     run = nr(data_dir, "account", "add", "ttrss", ttrss.env["TTRSS_URL"], "--user", "admin",
-             "--password-command", PASSWORD_CMD, "--name", "home")  # fmt: skip
-    assert run.code == 0
-    assert not (data_dir / "sync-secrets.json").exists()  # a command: nothing written
+             "--name", "home", "--store-password")  # fmt: skip
+    assert run.code == 0, run.err
+    secrets = data_dir / "sync-secrets.json"
+    assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
+    config = (data_dir / "config.toml").read_text()
+    assert (
+        '"password"' not in config
+        and load_settings(data_dir / "config.toml").sync["home"]["password_store"] == "file"
+    )
+    assert nr(data_dir, "sync", "--account", "home").code == 0
+    assert nr(data_dir, "account", "remove", "home").code == 0
+    assert "home" not in secrets.read_text()
 
 
 def test_not_a_ttrss_server_is_refused(data_dir: Path, kit: Kit) -> None:

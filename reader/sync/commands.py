@@ -123,9 +123,11 @@ def account_add(store: Store, settings: Settings, args: argparse.Namespace) -> i
             password = run_password_command(args.password_command)
         elif sys.stdin.isatty():
             password = getpass.getpass(f"{kind} password for {user}: ")
-        else:
-            err("no terminal to ask for the password on: give --password-command CMD")
-            return 2
+        else:  # a script: the first line of standard input
+            password = sys.stdin.readline().rstrip("\r\n")
+            if not password:
+                err("no password: type it on a terminal, pipe it in, or give --password-command")
+                return 2
     except AccountError as exc:
         err(str(exc))
         return 1

@@ -231,12 +231,11 @@ def apply_items(store: Store, name: str, items: Sequence[RemoteItem]) -> int:
     """Store a page of server items (content through the store's usual update path, so
     search, reader mode and duplicates work as for local entries), then map them and set
     their state. Returns how many were new."""
-    feed_of = {
-        remote_id: feed_id
-        for remote_id, feed_id in store._conn.execute(
+    with store._lock:
+        rows = store._conn.execute(
             "SELECT remote_id, feed_id FROM sync_feeds WHERE account = ?", (name,)
         ).fetchall()
-    }
+    feed_of = {remote_id: feed_id for remote_id, feed_id in rows}
     by_feed: dict[int, list[RemoteItem]] = {}
     for item in items:
         feed_id = feed_of.get(item.feed_id)
