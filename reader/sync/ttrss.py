@@ -191,6 +191,8 @@ class TtRss(Protocol):
     # -- pushing -----------------------------------------------------------------------
 
     def push(self, changes: Sequence[Change]) -> None:
+        """updateArticle by ids, 500 a call. Not catchupFeed: it would also mark read the
+        articles the server fetched since the last sync, which nobody has seen here."""
         groups: dict[tuple[str, str], list[str]] = {}
         for change in changes:
             if change.op in _FIELD:
@@ -202,9 +204,6 @@ class TtRss(Protocol):
             for start in range(0, len(ids), ID_BATCH):
                 chunk = ids[start : start + ID_BATCH]
                 self.call("updateArticle", article_ids=",".join(chunk), mode=mode, field=_FIELD[op])
-
-    def catchup(self, remote_feed_id: str) -> None:
-        self.call("catchupFeed", feed_id=int(remote_feed_id), is_cat=False)
 
     def subscribe(self, url: str, folder: str) -> str:
         category = 0
