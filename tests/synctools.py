@@ -80,6 +80,8 @@ class Kit:
     feeds_dir: Path
     ttrss_env: dict[str, str] = field(default_factory=dict)
     fever_env: dict[str, str] = field(default_factory=dict)
+    started: set[tuple[Path, str]] = field(default_factory=set)
+    """(stop script, state dir) of each server started, stopped when the session ends."""
 
 
 def _lock() -> Iterator[None]:
@@ -98,11 +100,10 @@ def kit() -> Iterator[Kit]:
     feeds_state = str(STATE / "pytest-feeds")
     feeds = run_script(SERVERS / "serve-feeds.sh", str(SEED_SITE), FEEDS_STATE=feeds_state)
     kit = Kit(feeds["FEEDS_URL"], Path(feeds_state) / "site")
-    started: list[tuple[Path, str]] = []
     try:
         yield kit
     finally:
-        for script, state in started:
+        for script, state in kit.started:
             subprocess.run([str(script), state], capture_output=True, check=False)
         subprocess.run(
             [str(SERVERS / "serve-feeds.sh"), "--stop"],
@@ -131,6 +132,7 @@ def start_ttrss(kit: Kit) -> dict[str, str]:
         TTRSS_PORT=str(port),
     )
     kit.ttrss_env = env
+    kit.started.add((SERVERS / "ttrss" / "stop.sh", env["TTRSS_STATE"]))
     return env
 
 
@@ -142,6 +144,7 @@ def start_fever(kit: Kit) -> dict[str, str]:
         FEVER_PORT=str(port),
     )
     kit.fever_env = env
+    kit.started.add((SERVERS / "fever" / "stop.sh", env["FEVER_STATE"]))
     return env
 
 
