@@ -767,6 +767,19 @@ class Store:
                     self._conn.execute("ROLLBACK")
                 raise
 
+    # -- for reader.sync.local (its own sync_* tables) ------------------------------------
+
+    @contextmanager
+    def sync_transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction on the shared connection, holding the lock throughout."""
+        with self._lock, self._transaction() as conn:
+            yield conn
+
+    def sync_rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one read query, under the lock."""
+        with self._lock:
+            return self._conn.execute(sql, tuple(params)).fetchall()
+
     # -- feeds -------------------------------------------------------------------------
 
     @_locked

@@ -16,9 +16,7 @@ import pytest
 
 from reader.config import load_settings
 from tests.synccli import entries_by_link, nr
-from tests.synctools import FEEDS, Kit, PostServer, TtRssApi, kit, reset_site, start_ttrss
-
-__all__ = ["kit"]
+from tests.synctools import FEEDS, Kit, PostServer, TtRssApi, reset_site, start_ttrss
 
 
 class Relay:

@@ -10,9 +10,7 @@ import pytest
 
 from reader.config import load_settings
 from tests.synccli import entries_by_link, nr, store
-from tests.synctools import FEEDS, FeverApi, Kit, Proxy, kit, reset_site, start_fever
-
-__all__ = ["kit"]
+from tests.synctools import FEEDS, FeverApi, Kit, Proxy, reset_site, start_fever
 
 PASSWORD_CMD = "echo cGFzc3dvcmQxMjM0 | base64 -d"  # password1234
 

@@ -10,9 +10,7 @@ import pytest
 
 from tests.newsboat_pty import run, type_keys, write_config
 from tests.synccli import nr, store
-from tests.synctools import FEEDS, Kit, TtRssApi, have_newsboat, kit, reset_site, start_ttrss
-
-__all__ = ["kit"]
+from tests.synctools import FEEDS, Kit, TtRssApi, have_newsboat, reset_site, start_ttrss
 
 pytestmark = pytest.mark.skipif(
     not have_newsboat(), reason="newsboat is not installed (.ci/run installs it: apt-get)"

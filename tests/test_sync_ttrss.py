@@ -13,9 +13,7 @@ import pytest
 
 from reader.config import load_settings
 from tests.synccli import entries_by_link, nr, store
-from tests.synctools import FEEDS, Kit, Proxy, TtRssApi, kit, reset_site, start_ttrss
-
-__all__ = ["kit"]
+from tests.synctools import FEEDS, Kit, Proxy, TtRssApi, reset_site, start_ttrss
 
 PASSWORD_CMD = "echo cGFzc3dvcmQ= | base64 -d"  # "password", not written in the config
 

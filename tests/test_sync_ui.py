@@ -10,10 +10,8 @@ from reader.config import Settings
 from reader.store import Store
 from reader.ui.app import NewsReaderApp
 from reader.ui.screens.accounts import AccountsScreen
-from tests.synctools import FEEDS, Kit, TtRssApi, free_port, kit, reset_site, start_ttrss
+from tests.synctools import FEEDS, Kit, TtRssApi, free_port, reset_site, start_ttrss
 from tests.uitools import screen_text, settle
-
-__all__ = ["kit"]
 
 
 def account(url: str) -> dict[str, str]:

@@ -38,7 +38,7 @@ class AccountState:
 @contextmanager
 def _applying(store: Store) -> Iterator[sqlite3.Connection]:
     """A write transaction whose entry and feed changes are not queued for the server."""
-    with store._lock, store._transaction() as conn:
+    with store.sync_transaction() as conn:
         conn.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, '1')", (APPLYING,))
         yield conn
         conn.execute("DELETE FROM state WHERE key = ?", (APPLYING,))
@@ -50,7 +50,7 @@ def _when(value: float | None) -> datetime | None:
 
 # ---------------------------------------------------------------------------- accounts
 def ensure_account(store: Store, name: str, kind: str) -> None:
-    with store._lock, store._transaction() as conn:
+    with store.sync_transaction() as conn:
         conn.execute(
             "INSERT INTO sync_accounts (name, kind) VALUES (?, ?)"
             " ON CONFLICT (name) DO UPDATE SET kind = excluded.kind,"
@@ -60,15 +60,14 @@ def ensure_account(store: Store, name: str, kind: str) -> None:
 
 
 def account_states(store: Store) -> dict[str, AccountState]:
-    with store._lock:
-        rows = store._conn.execute(
-            """
+    rows = store.sync_rows(
+        """
             SELECT a.name, a.kind, a.mark, a.last_sync, a.last_attempt, a.last_error,
                    (SELECT count(*) FROM sync_queue AS q WHERE q.account = a.name),
                    (SELECT count(*) FROM sync_feeds AS f WHERE f.account = a.name)
             FROM sync_accounts AS a
             """
-        ).fetchall()
+    )
     return {
         row[0]: AccountState(
             row[0], row[1], row[2], _when(row[3]), _when(row[4]), row[5], row[6], row[7]
@@ -80,7 +79,7 @@ def account_states(store: Store) -> dict[str, AccountState]:
 def record_result(store: Store, name: str, error: str | None, mark: str | None = None) -> None:
     """A sync ended: when, and why it failed (None: it worked)."""
     now = time.time()
-    with store._lock, store._transaction() as conn:
+    with store.sync_transaction() as conn:
         conn.execute(
             "UPDATE sync_accounts SET last_attempt = ?, last_error = ?,"
             " last_sync = CASE WHEN ? IS NULL THEN ? ELSE last_sync END,"
@@ -90,7 +89,7 @@ def record_result(store: Store, name: str, error: str | None, mark: str | None =
 
 
 def set_mark(store: Store, name: str, mark: str) -> None:
-    with store._lock, store._transaction() as conn:
+    with store.sync_transaction() as conn:
         conn.execute("UPDATE sync_accounts SET mark = ? WHERE name = ?", (mark, name))
 
 
@@ -111,33 +110,30 @@ def forget_account(store: Store, name: str) -> int:
 
 def synced_feed_ids(store: Store) -> set[int]:
     """Feeds a server fetches: a local refresh leaves them alone."""
-    with store._lock:
-        rows = store._conn.execute("SELECT feed_id FROM sync_feeds").fetchall()
+    rows = store.sync_rows("SELECT feed_id FROM sync_feeds")
     return {row[0] for row in rows}
 
 
 def feed_accounts(store: Store) -> dict[int, str]:
     """Which account each synced feed belongs to (local feeds are absent)."""
-    with store._lock:
-        rows = store._conn.execute("SELECT feed_id, account FROM sync_feeds").fetchall()
+    rows = store.sync_rows("SELECT feed_id, account FROM sync_feeds")
     return {row[0]: row[1] for row in rows}
 
 
 def account_of_feed(store: Store, feed_id: int) -> tuple[str, str] | None:
     """(account, kind) of a synced feed, None for a local one."""
-    with store._lock:
-        row = store._conn.execute(
-            "SELECT f.account, a.kind FROM sync_feeds AS f"
-            " JOIN sync_accounts AS a ON a.name = f.account WHERE f.feed_id = ?",
-            (feed_id,),
-        ).fetchone()
-    return None if row is None else (row[0], row[1])
+    rows = store.sync_rows(
+        "SELECT f.account, a.kind FROM sync_feeds AS f"
+        " JOIN sync_accounts AS a ON a.name = f.account WHERE f.feed_id = ?",
+        (feed_id,),
+    )
+    return (rows[0][0], rows[0][1]) if rows else None
 
 
 # ---------------------------------------------------------------------------- the queue
 def enqueue(store: Store, name: str, op: str, remote_id: str, value: str = "") -> None:
     """A change with no local row to trigger on (a subscribe made while offline)."""
-    with store._lock, store._transaction() as conn:
+    with store.sync_transaction() as conn:
         conn.execute(
             "INSERT INTO sync_queue (account, op, remote_id, value, at) VALUES (?, ?, ?, ?, ?)",
             (name, op, remote_id, value, time.time()),
@@ -147,11 +143,10 @@ def enqueue(store: Store, name: str, op: str, remote_id: str, value: str = "") -
 def pending(store: Store, name: str) -> tuple[list[Change], int]:
     """The queued changes, coalesced (the last of each item and op wins, in queue order),
     and the id of the newest queued row (0: none)."""
-    with store._lock:
-        rows = store._conn.execute(
-            "SELECT id, op, remote_id, value FROM sync_queue WHERE account = ? ORDER BY id",
-            (name,),
-        ).fetchall()
+    rows = store.sync_rows(
+        "SELECT id, op, remote_id, value FROM sync_queue WHERE account = ? ORDER BY id",
+        (name,),
+    )
     last: dict[tuple[str, str], tuple[int, Change]] = {}
     for row_id, op, remote_id, value in rows:
         last.pop((op, remote_id), None)
@@ -162,7 +157,7 @@ def pending(store: Store, name: str) -> tuple[list[Change], int]:
 
 def drop_queued(store: Store, name: str, up_to: int) -> None:
     """Sent: forget the queue up to row `up_to` (rows queued since stay)."""
-    with store._lock, store._transaction() as conn:
+    with store.sync_transaction() as conn:
         conn.execute("DELETE FROM sync_queue WHERE account = ? AND id <= ?", (name, up_to))
 
 
@@ -217,12 +212,11 @@ def apply_subscriptions(store: Store, name: str, feeds: Sequence[RemoteFeed]) ->
 
 def unread_counts(store: Store, name: str) -> dict[str, int]:
     """Unread entries per remote feed id, as the store has them."""
-    with store._lock:
-        rows = store._conn.execute(
-            "SELECT s.remote_id, f.unread_count FROM sync_feeds AS s"
-            " JOIN feeds AS f ON f.id = s.feed_id WHERE s.account = ?",
-            (name,),
-        ).fetchall()
+    rows = store.sync_rows(
+        "SELECT s.remote_id, f.unread_count FROM sync_feeds AS s"
+        " JOIN feeds AS f ON f.id = s.feed_id WHERE s.account = ?",
+        (name,),
+    )
     return {row[0]: row[1] for row in rows}
 
 
@@ -231,10 +225,7 @@ def apply_items(store: Store, name: str, items: Sequence[RemoteItem]) -> int:
     """Store a page of server items (content through the store's usual update path, so
     search, reader mode and duplicates work as for local entries), then map them and set
     their state. Returns how many were new."""
-    with store._lock:
-        rows = store._conn.execute(
-            "SELECT remote_id, feed_id FROM sync_feeds WHERE account = ?", (name,)
-        ).fetchall()
+    rows = store.sync_rows("SELECT remote_id, feed_id FROM sync_feeds WHERE account = ?", (name,))
     feed_of = {remote_id: feed_id for remote_id, feed_id in rows}
     by_feed: dict[int, list[RemoteItem]] = {}
     for item in items:
