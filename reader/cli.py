@@ -23,6 +23,7 @@ from reader.config import (
 from reader.images.terminal import Protocol
 from reader.paths import Paths, resolve_paths
 from reader.store import Store, StoreError
+from reader.sync.commands import add_parsers as add_sync_parsers
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -136,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--to", metavar="DIR", help="save into DIR (default: the download_dir setting)"
     )
     _add_rule_commands(command, entries, unread)
+    add.add_argument(
+        "--account", metavar="NAME", help="subscribe on this sync account (tt-rss) instead"
+    )
+    add_sync_parsers(command)
     return parser
 
 

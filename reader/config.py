@@ -23,6 +23,7 @@ from typing import Any
 
 from reader.notify import NotifyConfig, parse_command, parse_notify
 from reader.rules import RuleSpec, parse_rules
+from reader.sync.accounts import SYNC_EXAMPLE, check_sync_table
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -137,6 +138,9 @@ class Settings:
     notify: NotifyConfig = field(default_factory=NotifyConfig, kw_only=True)
     """[notify]: command (as notify_command), feeds = [URLs or titles], folders = [names]:
     one notification per refresh when any of them got new entries."""
+    sync: dict[str, dict[str, str]] = field(default_factory=dict, hash=False, kw_only=True)
+    """Feed-server accounts (Tiny Tiny RSS, Fever), one [sync.NAME] table each; `newsreader
+    account add` writes them. Passwords come from password_command or password_store."""
 
 
 _LIMITS: dict[str, tuple[float, float]] = {
@@ -269,6 +273,11 @@ def _apply(data: dict[str, Any], path: Path, text: str) -> Settings:
             for key_path, message in bad:
                 problem(key_path, message)
             changes[name] = checked
+        elif name == "sync":
+            accounts, bad = check_sync_table(value)
+            for key_path, message in bad:
+                problem(key_path, message)
+            changes[name] = accounts
         else:
             try:
                 changes[name] = _check_value(spec, value)
@@ -621,6 +630,9 @@ def _render_template() -> str:
         out.extend(_comment(docs.get(spec.name, spec.name)))
         if spec.name == "rules":
             out.extend(_RULES_EXAMPLE)
+            continue
+        if spec.name == "sync":
+            out.extend(f"# {line}" for line in SYNC_EXAMPLE)
             continue
         out.append(f"# [{spec.name}]")
         if spec.name == "notify":

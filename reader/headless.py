@@ -597,7 +597,9 @@ COMMANDS = {
 
 def run(command: str, store: Store, settings: Settings, args: argparse.Namespace) -> int:
     try:
-        return COMMANDS[command](store, settings, args)
+        from reader.sync.commands import COMMANDS as SYNC_COMMANDS
+
+        return (SYNC_COMMANDS.get(command) or COMMANDS[command])(store, settings, args)
     except StoreError as exc:
         err(str(exc))
         return 1

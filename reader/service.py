@@ -285,6 +285,14 @@ ProgressCallback = Callable[[RefreshResult, int, int], None]
 """Called after each feed with (result, feeds done, feeds in all)."""
 
 
+def without_synced(store: Store, feeds: Sequence[Feed]) -> list[Feed]:
+    """The feeds newsreader fetches itself: a sync server fetches its accounts' feeds."""
+    from reader.sync.local import synced_feed_ids
+
+    synced = synced_feed_ids(store)
+    return [feed for feed in feeds if feed.id not in synced]
+
+
 class FeedService:
     """Refresh feeds into one store with one shared HTTP client per run."""
 
@@ -334,6 +342,7 @@ class FeedService:
         """
         if feeds is None:
             feeds = await asyncio.to_thread(self.store.list_feeds)
+        feeds = await asyncio.to_thread(without_synced, self.store, feeds)
         total = len(feeds)
         results: list[RefreshResult] = []
         if not total:

@@ -344,6 +344,61 @@ MIGRATIONS: list[str] = [
     DROP INDEX entries_unread_by_canon;
     CREATE INDEX entries_unread_by_canon ON entries (canon, feed_id)
         WHERE read = 0 AND canon != '' AND hidden != 1;
+    # 18: sync. Feeds and entries that belong to a server account (tt-rss, Fever)
+    # mapped to the server's ids, each account's sync state, and the queue of local changes
+    # to send. Triggers write the queue in the same transaction as the change itself (read,
+    # starred, unsubscribe), except while a sync applies the server's own state (a row
+    # 'sync.applying' in `state`, inside that transaction only). reader/sync/local.py.
+    """
+    CREATE TABLE sync_accounts (
+        name TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        mark TEXT NOT NULL DEFAULT '',
+        last_sync REAL,
+        last_attempt REAL,
+        last_error TEXT
+    );
+    CREATE TABLE sync_feeds (
+        feed_id INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+        account TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        UNIQUE (account, remote_id)
+    );
+    CREATE TABLE sync_items (
+        entry_id INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+        account TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        UNIQUE (account, remote_id)
+    );
+    CREATE TABLE sync_queue (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        op TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        value TEXT NOT NULL DEFAULT '',
+        at REAL NOT NULL
+    );
+    CREATE TRIGGER sync_queue_read AFTER UPDATE OF read ON entries
+    WHEN old.read IS NOT new.read
+     AND NOT EXISTS (SELECT 1 FROM state WHERE key = 'sync.applying') BEGIN
+        INSERT INTO sync_queue (account, op, remote_id, value, at)
+        SELECT account, 'read', remote_id, new.read, (julianday('now') - 2440587.5) * 86400.0
+        FROM sync_items WHERE entry_id = new.id;
+    END;
+    CREATE TRIGGER sync_queue_starred AFTER UPDATE OF starred ON entries
+    WHEN old.starred IS NOT new.starred
+     AND NOT EXISTS (SELECT 1 FROM state WHERE key = 'sync.applying') BEGIN
+        INSERT INTO sync_queue (account, op, remote_id, value, at)
+        SELECT account, 'starred', remote_id, new.starred,
+               (julianday('now') - 2440587.5) * 86400.0
+        FROM sync_items WHERE entry_id = new.id;
+    END;
+    CREATE TRIGGER sync_queue_unsubscribe BEFORE DELETE ON feeds
+    WHEN NOT EXISTS (SELECT 1 FROM state WHERE key = 'sync.applying') BEGIN
+        INSERT INTO sync_queue (account, op, remote_id, value, at)
+        SELECT account, 'unsubscribe', remote_id, '', (julianday('now') - 2440587.5) * 86400.0
+        FROM sync_feeds WHERE feed_id = old.id;
+    END;
     """,
 ]
 
@@ -877,6 +932,19 @@ class Store(DownloadStore):
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
                 raise
+
+    # -- for reader.sync.local (its own sync_* tables) ------------------------------------
+
+    @contextmanager
+    def sync_transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction on the shared connection, holding the lock throughout."""
+        with self._lock, self._transaction() as conn:
+            yield conn
+
+    def sync_rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one read query, under the lock."""
+        with self._lock:
+            return self._conn.execute(sql, tuple(params)).fetchall()
 
     # -- feeds -------------------------------------------------------------------------
 

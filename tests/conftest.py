@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.server import FixtureServer
+from tests.synctools import kit
+
+__all__ = ["kit"]  # the real sync servers, started once per session (tests/synctools.py)
 
 
 @pytest.fixture

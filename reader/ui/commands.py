@@ -44,6 +44,7 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("rules: edit rules", "rules", "Hide, mark, star or list entries by rule, with a dry run"),
     ("rules: hidden entries", "hidden_entries", "What rules hid, why, and restoring them"),
     ("article: what changed", "what_changed", "The word-level diff of an updated story"),
+    ("feeds: sync accounts", "accounts", "Each account's last sync, failure and feeds"),
     ("help: keys", "help", "Every key binding"),
 ]
 

@@ -28,6 +28,8 @@ from reader.sample import load_sample
 from reader.schedule import is_due
 from reader.service import FeedService, RefreshResult
 from reader.store import Store, StoreError
+from reader.sync.engine import summary as sync_summary
+from reader.sync.engine import sync_accounts_now
 from reader.text import clean_line, is_http_url
 from reader.ui.focus import not_while_typing
 from reader.ui.layout import NARROW_WIDTH, Focus, arrange, below_height
@@ -41,6 +43,7 @@ from reader.ui.messages import (
     SearchResults,
 )
 from reader.ui.podcast_actions import PodcastActions
+from reader.ui.screens.accounts import AccountsScreen, SyncFinished
 from reader.ui.screens.dialogs import AddFeedScreen, AddRequest, FeedEdit
 from reader.ui.screens.health import HealthScreen
 from reader.ui.screens.help import HelpScreen
@@ -109,6 +112,7 @@ class MainScreen(PodcastActions, Screen[None]):
         Binding("K", "rules", "Rules", show=False, id="rules"),
         Binding("X", "hidden_entries", "Hidden entries", show=False, id="hidden-entries"),
         Binding("C", "what_changed", "What changed", show=False, id="what-changed"),
+        Binding("Y", "accounts", "Sync accounts", show=False, id="accounts"),
         Binding("ctrl+f", "find", "Find in article", show=False, id="find", priority=True),
         Binding(
             "backslash", "filter_titles", "Filter titles", show=False, id="filter", priority=True
@@ -381,8 +385,9 @@ class MainScreen(PodcastActions, Screen[None]):
             self.reading_pane.open_entry(entry.id, new_reading=True)
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
-    async def run_refresh(self, feeds: list[Feed], force: bool = False) -> None:
-        """Fetch in the background; each finished feed updates its row at once."""
+    async def run_refresh(self, feeds: list[Feed], force: bool = False, sync: bool = False) -> None:
+        """Fetch in the background; each finished feed updates its row at once. With
+        `sync`, the sync accounts are synced afterwards (SyncFinished)."""
         self.refreshing = True
         self.sources.set_busy({f.id for f in feeds})
         self.set_status(f"Refreshing 0/{len(feeds)} feeds…")
@@ -392,10 +397,13 @@ class MainScreen(PodcastActions, Screen[None]):
 
         try:
             results = await self.service.refresh(feeds, progress, force=force)
+            reports = await sync_accounts_now(self.store, self.service.settings, sync)
         finally:
             self.refreshing = False
             self.sources.set_busy(set())
         self.post_message(RefreshFinished(results))
+        if reports:
+            self.post_message(SyncFinished(reports))
 
     @work(exclusive=True, group="subscribe", exit_on_error=False)
     async def subscribe(self, request: AddRequest) -> None:
@@ -635,7 +643,7 @@ class MainScreen(PodcastActions, Screen[None]):
         if self.refreshing:
             return
         feeds = [f for f in self.sources.feeds if not f.paused and not f.dead]
-        self.run_refresh(feeds)
+        self.run_refresh(feeds, sync=True)
 
     def refresh_due(self) -> None:
         """The auto-refresh: only feeds whose interval has passed and that may be fetched."""
@@ -644,7 +652,7 @@ class MainScreen(PodcastActions, Screen[None]):
         minutes = self.service.settings.refresh_minutes
         feeds = [f for f in self.sources.feeds if is_due(f, minutes)]
         if feeds:
-            self.run_refresh(feeds)
+            self.run_refresh(feeds, sync=True)
 
     def action_toggle_read(self) -> None:
         entry = self._target_entry()
@@ -741,6 +749,15 @@ class MainScreen(PodcastActions, Screen[None]):
             self.notify("This entry has no link.", severity="warning")
             return
         self._open_url(entry.link)
+
+    def action_accounts(self) -> None:
+        self.app.push_screen(AccountsScreen(self.store, self.service.settings))
+
+    def on_sync_finished(self, message: SyncFinished) -> None:
+        """After R: each account's result on the status line (a failure stays until a key)."""
+        failed = any(not r.ok for r in message.reports)
+        self.set_status(sync_summary(message.reports), pin=failed)
+        self.reload_feeds(reload_entries=True)
 
     def action_health(self) -> None:
         self.app.push_screen(HealthScreen(self.store, self.service.settings.refresh_minutes))
