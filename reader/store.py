@@ -344,6 +344,7 @@ MIGRATIONS: list[str] = [
     DROP INDEX entries_unread_by_canon;
     CREATE INDEX entries_unread_by_canon ON entries (canon, feed_id)
         WHERE read = 0 AND canon != '' AND hidden != 1;
+    """,
     # 18: sync. Feeds and entries that belong to a server account (tt-rss, Fever)
     # mapped to the server's ids, each account's sync state, and the queue of local changes
     # to send. Triggers write the queue in the same transaction as the change itself (read,
