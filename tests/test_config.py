@@ -117,7 +117,11 @@ def test_template_parses_and_changes_nothing(tmp_path: Path) -> None:
 def test_template_mentions_every_field_with_its_docstring() -> None:
     for name in FIELD_NAMES:
         if name in TABLES:
-            assert f"# [{name}]" in DEFAULT_CONFIG or f"# [[{name}]]" in DEFAULT_CONFIG
+            assert (
+                f"# [{name}]" in DEFAULT_CONFIG
+                or f"# [[{name}]]" in DEFAULT_CONFIG
+                or f"# [{name}." in DEFAULT_CONFIG
+            )
             continue
         if name == "sync":
             assert "# [sync.home]" in DEFAULT_CONFIG
