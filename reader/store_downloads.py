@@ -13,8 +13,8 @@ import functools
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -136,17 +136,10 @@ class DownloadStore:
     _conn: sqlite3.Connection
     _lock: threading.RLock
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-                self._conn.execute("COMMIT")
-            except BaseException:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """Store's write transaction (its lock and the refresh's write gate): one path for
+        every write."""
+        raise NotImplementedError
 
     # -- the queue -------------------------------------------------------------------------
 
@@ -154,7 +147,7 @@ class DownloadStore:
     def queue_download(self, entry: Entry, enclosure: Enclosure) -> Download:
         """Queue `enclosure` of `entry`; a file already queued or done is left as it is, a
         failed one is queued again (resuming where it stopped)."""
-        with self._write() as conn:
+        with self._transaction() as conn:
             conn.execute(
                 "INSERT INTO downloads (url, entry_id, feed_id, title, feed_title, type, total,"
                 " added) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -229,7 +222,7 @@ class DownloadStore:
         if changes.get("state") in ("done", "failed"):
             changes["finished"] = changes["updated"]
         sets = ", ".join(f"{name} = ?" for name in changes)
-        with self._write() as conn:
+        with self._transaction() as conn:
             conn.execute(
                 f"UPDATE downloads SET {sets} WHERE id = ?", (*changes.values(), download_id)
             )
@@ -237,7 +230,7 @@ class DownloadStore:
     @_guarded
     def retry_download(self, download_id: int) -> bool:
         """Queue a failed download again; False when it was not failed."""
-        with self._write() as conn:
+        with self._transaction() as conn:
             cursor = conn.execute(
                 "UPDATE downloads SET state = 'queued', error = '' WHERE id = ? AND state ="
                 " 'failed'",
@@ -250,7 +243,7 @@ class DownloadStore:
         """Take a download off the list (its file stays where it is)."""
         found = self.get_download(download_id)
         if found is not None:
-            with self._write() as conn:
+            with self._transaction() as conn:
                 conn.execute("DELETE FROM downloads WHERE id = ?", (download_id,))
         return found
 
@@ -258,7 +251,7 @@ class DownloadStore:
     def requeue_interrupted(self, stale_seconds: float = 60.0) -> int:
         """Downloads a process left `downloading` (it exited or was killed: nothing written
         for `stale_seconds`) are queued again; one another process is fetching is left."""
-        with self._write() as conn:
+        with self._transaction() as conn:
             cursor = conn.execute(
                 "UPDATE downloads SET state = 'queued' WHERE state = 'downloading'"
                 " AND COALESCE(updated, 0) < ?",
@@ -270,7 +263,7 @@ class DownloadStore:
 
     @_guarded
     def set_played(self, urls: Sequence[str], played: bool = True) -> None:
-        with self._write() as conn:
+        with self._transaction() as conn:
             if played:
                 now = time.time()
                 conn.executemany(
