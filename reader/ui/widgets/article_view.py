@@ -120,9 +120,10 @@ class ArticleBody(Markdown):
     as the old article goes, and the rest is built and mounted a slice per frame.
     """
 
-    MIN_FIRST_SLICE_CHARS = 2000
-    """Markdown mounted in the first frame: at least this much, and at least as many
-    characters as the pane has cells (more than a screenful: text never fills every cell)."""
+    FIRST_SLICE_SPARE_ROWS = 8
+    """Rows mounted in the first frame beyond the view's (the estimate of a block's rows
+    is rough): only what the first screen shows, since each block mounted and laid out
+    costs the first frame about a millisecond."""
     SLICE_CHARS = 20000
     """Markdown mounted per later frame (about 3,000 words): each step, the frame after it
     included, stayed under 50 ms for a 10,000-word article; smaller slices did not
@@ -157,13 +158,14 @@ class ArticleBody(Markdown):
         self,
         markdown: str,
         tokens: list[Token] | None = None,
-        screenful: int = 0,
+        rows: int = 0,
         images: tuple[ArticleImage, ...] = (),
         page_url: str = "",
+        width: int = 0,
     ) -> None:
-        """Replace the document; returns once its first slice (about `screenful`
-        characters, the cells of the pane) is mounted. `images`: what the render knows of
-        each `![alt](<url>)` paragraph (caption, declared size), by URL."""
+        """Replace the document; returns once its first slice (the blocks that fill about
+        `rows` rows at `width` columns: the view's) is mounted. `images`: what the render
+        knows of each `![alt](<url>)` paragraph (caption, declared size), by URL."""
         self._images = {image.url: image for image in images}
         if self.pictures is not None:
             self.pictures.blocks = []
@@ -188,7 +190,7 @@ class ArticleBody(Markdown):
             if heading_level(block)
         ]
         set_table_of_contents(self, toc)
-        first = self._build(max(self.MIN_FIRST_SLICE_CHARS, screenful))
+        first = self._build_rows(rows + self.FIRST_SLICE_SPARE_ROWS, width)
         with self.app.batch_update():
             await self.remove_children()
             if first:
@@ -219,6 +221,29 @@ class ArticleBody(Markdown):
                 start, end = group[0].map
                 last = len(starts) - 1
                 total += starts[min(end, last)] - starts[min(start, last)]
+        return blocks
+
+    def _build_rows(self, rows: int, width: int) -> list[Widget]:
+        """The blocks of the next top-level groups that fill about `rows` rows at `width`
+        columns (at least one group)."""
+        blocks: list[Widget] = []
+        total = 0
+        width = max(1, width or 80)
+        while self._next < len(self._groups) and (total < rows or not blocks):
+            index = self._next
+            group = self._groups[index]
+            self._next += 1
+            heading = self._headings.pop(index, None)
+            picture = self._picture_block(group) if heading is None else None
+            if heading is not None:
+                blocks.append(heading)
+            elif picture is not None:
+                blocks.append(picture)
+                total += picture.reserved_height(width)
+                continue
+            else:
+                blocks.extend(build_markdown_blocks(self, group))
+            total += estimated_rows(group, width)
         return blocks
 
     def _picture_block(self, group: list[Token]) -> ArticleImageBlock | None:
@@ -265,6 +290,34 @@ def _top_level_groups(tokens: list[Token]) -> list[list[Token]]:
     if current:
         groups.append(current)
     return groups
+
+
+def estimated_rows(group: list[Token], width: int) -> int:
+    """Rows a top-level block takes at `width` columns, from its visible text (link targets
+    do not count): an estimate on the low side, so the first slice never falls short."""
+    rows = 1  # the margin under a block
+    in_table = False
+    for token in group:
+        kind = token.type
+        if kind == "table_open":
+            in_table = True
+            rows += 2
+        elif kind == "table_close":
+            in_table = False
+        elif in_table:
+            rows += kind == "tr_open"
+        elif kind == "inline":
+            chars = sum(
+                len(child.content)
+                for child in token.children or ()
+                if child.type in ("text", "code_inline")
+            )
+            rows += max(1, chars // width)
+        elif kind in ("fence", "code_block"):
+            rows += token.content.count("\n") + 2
+        elif kind == "heading_open":
+            rows += 1
+    return rows
 
 
 def _line_starts(markdown: str) -> list[int]:
@@ -418,18 +471,24 @@ class ArticleView(VerticalScroll, can_focus=True):
         feed_title: str = "",
         tokens: list[Token] | None = None,
         enclosures: Sequence[Enclosure] = (),
+        scroll_y: float = 0,
     ) -> None:
         """Header and the body's first slice now; `tokens`: the body already parsed;
-        `enclosures`: the entry's files, listed under the byline."""
+        `enclosures`: the entry's files, listed under the byline; `scroll_y`: where the
+        reader will be taken (the first slice reaches that far)."""
         self._pending_y = None
         self._pending_block = None
         self._anchor = None
         minutes = reading_minutes(rendered.markdown)
         header = article_header(article, feed_title, minutes, enclosures)
         self.query_one("#article-header", Static).update(header)
-        screenful = self.scrollable_content_region.area
-        await self.body.show(
-            rendered.markdown, tokens, screenful, rendered.images, page_url=article.url
+        region = self.scrollable_content_region
+        body = self.body
+        width = body.content_region.width or region.width
+        # The first slice fills the view (down to a remembered place, when there is one).
+        rows = region.height + round(scroll_y)
+        await body.show(
+            rendered.markdown, tokens, rows, rendered.images, page_url=article.url, width=width
         )
         self.scroll_home(animate=False, immediate=True)
         self.call_after_refresh(self.wake_pictures)

@@ -434,18 +434,21 @@ class ReadingPane(Container):
         view = self.article_view
         feed_title = _feeds_line(message.entry) if message.entry else ""
         self.find_matches = []
-        with self.app.batch_update():  # one layout and one frame for all three panes
-            if message.link_options is not None:
-                self.links_pane.show_options(message.link_options)
-            else:
-                self.links_pane.show_links(
-                    message.article.related, message.rendered.body_links, message.known_links
-                )
+        with self.app.batch_update():  # one layout and one frame for the article
+            # The outline and the links fill in the frame after the article's first: their
+            # option lists cost that frame about as much as the text did.
+            self.links_pane.clear_links()
+            self.outline.show_headings([])
             files = message.entry.enclosures if message.entry is not None else ()
             await view.show_article(
-                message.article, message.rendered, feed_title, message.tokens, files
+                message.article,
+                message.rendered,
+                feed_title,
+                message.tokens,
+                files,
+                scroll_y=message.place.scroll_y,
             )
-            self.outline.show_headings(view.body.table_of_contents)
+            self.call_after_refresh(self._show_sidebar, message)
             if message.place.scroll_y:
                 view.restore_scroll(message.place.scroll_y)
             source = "full article" if message.article.source == "page" else "feed content"
@@ -465,6 +468,18 @@ class ReadingPane(Container):
         elif message.article.source == "page":
             self._status(clean_line(message.place.url, 300))
 
+    def _show_sidebar(self, message: ArticleReady) -> None:
+        """The outline and the links of the article in `message`, if it is still shown."""
+        if self.shown_article is not message.article:
+            return
+        if message.link_options is not None:
+            self.links_pane.show_options(message.link_options)
+        else:
+            self.links_pane.show_links(
+                message.article.related, message.rendered.body_links, message.known_links
+            )
+        self.outline.show_headings(self.article_view.body.table_of_contents)
+
     def on_page_failed(self, message: PageFailed) -> None:
         message.stop()
         error = clean_line(message.error, 300)
@@ -482,7 +497,11 @@ class ReadingPane(Container):
     ) -> None:
         message.stop()
         # The article on screen now, not the message's: one for an article already
-        # replaced may arrive after the next one is shown. Usually the same: a no-op.
+        # replaced may arrive after the next one is shown. Usually the same: a no-op. After
+        # the next frame, as `_show_sidebar`: the article's first frame is not held up.
+        self.call_after_refresh(self._show_outline)
+
+    def _show_outline(self) -> None:
         self.outline.show_headings(self.article_view.body.table_of_contents)
 
     def on_outline_heading_selected(self, message: Outline.HeadingSelected) -> None:

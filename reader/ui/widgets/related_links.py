@@ -147,6 +147,15 @@ class RelatedLinks(OptionList):
         self.set_options(prepared.options)
         self.border_subtitle = prepared.legend
 
+    def clear_links(self) -> None:
+        """No links (until the next article's are shown)."""
+        self.links = []
+        self.related_count = 0
+        self.known = {}
+        self.site = ""
+        self.clear_options()
+        self.border_subtitle = ""
+
     @property
     def current_link(self) -> Link | None:
         option = self.highlighted_option
