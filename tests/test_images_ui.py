@@ -12,7 +12,7 @@ from reader.ui.app import NewsReaderApp
 from reader.ui.widgets.article_image import ArticleImageBlock
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.reading_pane import ReadingPane
-from tests.picturesite import feed_xml, hostile_more, serve_pictures
+from tests.picturesite import IMAGES, feed_xml, hostile_more, serve_pictures
 from tests.server import FixtureServer, Route
 from tests.uitools import screen_text, settle, subscribe
 
@@ -63,6 +63,40 @@ async def test_a_figure_is_drawn_in_its_reserved_place_and_headings_do_not_move(
                 # The jump lands on the heading (the view keeps the heading's top margin).
                 assert 0 <= headings[0][0] - view.scroll_y <= 2
                 assert "Boats come back" in screen_text(app).splitlines()[4]
+
+
+async def test_a_picture_that_fails_keeps_its_place_and_the_text_below_stays(
+    tmp_path: Path,
+) -> None:
+    """The reader is already reading the text under a picture when the picture turns out
+    broken: the notice takes the picture's box, nothing below moves."""
+    with FixtureServer() as server:
+        serve_pictures(server)
+        broken = (IMAGES / "truncated.jpg").read_bytes()
+        server.add_route("/img/quad.png", Route(body=broken, content_type="image/jpeg", delay=1.0))
+        db = await _open(tmp_path, server)
+        with Store(db) as store:
+            app = NewsReaderApp(store, Settings(timeout=2.0))
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("enter", "enter")
+                for _ in range(500):  # until the text is shown and the picture asked for
+                    await pilot.pause()
+                    if _blocks(app) and _blocks(app)[0].state == "loading":
+                        break
+                [block] = _blocks(app)
+                view = app.query_one(ArticleView)
+                assert block.state == "loading"
+                lines = screen_text(app).splitlines()
+                row = next(i for i, line in enumerate(lines) if "Boats come back" in line)
+                headings = [offset for offset, _ in view._heading_offsets()]
+                await settle(pilot)
+                assert block.state == "failed"
+                assert block.outer_size.height == 15  # the reserved box, as for the picture
+                assert [offset for offset, _ in view._heading_offsets()] == headings
+                lines = screen_text(app).splitlines()
+                assert "Boats come back" in lines[row]  # where the reader left it
+                assert "🖼 The new quay at dawn — the image file is cut short" in "\n".join(lines)
 
 
 async def test_hostile_pictures_show_alt_text_and_a_reason(tmp_path: Path) -> None:

@@ -3,9 +3,10 @@
 The block's height is decided from the width of the text and the size the page declares
 (else a 16:9 guess) before anything is fetched, and a picture that arrives is fitted into
 it, so nothing below moves: the outline and heading jumps stay exact. Until then, and
-whenever the picture cannot be had (or pictures are off), the alt text is shown, with the
-reason on the same line. The picture is fetched and decoded by the core's ImageLoader in
-a worker; half blocks are turned into strips in a thread, so drawing is a lookup.
+whenever the picture cannot be had, the alt text is shown on the box's first line (with
+the reason), the box keeping its height; with pictures off the block is that one line.
+The picture is fetched and decoded by the core's ImageLoader in a worker; half blocks
+are turned into strips in a thread, so drawing is a lookup.
 """
 
 from __future__ import annotations
@@ -204,8 +205,10 @@ class ArticleImageBlock(Widget):
 
     @property
     def reserving(self) -> bool:
-        """Whether the block keeps the picture's height (pictures on, not failed)."""
-        return self.pictures.drawing and self.state != "failed"
+        """Whether the block keeps the picture's height: whenever pictures are on, a
+        picture that failed included (its notice stands in the box), so the text below
+        never moves once the article is shown."""
+        return self.pictures.drawing
 
     @property
     def showing_picture(self) -> bool:
@@ -314,7 +317,7 @@ class ArticleImageBlock(Widget):
     def _failed(self, reason: str) -> None:
         self.state = "failed"
         self.reason = clean_line(reason, 160)
-        self.refresh(layout=True)
+        self.refresh()  # the alt line and the reason, in the same reserved rows
 
 
 def terminal_picture(
