@@ -494,8 +494,13 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.call_after_refresh(self.wake_pictures)
 
     # ----------------------------------------------------------------- pictures
+    REST_SCREENS = 3
+    """Drawn pictures further than this many screens from the view let go of their strips
+    (`ArticleImageBlock.rest`); they are drawn again when they come within a screen."""
+
     def wake_pictures(self) -> None:
-        """Fetch the pictures within a screenful of the view (text never waits for them)."""
+        """Fetch the pictures within a screenful of the view (text never waits for them);
+        let those far away rest."""
         body = self.query_one_optional("#article-body", ArticleBody)
         pictures = body.pictures if body is not None else None
         if body is None or pictures is None or not pictures.drawing:
@@ -503,13 +508,18 @@ class ArticleView(VerticalScroll, can_focus=True):
         height = max(1, self.size.height)
         top = self.scroll_y - height
         bottom = self.scroll_y + 2 * height
+        far_top = self.scroll_y - self.REST_SCREENS * height
+        far_bottom = self.scroll_y + (self.REST_SCREENS + 1) * height
         origin = body.virtual_region.y
         for block in pictures.blocks:
-            if block.state != "waiting" or not block.is_attached:
+            if block.state not in ("waiting", "drawn") or not block.is_attached:
                 continue
             y = origin + block.virtual_region.y
-            if y + block.outer_size.height >= top and y <= bottom:
+            end = y + block.outer_size.height
+            if end >= top and y <= bottom:
                 block.wake()
+            elif end < far_top or y > far_bottom:
+                block.rest()
 
     def toggle_pictures(self) -> bool:
         """Pictures on/off for the session; returns whether they are now on."""
