@@ -486,7 +486,9 @@ class ArticleView(VerticalScroll, can_focus=True):
         body = self.body
         width = body.content_region.width or region.width
         # The first slice fills the view (down to a remembered place, when there is one).
-        rows = region.height + round(scroll_y)
+        # The screen's height, not the pane's: the panes may not have their reading sizes
+        # yet (they are laid out in the same frame as the article), and none is taller.
+        rows = max(region.height, self.screen.size.height) + round(scroll_y)
         await body.show(
             rendered.markdown, tokens, rows, rendered.images, page_url=article.url, width=width
         )

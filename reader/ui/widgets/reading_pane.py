@@ -9,6 +9,7 @@ fetch pages through the service (SQLite and parsing in threads, the network asyn
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractContextManager
 from dataclasses import replace
 
 from textual import on, work
@@ -156,6 +157,7 @@ class ReadingPane(Container):
         self.article_view.body.pictures = self.pictures
 
     async def on_unmount(self) -> None:
+        self._release_frames()
         loader = self.pictures.loader if getattr(self, "pictures", None) else None
         if loader is not None:
             await loader.aclose()
@@ -232,10 +234,32 @@ class ReadingPane(Container):
         reading starts here (from the list), so the history is cleared."""
         if new_reading:
             self.history.clear()
+        self._hold_frames()
         # The panes take their reading sizes now, while the worker reads the article, so
         # it is laid out once, in its final width, instead of again after it is drawn.
         self.article_shown = True
         self.load_article(entry_id, mark_read=mark_read, auto_page=auto_page, scroll_y=scroll_y)
+
+    HOLD_FRAMES_SECONDS = 0.15
+    """How long the screen may wait for the article being opened before it is painted."""
+    _hold: AbstractContextManager[None] | None = None
+
+    def _hold_frames(self) -> None:
+        """No frame until the article opened is shown (or HOLD_FRAMES_SECONDS pass): the
+        panes' new arrangement (Enter moves the focus here) and the article are painted in
+        one frame. Painted apart, the first frame (~20-40 ms) was spent while the worker
+        rendered the article, sharing the GIL with it, and the article came ~30 ms later."""
+        if self._hold is not None:
+            return
+        hold = self.app.batch_update()
+        hold.__enter__()
+        self._hold = hold
+        self.set_timer(self.HOLD_FRAMES_SECONDS, self._release_frames)
+
+    def _release_frames(self) -> None:
+        hold, self._hold = self._hold, None
+        if hold is not None:
+            hold.__exit__(None, None, None)
 
     def focus_article(self) -> None:
         self.article_view.focus()
@@ -453,6 +477,7 @@ class ReadingPane(Container):
                 view.restore_scroll(message.place.scroll_y)
             source = "full article" if message.article.source == "page" else "feed content"
             view.border_subtitle = source + (" · cached" if message.from_cache else "")
+        self._release_frames()
         self.article_shown = True
         if message.entry is not None:
             self.post_message(self.EntryOpened(message.entry))
@@ -482,6 +507,7 @@ class ReadingPane(Container):
 
     def on_page_failed(self, message: PageFailed) -> None:
         message.stop()
+        self._release_frames()
         error = clean_line(message.error, 300)
         view = self.article_view
         if self.place is not None and self.place.entry_id == message.place.entry_id:
