@@ -6,7 +6,10 @@ A loopback server (tests/server.py, 127.0.0.1) serves 20 JPEGs of noise (~200 KB
 does not compress) with a 30 ms delay each; the article (20 figures between paragraphs and
 headings, its page already in the store's page cache) is opened with Enter in the TUI
 (`App.run_test`, headless, 140x45, half blocks), then paged through with Space every 150 ms
-so every picture scrolls near the view and is fetched. Prints medians (and the range) of:
+so every picture scrolls near the view and is fetched. Each run is a fresh process, as a
+real start is: the app freezes its start-up heap out of the garbage collector's reach once
+per process, so a second app in the same process had all of its own start-up walked by
+every full collection. Prints medians (and the range) of:
 
 - Enter -> the first frame showing the body's first paragraph (the first screenful of text);
 - the longest gap between ticks of a 10 ms asyncio timer on the app's loop from Enter until
@@ -25,8 +28,11 @@ import argparse
 import asyncio
 import io
 import itertools
+import json
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -179,19 +185,38 @@ async def one_run(
     }
 
 
+def child_run(cache_mb: int, mode: str, problems: list[str]) -> dict[str, float] | None:
+    """One run in a fresh Python process (see the module docstring)."""
+    cmd = [sys.executable, "-m", "bench.pictures", "--child", "--cache-mb", str(cache_mb)]
+    proc = subprocess.run([*cmd, "--mode", mode], capture_output=True, text=True, timeout=120)
+    try:
+        got = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        problems.append(f"a run failed: {proc.stderr.strip()[-300:]}")
+        return None
+    problems.extend(got["problems"])
+    return got["result"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cache-mb", type=int, default=2)
     parser.add_argument("--mode", default="halfblock", help="[images] mode (off: no pictures)")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child_problems: list[str] = []
+        result = asyncio.run(one_run(args.cache_mb, child_problems, args.mode))
+        print(json.dumps({"result": result, "problems": child_problems}))
+        return 0
     sizes = [len(noise_jpeg(n)) for n in range(PICTURES)]
     print(f"{PICTURES} pictures, {statistics.mean(sizes) / 1024:.0f} KB each on average "
           f"({sum(sizes) / 1024 / 1024:.1f} MB); cache_mb = {args.cache_mb}")  # fmt: skip
     results: list[dict[str, float]] = []
     problems: list[str] = []
     for _ in range(args.runs):
-        got = asyncio.run(one_run(args.cache_mb, problems, args.mode))
+        got = child_run(args.cache_mb, args.mode, problems)
         if got:
             results.append(got)
     mb = 1024 * 1024
