@@ -84,6 +84,8 @@ def dir_bytes(path: Path) -> int:
 async def one_run(
     cache_mb: int, problems: list[str], mode: str = "halfblock"
 ) -> dict[str, float] | None:
+    from textual.widgets import OptionList
+
     from reader.config import ImageSettings, Settings
     from reader.models import Article, Entry, ParsedFeed
     from reader.store import Store
@@ -117,7 +119,7 @@ async def one_run(
         try:
             async with app.run_test(headless=True, size=SIZE) as pilot:
                 screen = app.screen
-                entries = screen.query_one("#entries")
+                entries = screen.query_one("#entries", OptionList)
                 await wait_for(lambda: entries.option_count > 0)
                 await pilot.pause()
                 entries.focus()
@@ -195,7 +197,8 @@ def child_run(cache_mb: int, mode: str, problems: list[str]) -> dict[str, float]
         problems.append(f"a run failed: {proc.stderr.strip()[-300:]}")
         return None
     problems.extend(got["problems"])
-    return got["result"]
+    result: dict[str, float] | None = got["result"]
+    return result
 
 
 def main() -> int:
