@@ -218,3 +218,33 @@ async def test_a_resize_fits_the_picture_again(tmp_path: Path) -> None:
                 assert block.state == "drawn"
                 assert block._drawn_width == block.size.width
         assert server.requests["/img/quad.png"] == 1  # fitted again from the cache
+
+
+async def test_a_picture_far_from_the_view_is_drawn_again_when_the_reader_comes_back(
+    tmp_path: Path,
+) -> None:
+    """Far from the view a drawn picture lets go of its strips (a long article's pictures
+    would otherwise all be held); back near it, it is drawn again without a fetch."""
+    with FixtureServer() as server:
+        serve_pictures(server)
+        filler = "".join(f"<p>Paragraph {n} of the story.</p>" for n in range(200))
+        db = await _open(tmp_path, server, filler)
+        with Store(db) as store:
+            app = NewsReaderApp(store, Settings(timeout=2.0))
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("enter", "enter")
+                await settle(pilot)
+                [block] = _blocks(app)
+                assert block.state == "drawn" and "▀" in screen_text(app)
+                view = app.query_one(ArticleView)
+                view.focus()
+                await pilot.press("end")
+                await settle(pilot)
+                assert "▀" not in screen_text(app)
+                assert block._strips == []  # let go while far away
+                await pilot.press("home")
+                await settle(pilot)
+                assert block.state == "drawn"
+                assert "▀" in screen_text(app)
+        assert server.requests["/img/quad.png"] == 1  # drawn again from what was kept

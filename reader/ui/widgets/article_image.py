@@ -169,7 +169,9 @@ class Pictures:
             if block.is_attached:
                 show()
                 self._revealing = True
-                block.call_after_refresh(self._reveal_next)
+                # The app's queue, not the block's: a block removed before the frame (another
+                # article opened) would never run it, and no picture would be shown again.
+                block.app.call_after_refresh(self._reveal_next)
                 return
 
 
