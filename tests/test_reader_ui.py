@@ -121,6 +121,31 @@ def long_feed(sections: int = 20, paragraphs: int = 4) -> bytes:
     ).encode()
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)], ids=str)
+async def test_the_first_slice_fills_the_pane_and_no_more(
+    server: FixtureServer,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int],
+) -> None:
+    """What the first frame mounts reaches the bottom of the pane (at its reading size,
+    which the panes only take in that same frame), and is far from the whole article."""
+    monkeypatch.setattr(ArticleBody, "_mount_rest", lambda self, generation: None)
+    server.add_route("long.xml", Route(body=long_feed()))
+    db = data_dir / "newsreader.db"
+    await subscribe(db, server.url("long.xml"))
+    with Store(db) as store:
+        app = NewsReaderApp(store, Settings(timeout=2.0))
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await pilot.press("enter", "enter")
+            await settle(pilot)
+            view = app.query_one(ArticleView)
+            body = view.body
+            assert 0 < len(body.children) < 20  # of 100 blocks
+            assert body.virtual_region.bottom >= view.scrollable_content_region.height
+
+
 async def test_long_article_mounts_in_slices_and_jumps_ahead_of_them(
     server: FixtureServer, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

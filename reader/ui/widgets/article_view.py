@@ -120,10 +120,11 @@ class ArticleBody(Markdown):
     as the old article goes, and the rest is built and mounted a slice per frame.
     """
 
-    FIRST_SLICE_SPARE_ROWS = 8
-    """Rows mounted in the first frame beyond the view's (the estimate of a block's rows
-    is rough): only what the first screen shows, since each block mounted and laid out
-    costs the first frame about a millisecond."""
+    FIRST_SLICE_SPARE_ROWS = 4
+    """Rows mounted in the first frame beyond the screen's (a block's rows are estimated
+    on the low side, and the article's header is not counted): only what the first
+    screen shows, since each block mounted and laid out costs the first frame about a
+    millisecond."""
     SLICE_CHARS = 20000
     """Markdown mounted per later frame (about 3,000 words): each step, the frame after it
     included, stayed under 50 ms for a 10,000-word article; smaller slices did not
@@ -312,7 +313,7 @@ def estimated_rows(group: list[Token], width: int) -> int:
                 for child in token.children or ()
                 if child.type in ("text", "code_inline")
             )
-            rows += max(1, chars // width)
+            rows += max(1, -(-chars // width))  # at least this many: words wrap early
         elif kind in ("fence", "code_block"):
             rows += token.content.count("\n") + 2
         elif kind == "heading_open":
