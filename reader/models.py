@@ -115,6 +115,9 @@ class Entry:
     image: str = ""
     """The entry's lead image URL (media:content/media:thumbnail of an image, itunes:image,
     an image enclosure), or ""."""
+    categories: tuple[str, ...] = ()
+    """The entry's categories or tags (RSS <category>, Atom category, JSON Feed tags), each
+    one clean line, for rules' `category` key."""
     id: int | None = None
     feed_id: int | None = None
     read: bool = False

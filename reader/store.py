@@ -401,6 +401,11 @@ MIGRATIONS: list[str] = [
         FROM sync_feeds WHERE feed_id = old.id;
     END;
     """,
+    # 19: an entry's categories (one per line), so rules' `category` key works on stored
+    # entries too (`rules test`, `rules apply`), not only as a refresh stores them.
+    """
+    ALTER TABLE entries ADD COLUMN categories TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -437,10 +442,10 @@ _NEWEST_FIRST = "ORDER BY e.sort_date DESC, e.id DESC"
 _UPSERT_ENTRY = """
     INSERT INTO entries (feed_id, key, title, author, link, published, updated, summary,
                          content, related, first_seen, sort_date, canon, enclosures, image,
-                         read, read_at, hidden, starred)
+                         categories, read, read_at, hidden, starred)
     VALUES (:feed_id, :key, :title, :author, :link, :published, :updated, :summary,
             :content, :related, :now, COALESCE(:published, :updated, :now), :canon,
-            :enclosures, :image,
+            :enclosures, :image, :categories,
             MAX(:rule_read, COALESCE((SELECT MAX(c.read) FROM entries AS c
                                       WHERE c.canon = :canon AND c.canon != ''), 0)),
             CASE WHEN :rule_read THEN :now END, :rule_hide, :rule_star)
@@ -455,6 +460,7 @@ _UPSERT_ENTRY = """
         related = excluded.related,
         enclosures = excluded.enclosures,
         image = excluded.image,
+        categories = excluded.categories,
         sort_date = COALESCE(excluded.published, excluded.updated, entries.first_seen)
     WHERE entries.title IS NOT excluded.title
        OR entries.author IS NOT excluded.author
@@ -466,6 +472,7 @@ _UPSERT_ENTRY = """
        OR entries.related IS NOT excluded.related
        OR entries.enclosures IS NOT excluded.enclosures
        OR entries.image IS NOT excluded.image
+       OR entries.categories IS NOT excluded.categories
 """
 
 
@@ -1948,10 +1955,6 @@ class Store(DownloadStore):
                     (feed_id, *chunk),
                 )
             )
-        categories = {
-            entry.key: tuple(getattr(entry, "categories", ()) or ())
-            for entry in prepared.update.parsed.entries
-        }
         hits: dict[str, list[Hit]] = {}
         for row in prepared.rows:
             key = row["key"]
@@ -1966,7 +1969,7 @@ class Store(DownloadStore):
                 feed[0],
                 feed[1],
                 feed[2],
-                categories.get(key, ()),
+                _categories(row["categories"]),
                 row["published"] or row["updated"] or now,
             )
             found = for_feed.matches(facts, now)
@@ -2006,7 +2009,7 @@ class Store(DownloadStore):
             f"""
             SELECT e.id, e.feed_id, e.title, e.author, e.content, e.summary, e.link, f.url,
                    {_FEED_TITLE}, f.folder, COALESCE(e.published, e.updated, e.first_seen),
-                   e.read, e.starred, e.hidden, e.user_set
+                   e.read, e.starred, e.hidden, e.user_set, e.categories
             FROM entries AS e JOIN feeds AS f ON f.id = e.feed_id
             ORDER BY e.id
             """
@@ -2020,6 +2023,7 @@ class Store(DownloadStore):
                 feed_url=row[7],
                 feed_title=row[8],
                 folder=row[9],
+                categories=_categories(row[15]),
                 date=row[10],
             )
             read, starred, hidden, user_set = row[11:15]
@@ -2351,6 +2355,11 @@ def _fold_reissued(
     return new
 
 
+def _categories(stored: str) -> tuple[str, ...]:
+    """An entry's categories as the store keeps them (one per line)."""
+    return tuple(stored.split("\n")) if stored else ()
+
+
 def _with_rule_flags(
     rows: list[dict[str, Any]], hits: dict[str, list[Hit]]
 ) -> list[dict[str, Any]]:
@@ -2386,6 +2395,7 @@ def _entry_params(feed_id: int, entry: Entry, now: float, canon: str) -> dict[st
         "related": _related_json(entry.related),
         "enclosures": _enclosures_json(entry.enclosures),
         "image": entry.image or "",
+        "categories": "\n".join(entry.categories),
         "now": now,
         "canon": canon,
         # What rules decide for a new entry goes in with its row (see Store._rules_for_new):

@@ -401,3 +401,29 @@ def test_the_fast_matcher_agrees_with_a_plain_search(
                 assert got == _plain_hits(_AGREE_RULES, facts), (body[:40], title, author)
                 checked += len(got)
     assert checked > 50  # the texts do hit rules, so the comparison means something
+
+
+def test_category_rules_work_at_refresh_and_over_stored_entries(
+    server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Categories (RSS <category>, Atom category term) are stored with the entries, so a
+    `category` rule hides at refresh, and `rules test` / `rules apply` find the entries
+    stored before the rule existed."""
+    assert nr(capsys, data_dir, "add", server.url("atom-full.xml"))[0] == 0
+    write_config(data_dir, '[[rules]]\nname = "tech"\nlist = "Tech"\ncategory = "^tech$"\n')
+    assert nr(capsys, data_dir, "add", server.url("feed.xml"))[0] == 0  # fetched: rules run
+    tech = entries_json(capsys, data_dir, "--list", "Tech")
+    assert sorted(row["title"] for row in tech) == [
+        "Discord defaults every user to teen mode",
+        "Doppelgänger matches faces to creators",
+    ]
+    code, out, _ = nr(capsys, data_dir, "rules", "test")
+    assert code == 0
+    assert out.splitlines()[0] == "tech: would put on Tech 2 entries in 1 feed"  # the Atom ones
+    write_config(data_dir, '[[rules]]\nname = "privacy"\naction = "hide"\ncategory = "privacy"\n')
+    code, out, _ = nr(capsys, data_dir, "rules", "apply")
+    assert out == "privacy: hid 4 entries in 2 feeds\n"
+    hidden = entries_json(capsys, data_dir, "--hidden")
+    assert len(hidden) == 4 and all("glasses" in row["title"] for row in hidden)
+    why = nr(capsys, data_dir, "why", str(hidden[0]["id"]))[1]
+    assert "category matches /privacy/: 'Privacy'" in why
