@@ -560,7 +560,10 @@ class FeedRules:
         by_key: dict[str, list[tuple[str, str, frozenset[int]]]] = {}
         for (key, literal), numbers in gates.items():
             by_key.setdefault(key, []).append((literal, _probe(literal), frozenset(numbers)))
-        self._gates = sorted(by_key.items(), key=lambda item: _COST[item[0]])
+        self._gates = sorted(
+            ((key, found, scanners[key].find) for key, found in by_key.items()),
+            key=lambda gate: _COST[gate[0]],
+        )
         self._always = frozenset(always)
 
     def __bool__(self) -> bool:
@@ -571,9 +574,10 @@ class FeedRules:
         texts = _Texts(facts)
         candidates = set(self._always)
         seen = texts.seen
-        for key, literals in self._gates:
+        for key, literals, find in self._gates:
             text = texts.text(key)[0]
-            if self._scanners[key].none_in(text):
+            if find is not None and not find(text):
+                # Leftmost-first finds no match only when no literal occurs anywhere.
                 texts.absent.add(key)
                 continue
             for literal, probe, numbers in literals:
@@ -582,6 +586,8 @@ class FeedRules:
                 present = seen[(key, literal)] = (not probe or probe in text) and literal in text
                 if present:
                     candidates |= numbers
+        if not candidates:
+            return []
         hits: list[Hit] = []
         for number in sorted(candidates):
             rule = self._rules[number]
@@ -637,7 +643,9 @@ class _Scanner:
 
     def __init__(self, literals: Iterable[str]) -> None:
         self.literals = sorted(literals)
-        self._find: Any = None
+        self.find: Any = None
+        """Non-overlapping leftmost-first matches of the literals in a text (None: no
+        scanner); an empty answer means none of them is there."""
         if len(self.literals) >= 2:
             try:
                 import ahocorasick_rs
@@ -648,16 +656,7 @@ class _Scanner:
                 matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
                 implementation=ahocorasick_rs.Implementation.ContiguousNFA,
             )
-            self._find = matcher.find_matches_as_indexes
-
-    def none_in(self, text: str) -> bool:
-        """True when `text` surely holds none of the literals (False: it may)."""
-        # Leftmost-first finds no match only when no literal occurs anywhere.
-        return self._find is not None and len(text) >= _SCAN_MIN and not self._find(text)
-
-
-_SCAN_MIN = 0
-"""Shorter texts are cheaper to check one literal at a time."""
+            self.find = matcher.find_matches_as_indexes
 
 
 class _Texts:
@@ -678,8 +677,11 @@ class _Texts:
         cached = self.folded.get(key)
         if cached is None:
             raw: str = getattr(self.facts, key)
-            lowered = raw.lower() if raw.isascii() else _folded(raw)
-            cached = self.folded[key] = (lowered, len(lowered) == len(raw))
+            if raw.isascii():
+                cached = self.folded[key] = (raw.lower(), True)
+            else:
+                lowered = _folded(raw)
+                cached = self.folded[key] = (lowered, len(lowered) == len(raw))
         return cached
 
     def holds(self, key: str, needs: tuple[str, ...]) -> bool:

@@ -1989,7 +1989,7 @@ class Store(DownloadStore):
         if not hits:
             return
         conn.executemany(
-            "INSERT OR REPLACE INTO rule_hits (entry_id, rule, action, list_name, reason, at)"
+            "INSERT OR IGNORE INTO rule_hits (entry_id, rule, action, list_name, reason, at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [
                 (entry_id, hit.rule.name, hit.rule.action, hit.rule.list_name, hit.reason, now)
