@@ -126,6 +126,9 @@ class Entry:
     feed_title: str = ""
     also_in: tuple[str, ...] = ()
     """Other feeds carrying the same story (set by lists that show each story once)."""
+    story_updated: datetime | None = None
+    """When the feed (or reader mode) last brought new text for the entry after it was read
+    (its earlier text is kept as a version); None if never."""
 
     @property
     def date(self) -> datetime | None:

@@ -430,7 +430,7 @@ _FEED_COLUMNS = (
 _ENTRY_SELECT_ANY = f"""
     SELECT e.id, e.feed_id, e.key, e.title, e.link, e.author, e.published, e.updated,
            e.summary, e.content, e.related, e.read, e.starred, e.first_seen, {_FEED_TITLE},
-           e.canon, e.enclosures, e.image
+           e.canon, e.enclosures, e.image, e.story_updated
     FROM entries AS e JOIN feeds AS f ON f.id = e.feed_id
 """
 
@@ -2296,6 +2296,7 @@ def _entry_from_row(row: tuple[Any, ...]) -> Entry:
         feed_title=row[14],
         enclosures=_enclosures(row[16]) if len(row) > 16 else (),
         image=(row[17] or "") if len(row) > 17 else "",
+        story_updated=_to_datetime(row[18]) if len(row) > 18 else None,
     )
 
 

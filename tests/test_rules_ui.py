@@ -201,3 +201,22 @@ async def test_what_changed_shows_the_word_diff_and_the_versions(
         await pilot.press("down", "enter")
         await settle(pilot)
         assert "Current version" in str(screen.query_one("#changes-diff", Static).render())
+
+
+async def test_an_updated_story_is_marked_in_the_entry_list(ruled_app: NewsReaderApp) -> None:
+    """The entry whose text changed after it was read says "↻ updated" before its title, in
+    the theme's secondary colour; the others do not."""
+    from reader.ui.widgets.entry_list import EntryList
+
+    app = ruled_app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _open(pilot)
+        entry_list = app.query_one(EntryList)
+        prompts = [entry_list.get_option_at_index(i).prompt for i in range(entry_list.option_count)]
+        marked = [str(p) for p in prompts if "↻" in str(p)]
+        assert len(marked) == 1 and "(updated)" in marked[0]
+        [prompt] = [p for p in prompts if "↻" in str(p)]
+        styles = {str(span.style) for span in prompt.spans}  # type: ignore[union-attr]
+        assert any("$secondary" in style for style in styles)
+        rows = [line for line in screen_text(app).splitlines() if "↻" in line]
+        assert len(rows) == 1 and "  ↻ updated When Social Security" in rows[0]
