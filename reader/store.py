@@ -2133,6 +2133,16 @@ class Store(DownloadStore):
         return sorted((str(r[0]) for r in rows), key=_sort_key)
 
     @_locked
+    def rule_list_unread(self) -> dict[str, int]:
+        """Unread entries on each rule list that has any entry (hidden ones not counted)."""
+        rows = self._conn.execute(
+            "SELECT h.list_name, COALESCE(SUM(e.read = 0 AND e.hidden != 1), 0)"
+            " FROM rule_hits AS h JOIN entries AS e ON e.id = h.entry_id"
+            " WHERE h.list_name != '' GROUP BY h.list_name"
+        ).fetchall()
+        return {str(name): int(unread) for name, unread in rows}
+
+    @_locked
     def rule_list_entries(self, name: str, limit: int | None = None) -> list[Entry]:
         """The entries a `list = NAME` rule put on its list, newest first."""
         rows = self._conn.execute(
