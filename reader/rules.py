@@ -565,6 +565,7 @@ class FeedRules:
             key=lambda gate: _COST[gate[0]],
         )
         self._always = frozenset(always)
+        self._always_in_order = tuple(always)
 
     def __bool__(self) -> bool:
         return bool(self._rules)
@@ -572,24 +573,32 @@ class FeedRules:
     def matches(self, facts: EntryFacts, now: float) -> list[Hit]:
         """Every rule whose keys all match `facts`, with the reason in words."""
         texts = _Texts(facts)
-        candidates = set(self._always)
-        seen = texts.seen
+        folded, seen = texts.folded, texts.seen
+        gated: set[int] | None = None
         for key, literals, find in self._gates:
-            text = texts.text(key)[0]
+            raw: str = getattr(facts, key)
+            if raw.isascii():
+                text = raw.lower()
+                folded[key] = (text, True)
+            else:
+                text = _folded(raw)
+                folded[key] = (text, len(text) == len(raw))
             if find is not None and not find(text):
                 # Leftmost-first finds no match only when no literal occurs anywhere.
                 texts.absent.add(key)
                 continue
             for literal, probe, numbers in literals:
-                if numbers <= candidates:
+                if gated is not None and numbers <= gated:
                     continue
                 present = seen[(key, literal)] = (not probe or probe in text) and literal in text
                 if present:
-                    candidates |= numbers
-        if not candidates:
-            return []
+                    gated = set(numbers) if gated is None else gated | numbers
+        if gated is None:
+            candidates: Iterable[int] = self._always_in_order
+        else:
+            candidates = sorted(gated.union(self._always))
         hits: list[Hit] = []
-        for number in sorted(candidates):
+        for number in candidates:
             rule = self._rules[number]
             days = rule.spec.older_than_days
             if days is not None and (facts.date is None or facts.date > now - days * 86400):
