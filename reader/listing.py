@@ -25,8 +25,8 @@ RECENT_LIMIT = 500
 @dataclass(frozen=True)
 class SourceRef:
     """Where entries come from: `feed` (key: the feed id), `folder` (key: its path,
-    sub-folders included), `virtual` (key: one of VIRTUAL_LISTS) or `search` (key: the
-    query)."""
+    sub-folders included), `virtual` (key: one of VIRTUAL_LISTS), `search` (key: the
+    query) or `list` (key: the name a `list = "NAME"` rule gives)."""
 
     kind: str
     key: str
@@ -81,6 +81,13 @@ def list_source(
             hits = hits[: max(limit, 0)]
         snippets = {hit.entry.id: hit.snippet for hit in hits if hit.entry.id is not None}
         return Listing(source, [hit.entry for hit in hits], True, snippets)
+    if kind == "list":
+        entries = store.rule_list_entries(key)
+        if unread_only:
+            entries = [entry for entry in entries if not entry.read]
+        if limit is not None:
+            entries = entries[: max(limit, 0)]
+        return Listing(source, entries, many_feeds=True)
     if kind == "folder":
         entries = store.query_entries(
             folder=key,

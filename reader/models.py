@@ -115,6 +115,9 @@ class Entry:
     image: str = ""
     """The entry's lead image URL (media:content/media:thumbnail of an image, itunes:image,
     an image enclosure), or ""."""
+    categories: tuple[str, ...] = ()
+    """The entry's categories or tags (RSS <category>, Atom category, JSON Feed tags), each
+    one clean line, for rules' `category` key."""
     id: int | None = None
     feed_id: int | None = None
     read: bool = False
@@ -123,6 +126,9 @@ class Entry:
     feed_title: str = ""
     also_in: tuple[str, ...] = ()
     """Other feeds carrying the same story (set by lists that show each story once)."""
+    story_updated: datetime | None = None
+    """When the feed (or reader mode) last brought new text for the entry after it was read
+    (its earlier text is kept as a version); None if never."""
 
     @property
     def date(self) -> datetime | None:

@@ -18,6 +18,7 @@ __all__ = [
     "ACTIONS",
     "MATCH_KEYS",
     "EntryFacts",
+    "FeedRules",
     "Hit",
     "PatternError",
     "RuleSet",
@@ -85,7 +86,7 @@ class RuleSpec:
         return f"list {self.list_name}" if self.action == "list" else self.action
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class EntryFacts:
     """What rules look at in one entry (the store fills it from a row or a parsed entry)."""
 
@@ -174,7 +175,9 @@ def check_pattern(pattern: str) -> int:
 def _literals(items: Any) -> frozenset[str] | None:
     """Lower-case ASCII strings one of which any match must contain (None: no such set).
     A prefilter: `in` on the case-folded text is far cheaper than a case-insensitive
-    search, and most rules name words."""
+    search, and most rules name words. Fixed text is followed through small groups of
+    alternatives (`election (?:night|results)` needs "election night" or "election
+    results"), so the prefilter says no as often as it can."""
     from re import _constants as c  # type: ignore[attr-defined]
 
     best: frozenset[str] | None = None
@@ -184,13 +187,18 @@ def _literals(items: Any) -> frozenset[str] | None:
         if found and all(found) and (best is None or _strength(found) > _strength(best)):
             best = found
 
-    run = ""
+    run: frozenset[str] | None = None
     for op, arg in [*items, (None, None)]:
-        if op is c.LITERAL and arg < 128 and chr(arg).isprintable():
-            run += chr(arg).lower()
+        fixed = _fixed(op, arg)
+        if fixed is not None:
+            product = fixed if run is None else frozenset(a + b for a in run for b in fixed)
+            if len(product) > _MAX_OPTIONS:
+                consider(run)
+                product = fixed
+            run = product
             continue
-        consider(frozenset([run]) if run else None)
-        run = ""
+        consider(run)
+        run = None
         if op is c.SUBPATTERN:
             consider(_literals(arg[-1]))
         elif op is c.BRANCH:
@@ -200,6 +208,43 @@ def _literals(items: Any) -> frozenset[str] | None:
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and arg[0] >= 1:
             consider(_literals(arg[2]))
     return best
+
+
+_MAX_OPTIONS = 4
+"""The most alternatives one prefilter may have (each is one scan of the text)."""
+
+
+def _fixed(op: Any, arg: Any) -> frozenset[str] | None:
+    """The lower-case texts one parsed item matches, when it matches only fixed ASCII text
+    with few alternatives (a literal, a group or alternation of them); else None."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    if op is c.LITERAL:
+        return frozenset([chr(arg).lower()]) if arg < 128 and chr(arg).isprintable() else None
+    if op is c.SUBPATTERN:
+        return _fixed_run(arg[-1])
+    if op is c.BRANCH:
+        options: frozenset[str] = frozenset()
+        for branch in arg[1]:
+            found = _fixed_run(branch)
+            if found is None:
+                return None
+            options |= found
+        return options if len(options) <= _MAX_OPTIONS else None
+    return None
+
+
+def _fixed_run(items: Any) -> frozenset[str] | None:
+    """`_fixed` for a sequence of items."""
+    run = frozenset([""])
+    for op, arg in items:
+        fixed = _fixed(op, arg)
+        if fixed is None:
+            return None
+        run = frozenset(a + b for a in run for b in fixed)
+        if len(run) > _MAX_OPTIONS:
+            return None
+    return run
 
 
 def _strength(options: frozenset[str]) -> tuple[int, int]:
@@ -402,7 +447,7 @@ class _Test:
     key: str
     regex: re.Pattern[str]
     cap: int
-    needs: frozenset[str] | None
+    needs: tuple[str, ...] | None
     """One of these must be in the case-folded text for a match (see `_literals`)."""
     lowered: re.Pattern[str] | None = None
     """The same pattern, case-sensitive, for lower-cased ASCII text (see `_lowered`)."""
@@ -414,23 +459,43 @@ class _Compiled:
     tests: list[_Test] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class _Ready:
+    """A rule whose feed and folder keys matched one feed: what is left to try per entry."""
+
+    spec: RuleSpec
+    reasons: tuple[str, ...]
+    tests: tuple[_Test, ...]
+
+
 class RuleSet:
     """Compiled rules: which of them match an entry, and why."""
 
     def __init__(self, specs: Iterable[RuleSpec]) -> None:
+        from re import _parser  # type: ignore[attr-defined]
+
         self.specs = list(specs)
         self._compiled: list[_Compiled] = []
+        self._feeds: dict[tuple[str, str, str], FeedRules] = {}
         for spec in self.specs:
             compiled = _Compiled(spec)
             # Cheap fields first: a rule stops at its first key that does not match.
             for key, pattern in sorted(spec.patterns, key=lambda item: _COST[item[0]]):
                 cap = check_pattern(pattern)
-                from re import _parser  # type: ignore[attr-defined]
-
-                needs = _literals(_parser.parse(pattern, re.IGNORECASE))
+                found = _literals(_parser.parse(pattern, re.IGNORECASE))
+                # A literal of one or two characters is in nearly every text: no filter.
+                needs = None
+                if found is not None and min(len(literal) for literal in found) >= 3:
+                    needs = tuple(sorted(found))
                 regex = re.compile(pattern, re.IGNORECASE)
                 compiled.tests.append(_Test(key, regex, cap, needs, _lowered(pattern)))
             self._compiled.append(compiled)
+        literals: dict[str, set[str]] = {}
+        for compiled in self._compiled:
+            for test in compiled.tests:
+                if test.key in _PLAIN_KEYS and test.needs is not None:
+                    literals.setdefault(test.key, set()).update(test.needs)
+        self._scanners = {key: _Scanner(found) for key, found in literals.items()}
 
     def __bool__(self) -> bool:
         return bool(self.specs)
@@ -441,55 +506,219 @@ class RuleSet:
             return self
         return RuleSet(spec for spec in self.specs if spec.name == name)
 
-    def matches(self, facts: EntryFacts, now: float) -> list[Hit]:
-        """Every rule whose keys all match `facts`, with the reason in words."""
-        hits: list[Hit] = []
-        folded: dict[str, tuple[str, bool]] = {}
+    def for_feed(self, feed_url: str, feed_title: str, folder: str) -> FeedRules:
+        """The rules as they stand for one feed: its feed and folder keys are tried once
+        here, not once per entry, and rules they rule out are dropped."""
+        where = (feed_url, feed_title, folder)
+        ready = self._feeds.get(where)
+        if ready is not None:
+            return ready
+        facts = EntryFacts(feed_url=feed_url, feed_title=feed_title, folder=folder)
+        rules: list[_Ready] = []
         for compiled in self._compiled:
             reasons: list[str] = []
+            rest = [test for test in compiled.tests if test.key not in _FEED_KEYS]
             for test in compiled.tests:
+                if test.key in _FEED_KEYS:
+                    found = _search(test.key, test.regex, test.cap, facts)
+                    if found is None:
+                        break
+                    reasons.append(found)
+            else:
+                rules.append(_Ready(compiled.spec, tuple(reasons), tuple(rest)))
+        if len(self._feeds) > 4096:
+            self._feeds.clear()
+        ready = self._feeds[where] = FeedRules(rules, self._scanners)
+        return ready
+
+    def matches(self, facts: EntryFacts, now: float) -> list[Hit]:
+        """Every rule whose keys all match `facts`, with the reason in words."""
+        return self.for_feed(facts.feed_url, facts.feed_title, facts.folder).matches(facts, now)
+
+
+class FeedRules:
+    """The rules left for one feed's entries (see `RuleSet.for_feed`).
+
+    Most entries match no rule, and most rules start with a text key whose pattern needs a
+    literal word. So each entry is first checked for those literals, each looked for once
+    however many rules need it, and only the rules whose first literal is there (or that
+    have none) are tried in full."""
+
+    def __init__(self, rules: list[_Ready], scanners: dict[str, _Scanner]) -> None:
+        self._rules = rules
+        self._scanners = scanners
+        gates: dict[tuple[str, str], set[int]] = {}
+        always: list[int] = []
+        for number, rule in enumerate(rules):
+            first = rule.tests[0] if rule.tests else None
+            if first is None or first.key not in _PLAIN_KEYS or first.needs is None:
+                always.append(number)
+                continue
+            for literal in first.needs:
+                gates.setdefault((first.key, literal), set()).add(number)
+        # Short fields first, so a body is scanned only for what the rest did not settle.
+        by_key: dict[str, list[tuple[str, str, frozenset[int]]]] = {}
+        for (key, literal), numbers in gates.items():
+            by_key.setdefault(key, []).append((literal, _probe(literal), frozenset(numbers)))
+        self._gates = sorted(
+            ((key, found, scanners[key].find) for key, found in by_key.items()),
+            key=lambda gate: _COST[gate[0]],
+        )
+        self._always = frozenset(always)
+        self._always_in_order = tuple(always)
+
+    def __bool__(self) -> bool:
+        return bool(self._rules)
+
+    def matches(self, facts: EntryFacts, now: float) -> list[Hit]:
+        """Every rule whose keys all match `facts`, with the reason in words."""
+        texts = _Texts(facts)
+        folded, seen = texts.folded, texts.seen
+        gated: set[int] | None = None
+        for key, literals, find in self._gates:
+            raw: str = getattr(facts, key)
+            if raw.isascii():
+                text = raw.lower()
+                folded[key] = (text, True)
+            else:
+                text = _folded(raw)
+                folded[key] = (text, len(text) == len(raw))
+            if find is not None and not find(text):
+                # Leftmost-first finds no match only when no literal occurs anywhere.
+                texts.absent.add(key)
+                continue
+            for literal, probe, numbers in literals:
+                if gated is not None and numbers <= gated:
+                    continue
+                present = seen[(key, literal)] = (not probe or probe in text) and literal in text
+                if present:
+                    gated = set(numbers) if gated is None else gated | numbers
+        if gated is None:
+            candidates: Iterable[int] = self._always_in_order
+        else:
+            candidates = sorted(gated.union(self._always))
+        hits: list[Hit] = []
+        for number in candidates:
+            rule = self._rules[number]
+            days = rule.spec.older_than_days
+            if days is not None and (facts.date is None or facts.date > now - days * 86400):
+                continue  # the cheapest key first
+            reasons = list(rule.reasons)
+            for test in rule.tests:
                 if test.key in _PLAIN_KEYS:
-                    found = _search_plain(test, facts, folded)
+                    found = _search_plain(test, texts)
                 else:
                     found = _search(test.key, test.regex, test.cap, facts)
                 if found is None:
                     break
                 reasons.append(found)
             else:
-                days = compiled.spec.older_than_days
-                if days is not None:
-                    if facts.date is None or facts.date > now - days * 86400:
-                        continue
+                if days is not None and facts.date is not None:
                     age = (now - facts.date) / 86400
                     reasons.append(f"it is {age:.0f} days old (older than {days:g})")
-                hits.append(Hit(compiled.spec, "; ".join(reasons)))
+                hits.append(Hit(rule.spec, "; ".join(reasons)))
         return hits
 
 
 _PLAIN_KEYS = frozenset(("title", "author", "content", "link"))
+_FEED_KEYS = frozenset(("feed", "folder"))
 _COST = {"feed": 0, "folder": 1, "category": 2, "author": 3, "title": 4, "link": 5, "content": 6}
 """The order a rule's keys are tried in: short texts before the body."""
 
+_COMMON = frozenset("abcdefghijklmnopqrstuvwxyz .,'")
+"""Characters nearly every English text has; any other one in a literal (a digit, a
+hyphen, a rare letter) is looked for alone first: one `in` for a single character is a
+memchr, tens of times faster than looking for the literal."""
 
-def _search_plain(
-    test: _Test, facts: EntryFacts, folded: dict[str, tuple[str, bool]]
-) -> str | None:
+_PROBES: dict[str, str] = {}
+
+
+def _probe(literal: str) -> str:
+    """The character of `literal` to look for first ("" when all are common)."""
+    probe = _PROBES.get(literal)
+    if probe is None:
+        rare = [ch for ch in literal if ch not in _COMMON]
+        probe = _PROBES[literal] = min(rare, key=_RARITY.get) if rare else ""  # type: ignore[arg-type]
+    return probe
+
+
+_RARITY = {ch: (0 if not ch.isalpha() else 1) for ch in map(chr, range(0x110))}
+
+
+class _Scanner:
+    """All the literals rules look for in one field, found in one pass when the optional
+    Aho-Corasick matcher (ahocorasick-rs) is installed: for a body of a few kilobytes that
+    is several times faster than one `in` per literal, and most entries hold none."""
+
+    def __init__(self, literals: Iterable[str]) -> None:
+        self.literals = sorted(literals)
+        self.find: Any = None
+        """Non-overlapping leftmost-first matches of the literals in a text (None: no
+        scanner); an empty answer means none of them is there."""
+        if len(self.literals) >= 2:
+            try:
+                import ahocorasick_rs
+            except ImportError:  # pragma: no cover - the fallback is one `in` per literal
+                return
+            matcher = ahocorasick_rs.AhoCorasick(
+                self.literals,
+                matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
+                implementation=ahocorasick_rs.Implementation.ContiguousNFA,
+            )
+            self.find = matcher.find_matches_as_indexes
+
+
+class _Texts:
+    """One entry's text fields, lower-cased when first needed, and which literals they
+    hold (each looked for once)."""
+
+    __slots__ = ("absent", "facts", "folded", "seen")
+
+    def __init__(self, facts: EntryFacts) -> None:
+        self.facts = facts
+        self.absent: set[str] = set()
+        """Fields known to hold none of the rules' literals."""
+        self.folded: dict[str, tuple[str, bool]] = {}
+        self.seen: dict[tuple[str, str], bool] = {}
+
+    def text(self, key: str) -> tuple[str, bool]:
+        """The field lower-cased, and whether that kept its length."""
+        cached = self.folded.get(key)
+        if cached is None:
+            raw: str = getattr(self.facts, key)
+            if raw.isascii():
+                cached = self.folded[key] = (raw.lower(), True)
+            else:
+                lowered = _folded(raw)
+                cached = self.folded[key] = (lowered, len(lowered) == len(raw))
+        return cached
+
+    def holds(self, key: str, needs: tuple[str, ...]) -> bool:
+        """Whether the folded field holds one of the literals."""
+        if key in self.absent:
+            return False
+        seen = self.seen
+        text = None
+        for literal in needs:
+            known = seen.get((key, literal))
+            if known is None:
+                if text is None:
+                    text = self.text(key)[0]
+                probe = _probe(literal)
+                known = seen[(key, literal)] = (not probe or probe in text) and literal in text
+            if known:
+                return True
+        return False
+
+
+def _search_plain(test: _Test, texts: _Texts) -> str | None:
     """`_search` for one text field, fast: the literal prefilter first, then the
     case-sensitive twin of the pattern on the lower-cased text, which Python's `re`
     searches tens of times faster than a case-insensitive pattern."""
-    raw: str = getattr(facts, test.key)
-    cached = folded.get(test.key)
-    if cached is None:
-        lowered = _folded(raw)
-        cached = folded[test.key] = (lowered, len(lowered) == len(raw))
-    text, same_length = cached
-    needs = test.needs
-    if needs is not None:
-        if len(needs) == 1:
-            if next(iter(needs)) not in text:
-                return None
-        elif not any(literal in text for literal in needs):
-            return None
+    if test.needs is not None and not texts.holds(test.key, test.needs):
+        return None
+    text, same_length = texts.text(test.key)
+    raw: str = getattr(texts.facts, test.key)
     if test.lowered is not None and same_length:
         # A text shorter than the cap is searched whole, without a copy.
         found = test.lowered.search(text if len(text) <= test.cap else text[: test.cap])

@@ -26,7 +26,7 @@ from typing import Any, Concatenate, ParamSpec, TypedDict, TypeVar, Unpack
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from reader.models import Article, CachedPage, Enclosure, Entry, Feed, Link, ParsedFeed, SearchHit
-from reader.rules import EntryFacts, RuleSet, RuleSpec, rules_from_json, rules_to_json
+from reader.rules import EntryFacts, Hit, RuleSet, RuleSpec, rules_from_json, rules_to_json
 from reader.store_downloads import DOWNLOADS_MIGRATION, DownloadStore
 
 __all__ = [
@@ -401,6 +401,11 @@ MIGRATIONS: list[str] = [
         FROM sync_feeds WHERE feed_id = old.id;
     END;
     """,
+    # 19: an entry's categories (one per line), so rules' `category` key works on stored
+    # entries too (`rules test`, `rules apply`), not only as a refresh stores them.
+    """
+    ALTER TABLE entries ADD COLUMN categories TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -425,7 +430,7 @@ _FEED_COLUMNS = (
 _ENTRY_SELECT_ANY = f"""
     SELECT e.id, e.feed_id, e.key, e.title, e.link, e.author, e.published, e.updated,
            e.summary, e.content, e.related, e.read, e.starred, e.first_seen, {_FEED_TITLE},
-           e.canon, e.enclosures, e.image
+           e.canon, e.enclosures, e.image, e.story_updated
     FROM entries AS e JOIN feeds AS f ON f.id = e.feed_id
 """
 
@@ -437,12 +442,13 @@ _NEWEST_FIRST = "ORDER BY e.sort_date DESC, e.id DESC"
 _UPSERT_ENTRY = """
     INSERT INTO entries (feed_id, key, title, author, link, published, updated, summary,
                          content, related, first_seen, sort_date, canon, enclosures, image,
-                         read)
+                         categories, read, read_at, hidden, starred)
     VALUES (:feed_id, :key, :title, :author, :link, :published, :updated, :summary,
             :content, :related, :now, COALESCE(:published, :updated, :now), :canon,
-            :enclosures, :image,
-            COALESCE((SELECT MAX(c.read) FROM entries AS c
-                      WHERE c.canon = :canon AND c.canon != ''), 0))
+            :enclosures, :image, :categories,
+            MAX(:rule_read, COALESCE((SELECT MAX(c.read) FROM entries AS c
+                                      WHERE c.canon = :canon AND c.canon != ''), 0)),
+            CASE WHEN :rule_read THEN :now END, :rule_hide, :rule_star)
     ON CONFLICT (feed_id, key) DO UPDATE SET
         title = excluded.title,
         author = excluded.author,
@@ -454,6 +460,7 @@ _UPSERT_ENTRY = """
         related = excluded.related,
         enclosures = excluded.enclosures,
         image = excluded.image,
+        categories = excluded.categories,
         sort_date = COALESCE(excluded.published, excluded.updated, entries.first_seen)
     WHERE entries.title IS NOT excluded.title
        OR entries.author IS NOT excluded.author
@@ -465,6 +472,7 @@ _UPSERT_ENTRY = """
        OR entries.related IS NOT excluded.related
        OR entries.enclosures IS NOT excluded.enclosures
        OR entries.image IS NOT excluded.image
+       OR entries.categories IS NOT excluded.categories
 """
 
 
@@ -1107,7 +1115,8 @@ class Store(DownloadStore):
         # Rowids only grow inside the transaction: every row above the old largest one is
         # an entry this update inserted (an existing one is updated in place).
         newest_before = conn.execute("SELECT COALESCE(MAX(id), 0) FROM entries").fetchone()[0]
-        conn.executemany(_UPSERT_ENTRY, prepared.rows)
+        hits = self._rules_for_new(conn, prepared, now)
+        conn.executemany(_UPSERT_ENTRY, _with_rule_flags(prepared.rows, hits))
         inserted = conn.execute(
             "SELECT id, key FROM entries WHERE id > ?", (newest_before,)
         ).fetchall()
@@ -1118,7 +1127,7 @@ class Store(DownloadStore):
             "INSERT INTO entries_fts (rowid, title, author, body) VALUES (?, ?, ?, ?)",
             ((entry_id, *index[key]) for entry_id, key in inserted),
         )
-        self._rules_on_new(conn, prepared, inserted, now)
+        self._record_rule_hits(conn, prepared, inserted, hits, now)
         if update.fetched is not None:
             details: FetchDetails = {**update.fetched, "new": len(inserted)}
             self._log_fetch(conn, feed_id, ok=True, status=update.status, **details)
@@ -1917,44 +1926,77 @@ class Store(DownloadStore):
                     (key, value),
                 )
 
-    def _rules_on_new(
-        self,
-        conn: sqlite3.Connection,
-        prepared: _PreparedUpdate,
-        inserted: Sequence[tuple[int, str]],
-        now: float,
-    ) -> None:
-        """Apply the rules to entries this update inserted (never to existing ones)."""
+    def _rules_for_new(
+        self, conn: sqlite3.Connection, prepared: _PreparedUpdate, now: float
+    ) -> dict[str, list[Hit]]:
+        """What the rules say about the entries of this update that are not stored yet, by
+        key (entries seen before are never matched again)."""
         rules = self._rule_set()
-        if not rules or not inserted:
-            return
+        if not rules or not prepared.rows:
+            return {}
         feed_id = prepared.update.feed_id
         feed = conn.execute(
             f"SELECT f.url, {_FEED_TITLE}, f.folder FROM feeds AS f WHERE f.id = ?", (feed_id,)
         ).fetchone()
-        rows = {row["key"]: row for row in prepared.rows}
-        parsed = {entry.key: entry for entry in prepared.update.parsed.entries}
-        planned: list[PlannedAction] = []
-        for entry_id, key in inserted:
-            row = rows[key]
-            title, author, text = prepared.index[key]
-            entry = parsed.get(key)
-            facts = EntryFacts(
-                title=title,
-                author=author,
-                content=text,
-                link=row["link"],
-                feed_url=feed[0],
-                feed_title=feed[1],
-                folder=feed[2],
-                categories=tuple(getattr(entry, "categories", ()) or ()),
-                date=row["published"] or row["updated"] or now,
-            )
-            for hit in rules.matches(facts, now):
-                planned.append(
-                    PlannedAction(entry_id, feed_id, title, feed[1], hit.rule, hit.reason)
+        if feed is None:
+            return {}
+        for_feed = rules.for_feed(feed[0], feed[1], feed[2])
+        if not for_feed:
+            return {}
+        keys = [row["key"] for row in prepared.rows]
+        known: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            known.update(
+                key
+                for (key,) in conn.execute(
+                    "SELECT key FROM entries WHERE feed_id = ? AND key IN"
+                    f" ({','.join('?' * len(chunk))})",
+                    (feed_id, *chunk),
                 )
-        self._write_plan(conn, planned, now)
+            )
+        hits: dict[str, list[Hit]] = {}
+        for row in prepared.rows:
+            key = row["key"]
+            if key in known:
+                continue
+            title, author, text = prepared.index[key]
+            facts = EntryFacts(
+                title,
+                author,
+                text,
+                row["link"],
+                feed[0],
+                feed[1],
+                feed[2],
+                _categories(row["categories"]),
+                row["published"] or row["updated"] or now,
+            )
+            found = for_feed.matches(facts, now)
+            if found:
+                hits[key] = found
+        return hits
+
+    def _record_rule_hits(
+        self,
+        conn: sqlite3.Connection,
+        prepared: _PreparedUpdate,
+        inserted: Sequence[tuple[int, str]],
+        hits: dict[str, list[Hit]],
+        now: float,
+    ) -> None:
+        """Say which rule touched which of the entries this update inserted, and why."""
+        if not hits:
+            return
+        conn.executemany(
+            "INSERT OR IGNORE INTO rule_hits (entry_id, rule, action, list_name, reason, at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (entry_id, hit.rule.name, hit.rule.action, hit.rule.list_name, hit.reason, now)
+                for entry_id, key in inserted
+                for hit in hits.get(key, ())
+            ],
+        )
 
     def _plan(self, rules: RuleSet, now: float) -> list[PlannedAction]:
         """What `rules` would change in the stored entries (the dry run and the real run
@@ -1967,7 +2009,7 @@ class Store(DownloadStore):
             f"""
             SELECT e.id, e.feed_id, e.title, e.author, e.content, e.summary, e.link, f.url,
                    {_FEED_TITLE}, f.folder, COALESCE(e.published, e.updated, e.first_seen),
-                   e.read, e.starred, e.hidden, e.user_set
+                   e.read, e.starred, e.hidden, e.user_set, e.categories
             FROM entries AS e JOIN feeds AS f ON f.id = e.feed_id
             ORDER BY e.id
             """
@@ -1981,6 +2023,7 @@ class Store(DownloadStore):
                 feed_url=row[7],
                 feed_title=row[8],
                 folder=row[9],
+                categories=_categories(row[15]),
                 date=row[10],
             )
             read, starred, hidden, user_set = row[11:15]
@@ -2020,34 +2063,31 @@ class Store(DownloadStore):
         are left alone (user_set), and nothing is ever deleted."""
         if not planned:
             return
+        hide = [(item.entry_id,) for item in planned if item.rule.action == "hide"]
+        read = [(now, item.entry_id) for item in planned if item.rule.action == "read"]
+        star = [(item.entry_id,) for item in planned if item.rule.action == "star"]
         self._rules_writing = True
         try:
-            for item in planned:
-                action = item.rule.action
-                if action == "hide":
-                    conn.execute(
-                        "UPDATE entries SET hidden = 1 WHERE id = ? AND hidden = 0",
-                        (item.entry_id,),
-                    )
-                elif action == "read":
-                    conn.execute(
-                        "UPDATE entries SET read = 1, read_at = COALESCE(read_at, ?)"
-                        " WHERE id = ? AND read = 0 AND user_set = 0",
-                        (now, item.entry_id),
-                    )
-                elif action == "star":
-                    conn.execute(
-                        "UPDATE entries SET starred = 1 WHERE id = ? AND starred = 0"
-                        " AND user_set = 0",
-                        (item.entry_id,),
-                    )
-                conn.execute(
-                    "INSERT INTO rule_hits (entry_id, rule, action, list_name, reason, at)"
-                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (entry_id, rule) DO UPDATE SET"
-                    " action = excluded.action, list_name = excluded.list_name,"
-                    " reason = excluded.reason, at = excluded.at",
-                    (item.entry_id, item.rule.name, action, item.rule.list_name, item.reason, now),
-                )
+            conn.executemany("UPDATE entries SET hidden = 1 WHERE id = ? AND hidden = 0", hide)
+            conn.executemany(
+                "UPDATE entries SET read = 1, read_at = COALESCE(read_at, ?)"
+                " WHERE id = ? AND read = 0 AND user_set = 0",
+                read,
+            )
+            conn.executemany(
+                "UPDATE entries SET starred = 1 WHERE id = ? AND starred = 0 AND user_set = 0",
+                star,
+            )
+            conn.executemany(
+                "INSERT INTO rule_hits (entry_id, rule, action, list_name, reason, at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (entry_id, rule) DO UPDATE SET"
+                " action = excluded.action, list_name = excluded.list_name,"
+                " reason = excluded.reason, at = excluded.at",
+                [
+                    (i.entry_id, i.rule.name, i.rule.action, i.rule.list_name, i.reason, now)
+                    for i in planned
+                ],
+            )
         finally:
             self._rules_writing = False
 
@@ -2091,6 +2131,16 @@ class Store(DownloadStore):
             "SELECT DISTINCT list_name FROM rule_hits WHERE list_name != ''"
         ).fetchall()
         return sorted((str(r[0]) for r in rows), key=_sort_key)
+
+    @_locked
+    def rule_list_unread(self) -> dict[str, int]:
+        """Unread entries on each rule list that has any entry (hidden ones not counted)."""
+        rows = self._conn.execute(
+            "SELECT h.list_name, COALESCE(SUM(e.read = 0 AND e.hidden != 1), 0)"
+            " FROM rule_hits AS h JOIN entries AS e ON e.id = h.entry_id"
+            " WHERE h.list_name != '' GROUP BY h.list_name"
+        ).fetchall()
+        return {str(name): int(unread) for name, unread in rows}
 
     @_locked
     def rule_list_entries(self, name: str, limit: int | None = None) -> list[Entry]:
@@ -2256,6 +2306,7 @@ def _entry_from_row(row: tuple[Any, ...]) -> Entry:
         feed_title=row[14],
         enclosures=_enclosures(row[16]) if len(row) > 16 else (),
         image=(row[17] or "") if len(row) > 17 else "",
+        story_updated=_to_datetime(row[18]) if len(row) > 18 else None,
     )
 
 
@@ -2315,6 +2366,32 @@ def _fold_reissued(
     return new
 
 
+def _categories(stored: str) -> tuple[str, ...]:
+    """An entry's categories as the store keeps them (one per line)."""
+    return tuple(stored.split("\n")) if stored else ()
+
+
+def _with_rule_flags(
+    rows: list[dict[str, Any]], hits: dict[str, list[Hit]]
+) -> list[dict[str, Any]]:
+    """The upsert parameters with what the rules decided for each new entry."""
+    if not hits:
+        return rows
+    flagged = []
+    for row in rows:
+        found = hits.get(row["key"])
+        if found:
+            actions = {hit.rule.action for hit in found}
+            row = {
+                **row,
+                "rule_read": int("read" in actions),
+                "rule_hide": int("hide" in actions),
+                "rule_star": int("star" in actions),
+            }
+        flagged.append(row)
+    return flagged
+
+
 def _entry_params(feed_id: int, entry: Entry, now: float, canon: str) -> dict[str, Any]:
     return {
         "feed_id": feed_id,
@@ -2329,6 +2406,12 @@ def _entry_params(feed_id: int, entry: Entry, now: float, canon: str) -> dict[st
         "related": _related_json(entry.related),
         "enclosures": _enclosures_json(entry.enclosures),
         "image": entry.image or "",
+        "categories": "\n".join(entry.categories),
         "now": now,
         "canon": canon,
+        # What rules decide for a new entry goes in with its row (see Store._rules_for_new):
+        # an UPDATE afterwards would rewrite the whole row, body and all.
+        "rule_read": 0,
+        "rule_hide": 0,
+        "rule_star": 0,
     }

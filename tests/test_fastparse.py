@@ -44,6 +44,16 @@ def atom(entries: str, head: str = "<title>News</title>") -> bytes:
 
 
 WELL_FORMED = {
+    "categories": rss(
+        "<item><guid>1</guid><title>a</title><category>Politics</category>"
+        '<category domain="x">  Tech &amp;\n Science </category><category>Politics</category>'
+        "<category></category></item>"
+    ),
+    "atom categories": atom(
+        '<entry><id>1</id><title>a</title><category term="Sport"/>'
+        '<category term="tennis" label="Tennis"/><category label="Only a label"/>'
+        '<category scheme="s"/></entry>'
+    ),
     "titles with entities and markup": rss(
         "<item><guid>1</guid><title>AT&amp;T &amp; friends</title></item>"
         "<item><guid>2</guid><title>Tom &lt;b&gt;bold&lt;/b&gt; title</title></item>"
@@ -313,3 +323,10 @@ def test_a_fallback_document_is_still_read() -> None:
     assert [e.title for e in feed.entries] == ["Café"]
     document, headers = FALLBACKS["html entity in xml"]
     assert parse_feed(document, url=URL, headers=headers).entries[0].title == "a b"
+
+
+def test_categories_are_read_each_once_as_clean_lines() -> None:
+    rss_entry = parse_feed(WELL_FORMED["categories"], url=URL, headers=XML).entries[0]
+    assert rss_entry.categories == ("Politics", "Tech & Science")
+    atom_entry = parse_feed(WELL_FORMED["atom categories"], url=URL, headers=XML).entries[0]
+    assert atom_entry.categories == ("Sport", "tennis", "Only a label")

@@ -315,3 +315,8 @@ def test_utf8_bom_and_utf16_are_read_and_broken_utf8_is_a_warning() -> None:
 )
 def test_sniff(body: bytes, expected: bool) -> None:
     assert looks_like_json_feed(body) is expected
+
+
+def test_tags_are_categories() -> None:
+    entry = one({"id": "1", "title": "t", "tags": ["Rust", 7, " Rust ", "Web  dev"]})
+    assert entry.categories == ("Rust", "Web dev")

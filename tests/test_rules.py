@@ -316,3 +316,114 @@ def test_a_rule_saved_from_the_tui_replaces_only_its_own_table(tmp_path: Path) -
         save_rule(path, rule_from_dict({"name": "b", "action": "hide", "title": "z"}), "a2")
     assert [s.name for s in load_settings(path).rules] == ["a2", "b", "c"]
     assert [s.name for s in delete_rule(path, "b").rules] == ["a2", "c"]
+
+
+# The fast matcher says exactly what a plain case-insensitive search says
+
+
+_AGREE_RULES = [
+    {"name": "a", "action": "hide", "content": "giveaway|win a free"},
+    {"name": "b", "action": "hide", "content": r"election (?:night|results)"},
+    {"name": "c", "action": "star", "content": r"CVE-\d{4}-\d{4,}"},
+    {"name": "d", "action": "read", "content": "away|way"},  # literals that overlap
+    {"name": "e", "action": "read", "title": r"\brust\b", "content": "borrow checker"},
+    {"name": "f", "action": "read", "title": r"v\d+\.\d+"},  # no useful literal
+    {"name": "g", "action": "list", "list": "L", "author": "guest", "link": "youtube"},
+    {"name": "h", "action": "notify", "feed": "desk", "title": "straße|ſtop"},
+]
+
+_AGREE_TEXTS = [
+    "",
+    "Nothing to see here at all, just words and more words " * 40,
+    "A GIVEAWAY for readers" + " filler" * 300,
+    "filler " * 500 + "win a FREE phone",
+    "Election Night: the Election Results are in",
+    "election nights and election resultss",
+    "see cve-2024-12345 and CVE-2025-1",
+    "giveawaway",  # "away" and "giveaway" overlap in "giveawaway"
+    "Borrow Checker woes",
+    "STRASSE Straße ſtop",
+    "İstanbul ı dotless",
+]
+
+
+def _plain_hits(specs: list[dict[str, object]], facts: EntryFacts) -> list[str]:
+    """Which rules a naive matcher (every key searched with re.IGNORECASE) would hit."""
+    import re
+
+    names = []
+    for table in specs:
+        ok = True
+        for key in ("title", "author", "content", "link", "feed"):
+            if key not in table:
+                continue
+            texts = [facts.feed_title, facts.feed_url] if key == "feed" else [getattr(facts, key)]
+            pattern = re.compile(str(table[key]), re.IGNORECASE)
+            ok = ok and any(pattern.search(text) for text in texts)
+        if ok:
+            names.append(str(table["name"]))
+    return names
+
+
+@pytest.mark.parametrize("scanner", [True, False], ids=["one-pass", "one-in-per-literal"])
+def test_the_fast_matcher_agrees_with_a_plain_search(
+    scanner: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever shortcuts the matcher takes (a literal prefilter, one pass for all literals
+    when ahocorasick-rs is there, lower-cased twins of the patterns, feed keys tried once
+    per feed), it hits exactly the rules a plain case-insensitive search would."""
+    import builtins
+
+    if not scanner:
+        real_import = builtins.__import__
+
+        def no_scanner(name: str, *args: object, **kwargs: object) -> object:
+            if name == "ahocorasick_rs":
+                raise ImportError(name)
+            return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(builtins, "__import__", no_scanner)
+    rules = RuleSet([rule_from_dict(table) for table in _AGREE_RULES])
+    now = time.time()
+    checked = 0
+    for body in _AGREE_TEXTS:
+        for title in ("Rust v1.80 released", "STRASSE closed", "Which one", "ſtop now"):
+            for author, link in (("Guest Writer", "https://youtube.com/x"), ("Ann", "")):
+                facts = EntryFacts(
+                    title=title,
+                    author=author,
+                    content=body,
+                    link=link,
+                    feed_url="https://desk.example/feed",
+                    feed_title="The Desk",
+                )
+                got = [hit.rule.name for hit in rules.matches(facts, now)]
+                assert got == _plain_hits(_AGREE_RULES, facts), (body[:40], title, author)
+                checked += len(got)
+    assert checked > 50  # the texts do hit rules, so the comparison means something
+
+
+def test_category_rules_work_at_refresh_and_over_stored_entries(
+    server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Categories (RSS <category>, Atom category term) are stored with the entries, so a
+    `category` rule hides at refresh, and `rules test` / `rules apply` find the entries
+    stored before the rule existed."""
+    assert nr(capsys, data_dir, "add", server.url("atom-full.xml"))[0] == 0
+    write_config(data_dir, '[[rules]]\nname = "tech"\nlist = "Tech"\ncategory = "^tech$"\n')
+    assert nr(capsys, data_dir, "add", server.url("feed.xml"))[0] == 0  # fetched: rules run
+    tech = entries_json(capsys, data_dir, "--list", "Tech")
+    assert sorted(row["title"] for row in tech) == [
+        "Discord defaults every user to teen mode",
+        "Doppelgänger matches faces to creators",
+    ]
+    code, out, _ = nr(capsys, data_dir, "rules", "test")
+    assert code == 0
+    assert out.splitlines()[0] == "tech: would put on Tech 2 entries in 1 feed"  # the Atom ones
+    write_config(data_dir, '[[rules]]\nname = "privacy"\naction = "hide"\ncategory = "privacy"\n')
+    code, out, _ = nr(capsys, data_dir, "rules", "apply")
+    assert out == "privacy: hid 4 entries in 2 feeds\n"
+    hidden = entries_json(capsys, data_dir, "--hidden")
+    assert len(hidden) == 4 and all("glasses" in row["title"] for row in hidden)
+    why = nr(capsys, data_dir, "why", str(hidden[0]["id"]))[1]
+    assert "category matches /privacy/: 'Privacy'" in why

@@ -201,3 +201,64 @@ async def test_what_changed_shows_the_word_diff_and_the_versions(
         await pilot.press("down", "enter")
         await settle(pilot)
         assert "Current version" in str(screen.query_one("#changes-diff", Static).render())
+
+
+async def test_an_updated_story_is_marked_in_the_entry_list(ruled_app: NewsReaderApp) -> None:
+    """The entry whose text changed after it was read says "↻ updated" before its title, in
+    the theme's secondary colour; the others do not."""
+    from reader.ui.widgets.entry_list import EntryList
+
+    app = ruled_app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _open(pilot)
+        entry_list = app.query_one(EntryList)
+        prompts = [entry_list.get_option_at_index(i).prompt for i in range(entry_list.option_count)]
+        marked = [str(p) for p in prompts if "↻" in str(p)]
+        assert len(marked) == 1 and "(updated)" in marked[0]
+        [prompt] = [p for p in prompts if "↻" in str(p)]
+        styles = {str(span.style) for span in prompt.spans}  # type: ignore[union-attr]
+        assert any("$secondary" in style for style in styles)
+        rows = [line for line in screen_text(app).splitlines() if "↻" in line]
+        assert len(rows) == 1 and "  ↻ updated When Social Security" in rows[0]
+
+
+async def test_a_rule_list_shows_in_the_sources_pane(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A `list = "NAME"` rule's list is a row under the virtual lists, with its unread
+    count; choosing it lists the entries the rule put there. A list no entry is on yet
+    shows too, and says so."""
+    from reader.ui.widgets.entry_list import EntryList
+    from reader.ui.widgets.feed_list import FeedList
+
+    later = rule_from_dict({"name": "later", "list": "Later", "title": "meta|discord"})
+    empty = rule_from_dict({"name": "none yet", "list": "Aardvarks", "title": "aardvark"})
+    store = _sample_store(tmp_path / "newsreader.db")
+    store.apply_rules(RuleSet([later]), now=PINNED)
+    app = NewsReaderApp(store, Settings(timeout=2.0, rules=(later, empty)), show_sample=True)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            feeds = app.query_one(FeedList)
+            rows = [(row.kind, row.key, row.unread) for row in feeds.option_rows]
+            lists = [row for row in rows if row[0] == "list"]
+            assert lists == [("list", "Aardvarks", 0), ("list", "Later", 3)]
+            text = screen_text(app)
+            assert "Later" in text and "Aardvarks" in text
+            index = next(i for i, row in enumerate(feeds.option_rows) if row.key == "Later")
+            await pilot.press("home", *["j"] * index, "enter")
+            await settle(pilot)
+            entries = app.query_one(EntryList)
+            titles = [
+                str(entries.get_option_at_index(i).prompt) for i in range(entries.option_count)
+            ]
+            assert len(titles) == 3
+            assert all(("Meta" in t or "Discord" in t) for t in titles)
+            assert "Entries · Later" in screen_text(app)
+            await pilot.press("shift+tab")  # back to the sources pane
+            assert app.focused is feeds
+            await pilot.press("home", *["j"] * (index - 1), "enter")
+            await settle(pilot)
+            assert "No entries on this list yet." in screen_text(app)
+    finally:
+        store.close()

@@ -141,7 +141,28 @@ def _entry(raw: RawEntry, base: str, now: datetime) -> Entry | None:
         related=_related(raw, base),
         enclosures=enclosures,
         image=image,
+        categories=categories_of(raw),
     )
+
+
+MAX_CATEGORIES = 20
+"""The most categories kept for one entry (each at most 100 characters)."""
+
+
+def categories_of(raw: RawEntry) -> tuple[str, ...]:
+    """The entry's categories as feedparser keeps them (`tags`: a term, else a label), each
+    once, in document order."""
+    found: list[str] = []
+    tags = raw.get("tags")
+    for tag in tags if isinstance(tags, list) else []:
+        if not isinstance(tag, Mapping):
+            continue
+        name = clean_line(tag.get("term"), 100) or clean_line(tag.get("label"), 100)
+        if name and name not in found:
+            found.append(name)
+            if len(found) == MAX_CATEGORIES:
+                break
+    return tuple(found)
 
 
 def _author(raw: RawEntry) -> str:

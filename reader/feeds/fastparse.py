@@ -358,8 +358,11 @@ def _rss_item(item: Any, base: str) -> dict[str, Any]:
                 if _attributes(child):
                     raise _Unsupported  # a type= or mode= feedparser acts on
                 has_content = _content_into(entry, _text(child))
-            elif local in ("category", "comments", "source"):
+            elif local == "category":
                 _check_ignored(child)  # an <image> inside a category has a <link> and <title>
+                entry.setdefault("tags", []).append({"term": _text(child)})
+            elif local in ("comments", "source"):
+                _check_ignored(child)
             elif _shown(namespace, local):
                 raise _Unsupported  # <summary>, <content>, <date> ... in plain RSS
             else:
@@ -466,7 +469,11 @@ def _atom_entry(node: Any, base: str) -> dict[str, Any]:
                 entry["updated_parsed"] = _date(child)
             elif local == "author":
                 _atom_author_into(entry, child)
-            elif local in ("category", "contributor", "rights"):
+            elif local == "category":
+                attrs = _attributes(child)
+                tag = {"term": attrs.get("term"), "label": attrs.get("label")}
+                entry.setdefault("tags", []).append(tag)
+            elif local in ("contributor", "rights"):
                 pass
             else:
                 raise _Unsupported  # source, and anything not in Atom 1.0

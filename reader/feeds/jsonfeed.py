@@ -147,6 +147,9 @@ def _raw_entry(item: dict[str, Any], feed_author: str) -> dict[str, Any]:
         raw["author"] = author
     raw["published_parsed"] = _date(item.get("date_published"))
     raw["updated_parsed"] = _date(item.get("date_modified"))
+    tags = item.get("tags")
+    if isinstance(tags, list):
+        raw["tags"] = [{"term": tag} for tag in tags if isinstance(tag, str)]
     return raw
 
 

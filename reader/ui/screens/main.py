@@ -69,6 +69,14 @@ WELCOME = "A sample feed. a adds yours; newsreader import FILE.opml brings a lis
 """The status line while only the bundled sample is there (fits 80 columns)."""
 
 
+def rule_lists(store: Store, settings: Settings) -> list[tuple[str, int]]:
+    """(In a thread.) The lists rules fill (those the config names, and those that hold
+    entries), with their unread counts, in name order."""
+    unread = store.rule_list_unread()
+    names = {spec.list_name for spec in settings.rules if spec.action == "list"} | set(unread)
+    return [(name, unread.get(name, 0)) for name in sorted(names, key=str.casefold)]
+
+
 def saved_searches(store: Store) -> list[str]:
     """(In a thread.) The saved searches shown as virtual feeds, in the order saved."""
     try:
@@ -298,6 +306,7 @@ class MainScreen(PodcastActions, Screen[None]):
             starred=len(starred),
             episodes=self.store.new_episode_count(include_sample=include),
             saved_searches=saved_searches(self.store),
+            rule_lists=rule_lists(self.store, self.service.settings),
         )
         self.post_message(FeedsLoaded(feeds, counts, reload_entries))
 

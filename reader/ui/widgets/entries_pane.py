@@ -220,6 +220,8 @@ class EntriesPane(Vertical):
             return "Nothing read yet.\nEntries you read are listed here."
         if kind == "search":
             return "No matches for this saved search.\nd on its row removes it."
+        if kind == "list":
+            return "No entries on this list yet.\nIts rule puts new ones here (K lists rules)."
         if self.unread_only:
             return "Nothing unread here.\nU shows read entries too."
         if kind == "folder":

@@ -82,10 +82,11 @@ def entry_prompt(
     width: int | None = None,
     feed_width: int = FEED_COLUMN,
 ) -> Content:
-    """● unread, ★ starred, the date, the title; across feeds the title comes first and
-    then a short feed column, with `+N` for the other feeds carrying the same story (their
-    names are in the article header). With `width` (the row's cells) the title is cut so
-    the feed column always shows."""
+    """● unread, ★ starred, the date, "↻ updated" for a story that changed after it was
+    read, the title; across feeds the title comes first and then a short feed column,
+    with `+N` for the other feeds carrying the same story (their names are in the article
+    header). With `width` (the row's cells) the title is cut so the feed column always
+    shows."""
     marker = Content.from_markup("[$accent]●[/]") if not entry.read else Content(" ")
     star = Content.from_markup("[$warning]★[/]") if entry.starred else Content(" ")
     title = Content.from_markup(
@@ -95,6 +96,9 @@ def entry_prompt(
     head = Content.assemble(
         marker, star, " ", Content.from_markup("[dim]$date[/]  ", date=format_date(entry.date))
     )
+    if entry.story_updated:
+        # A story whose text changed after it was read (its earlier text is kept: C shows it).
+        head += Content.from_markup("[$secondary]↻ updated[/] ")
     if show_feed:
         feed = clean_line(entry.feed_title, 200)
         if len(feed) > feed_width:

@@ -38,7 +38,7 @@ class Source:
     """A row of the feeds pane: a feed, a folder (with sub-folders) or a virtual list."""
 
     kind: str
-    """`feed`, `folder`, `virtual` or `search` (a saved search)."""
+    """`feed`, `folder`, `virtual`, `search` (a saved search) or `list` (a rule's list)."""
     key: str
     """The feed id, the folder path, or the virtual list's name."""
     title: str
@@ -59,6 +59,8 @@ class FeedCounts:
     episodes: int | None = None
     """New episodes (entries with audio or video not played); None: no feed has any."""
     saved_searches: list[str] = field(default_factory=list)
+    rule_lists: list[tuple[str, int]] = field(default_factory=list)
+    """The lists `list = "NAME"` rules fill, with their unread counts, in name order."""
 
 
 def count_prompt(unread: int) -> Content:
@@ -148,6 +150,8 @@ class FeedList(OptionList):
                     "episodes": self.counts.episodes or 0,
                 }.get(key, 0)
                 rows.append(Source("virtual", key, title, unread=unread))
+            for name, unread in self.counts.rule_lists:
+                rows.append(Source("list", name, name, unread=unread))
             for query in self.counts.saved_searches:
                 rows.append(Source("search", query, query))
             rows.append(None)
@@ -202,6 +206,10 @@ class FeedList(OptionList):
     def _prompt(self, row: Source) -> Content:
         if row.kind == "virtual":
             return count_prompt(row.unread) + Content.from_markup("[i]$t[/]", t=row.title)
+        if row.kind == "list":
+            return count_prompt(row.unread) + Content.from_markup(
+                "[i]$t[/]", t=clean_line(row.title, 80)
+            )
         if row.kind == "search":
             return Content("     ") + Content.from_markup(
                 "[i]🔎 $t[/]", t=clean_line(row.title, 80)
