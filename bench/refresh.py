@@ -286,7 +286,7 @@ def run_measured(
     )
 
 
-def warm_bytecode() -> None:
+def warm_bytecode(baseline: Path | None = None) -> None:
     """Compile the app, and what a refresh imports, into `PYCACHE` (untimed)."""
     env = clean_env(Path(tempfile.gettempdir()))
     subprocess.run(
@@ -298,11 +298,36 @@ def warm_bytecode() -> None:
     )
     imports = "import reader.cli, reader.headless, reader.service, reader.feeds.worker"
     subprocess.run([sys.executable, "-c", imports], env=env, timeout=600, check=False, cwd=REPO)
+    if baseline is not None:
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(baseline / "reader")],
+            env=env,
+            timeout=600,
+            check=False,
+            stdout=subprocess.DEVNULL,
+        )
+        subprocess.run(
+            [sys.executable, "-c", imports],
+            env=tree_env(env, baseline),
+            timeout=600,
+            check=False,
+            cwd=baseline,
+        )
 
 
-def newsreader_cmd() -> list[str]:
+def newsreader_cmd(tree: Path | None = None) -> list[str]:
+    """The command that runs newsreader: this environment's, or the checkout `tree`'s."""
     script = Path(sys.executable).parent / "newsreader"
+    if tree is not None:  # the same script: it imports `reader` from PYTHONPATH (`tree_env`)
+        return (
+            [sys.executable, str(script)] if script.exists() else [sys.executable, "-m", "reader"]
+        )
     return [str(script)] if script.exists() else [sys.executable, "-m", "reader"]
+
+
+def tree_env(env: dict[str, str], tree: Path | None) -> dict[str, str]:
+    """`env`, with the checkout `tree` (see `--baseline`) first on the import path."""
+    return env if tree is None else env | {"PYTHONPATH": str(tree)}
 
 
 def newsreader_has(command: str, env: dict[str, str]) -> bool:
@@ -465,21 +490,29 @@ class RefreshFigures:
 
 
 def newsreader_run(
-    figures: RefreshFigures, run: int, server: BenchServer, urls: list[str], args, work: Path
+    figures: RefreshFigures,
+    run: int,
+    server: BenchServer,
+    urls: list[str],
+    args,
+    work: Path,
+    tree: Path | None = None,
 ) -> None:
-    """One run of newsreader: a fresh data dir, then cold, second and warm refreshes."""
-    home = work / f"newsreader-run{run}"
+    """One run of newsreader (this checkout's, or `tree`'s): a fresh data dir, then cold,
+    second and warm refreshes."""
+    home = work / f"newsreader-run{run}{'-baseline' if tree else ''}"
     shutil.rmtree(home, ignore_errors=True)
     data = home / "data"
     data.mkdir(parents=True)
     subscribe(data, urls)
-    env = clean_env(home)
+    env = tree_env(clean_env(home), tree)
     for phase in PHASES:
         server.reset()
         m = run_measured(
-            [*newsreader_cmd(), "--data-dir", str(data), "refresh"],
+            [*newsreader_cmd(tree), "--data-dir", str(data), "refresh"],
             env=env,
             timeout=REFRESH_TIMEOUT,
+            cwd=tree,  # `python -m` puts the working directory first on the import path
         )
         m.stats = server.stats()
         errors = [line for line in m.output.splitlines() if ": error:" in line]
@@ -490,7 +523,7 @@ def newsreader_run(
             )
         figures.record(phase, m)
         log(
-            f"newsreader run {run + 1}/{args.runs} {phase}: {m.seconds:.2f} s, "
+            f"{figures.name} run {run + 1}/{args.runs} {phase}: {m.seconds:.2f} s, "
             f"{m.rss_mb:.0f} MB ({m.tree_mb:.0f} MB all processes), "
             f"{m.stats['requests']} requests, {m.bodies} bodies, "
             f"{m.stats['not_modified']} 304s, max {m.stats['max_inflight']} in flight"
@@ -866,6 +899,37 @@ def bench_startup(feeds: int, args, work: Path, cache_dir: Path, run_newsboat: b
 # -- the report ------------------------------------------------------------------------------
 
 
+def baseline_table(nr: RefreshFigures, base: RefreshFigures, tree: Path) -> str:
+    """This checkout against `--baseline`'s, run for run."""
+    rows = [
+        [
+            f"{phase} refresh",
+            base.seconds[phase].show(),
+            nr.seconds[phase].show(),
+            ratio(nr.seconds[phase], base.seconds[phase]),
+        ]
+        for phase in PHASES
+    ]
+    rows.append(
+        [
+            "peak PSS of all processes, cold",
+            base.pss["cold"].show("MB"),
+            nr.pss["cold"].show("MB"),
+            ratio(nr.pss["cold"], base.pss["cold"]),
+        ]
+    )
+    rows.append(
+        [
+            "connections open to one host",
+            base.max_conn_host.show(""),
+            nr.max_conn_host.show(""),
+            "",
+        ]
+    )
+    header = ["work", f"baseline ({tree})", "this checkout", "ratio"]
+    return "\n" + table(header, rows)
+
+
 def refresh_table(nr: RefreshFigures, nb: list[RefreshFigures], args) -> str:
     nb1 = next((f for f in nb if f.name.startswith("newsboat 1 ")), None)
     nb8 = next((f for f in nb if not f.name.startswith("newsboat 1 ")), None)
@@ -1039,6 +1103,12 @@ def main() -> int:
     parser.add_argument("--gzip", action="store_true", help="serve gzip to clients that ask")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-newsboat", action="store_true")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of newsreader (e.g. `git archive` of an earlier commit) run as"
+        " a second contender, interleaved with this one, for before/after figures",
+    )
     parser.add_argument("--newsboat-threads", default="1,8", help="reload-threads variants")
     parser.add_argument("--skip-refresh", action="store_true", help="only the startup part")
     parser.add_argument("--skip-startup", action="store_true", help="only the refresh part")
@@ -1086,7 +1156,7 @@ def main() -> int:
         log("newsboat is not on PATH (apt-get install newsboat): newsreader figures only")
 
     started = time.perf_counter()
-    warm_bytecode()
+    warm_bytecode(args.baseline)
     corpus_dir = args.corpus_dir or default_dir(args.seed)
     manifest = write_corpus(corpus_dir, args.feeds, args.seed)
     paths = [f["path"] for f in manifest["feeds"]]
@@ -1108,7 +1178,7 @@ def main() -> int:
         + f"{os.cpu_count()} CPUs\n"
     ]
     results["tree"] = out[0].strip()
-    nr = None
+    nr = base = None
     nbs: list[RefreshFigures] = []
     if not args.skip_refresh:
         server = BenchServer(
@@ -1136,7 +1206,10 @@ def main() -> int:
                     for t in threads_list
                 ]
             floor = None if args.skip_floor else {"cold": Series(), "conditional": Series()}
+            base = RefreshFigures("baseline") if args.baseline else None
             for run in range(args.runs):
+                if base is not None:
+                    newsreader_run(base, run, server, urls, args, work, args.baseline)
                 newsreader_run(nr, run, server, urls, args, work)
                 for figures, threads in zip(nbs, threads_list, strict=False):
                     newsboat_run_refresh(figures, threads, run, server, urls, args, work)
@@ -1151,6 +1224,8 @@ def main() -> int:
             f"{args.runs} runs\n"
         )
         out.append(refresh_table(nr, nbs, args))
+        if base is not None:
+            out.append(baseline_table(nr, base, args.baseline))
         if floor is not None:
             out.append(
                 "\nFloor (httpx only, 32 at once, nothing parsed or stored): cold "
@@ -1189,7 +1264,7 @@ def main() -> int:
             }
             for f in startup
         ]
-    problems = [p for f in [nr, *nbs] if f for p in f.problems]
+    problems = [p for f in [nr, base, *nbs] if f for p in f.problems]
     problems += [p for f in startup for p in f.problems]
     if problems:
         out.append("\nProblems:\n" + "\n".join(f"- {p}" for p in problems))

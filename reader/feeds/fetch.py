@@ -33,7 +33,7 @@ import httpx
 
 from reader import __version__, netguard
 from reader.netguard import MAX_URL_LENGTH
-from reader.text import clean_line, is_http_url
+from reader.text import clean_line, format_size, is_http_url
 
 DEFAULT_USER_AGENT = f"newsreader/{__version__} (+https://github.com/newsreader/newsreader)"
 ACCEPT = (
@@ -138,15 +138,6 @@ _GATE: contextvars.ContextVar[_BodyGate | None] = contextvars.ContextVar(
 
 class _Refused(Exception):
     """A hop the fetcher will not make; the message is the user's error sentence."""
-
-
-def format_size(n: int) -> str:
-    """A byte count the way a person reads it: `16 MiB`, `64 KiB`, `1.5 MiB`, `900 bytes`."""
-    if n >= _MIB:
-        return f"{n // _MIB} MiB" if n % _MIB == 0 else f"{n / _MIB:.1f} MiB"
-    if n >= _KIB:
-        return f"{n // _KIB} KiB" if n % _KIB == 0 else f"{n / _KIB:.1f} KiB"
-    return f"{n} bytes"
 
 
 def _seconds(t: float | None) -> str:
