@@ -507,6 +507,7 @@ def newsreader_run(
     subscribe(data, urls)
     env = tree_env(clean_env(home), tree)
     for phase in PHASES:
+        server.wait_idle()
         server.reset()
         m = run_measured(
             [*newsreader_cmd(tree), "--data-dir", str(data), "refresh"],
@@ -589,6 +590,7 @@ def newsboat_run_refresh(
     (home / "urls").write_text("".join(u + "\n" for u in urls))
     newsboat_config(home / "config", threads)
     for phase in PHASES:
+        server.wait_idle()
         server.reset()
         m = newsboat_run(home, "reload", REFRESH_TIMEOUT)
         m.stats = server.stats()
@@ -623,6 +625,7 @@ def bench_tui_refresh(server: BenchServer, urls: list[str], args, work: Path) ->
         data = home / "data"
         data.mkdir(parents=True)
         subscribe(data, urls)
+        server.wait_idle()
         server.reset()
         cmd = [
             sys.executable,
@@ -688,6 +691,7 @@ def floor_run(
     (home / "urls").write_text("".join(u + "\n" for u in urls))
     validators = home / f"validators-{run}.json"
     for phase in ("cold", "conditional"):
+        server.wait_idle()
         server.reset()
         m = run_measured(
             [

@@ -613,55 +613,49 @@ class FeedService:
         now = time.time()
         if fetched.not_modified:
             began = time.perf_counter()
+            fresh = freshness(fetched.headers, None, now)
             await asyncio.to_thread(
                 store.record_not_modified,
                 feed.id,
                 etag=fetched.etag,
                 last_modified=fetched.last_modified,
+                fetched={
+                    "size": result.size,
+                    "seconds": result.fetch_seconds,
+                    "not_before": fresh.until if fresh else None,
+                    "wait_reason": fresh.reason if fresh else None,
+                },
             )
             result = replace(result, status=304, not_modified=True)
-            fresh = freshness(fetched.headers, None, now)
-        else:
-            began = time.perf_counter()
-            update = FeedUpdate(
-                feed.id,
-                _NOT_PARSED,
-                status=fetched.status or 200,
-                etag=fetched.etag,
-                last_modified=fetched.last_modified,
-                fetched={"size": result.size, "seconds": result.fetch_seconds},
-            )
-            try:
-                parsed = await self._parse(
-                    fetched.body or b"", fetched.final_url, fetched.headers, update, now
-                )
-            except NotAFeedError as exc:
-                return await self._failed(feed, result, str(exc), None, False)
-            if isinstance(parsed, StoredFeed):  # a worker process parsed and stored it
-                return replace(
-                    result,
-                    title=parsed.title or feed.title,
-                    new=parsed.new,
-                    parse_seconds=parsed.parse_seconds,
-                    store_seconds=parsed.store_seconds,
-                )
-            result = replace(result, parse_seconds=time.perf_counter() - began)
-            began = time.perf_counter()
-            update = ready_to_store(update, parsed, fetched.headers, now)
-            [new] = await asyncio.to_thread(store.apply_updates, [update])
-            result = replace(result, title=parsed.title or feed.title, new=new)
             return replace(result, store_seconds=time.perf_counter() - began)
-        await asyncio.to_thread(
-            store.record_fetch,
+        began = time.perf_counter()
+        update = FeedUpdate(
             feed.id,
-            status=result.status,
-            ok=True,
-            size=result.size,
-            seconds=result.fetch_seconds,
-            new=result.new,
-            not_before=fresh.until if fresh else None,
-            wait_reason=fresh.reason if fresh else None,
+            _NOT_PARSED,
+            status=fetched.status or 200,
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            fetched={"size": result.size, "seconds": result.fetch_seconds},
         )
+        try:
+            parsed = await self._parse(
+                fetched.body or b"", fetched.final_url, fetched.headers, update, now
+            )
+        except NotAFeedError as exc:
+            return await self._failed(feed, result, str(exc), None, False)
+        if isinstance(parsed, StoredFeed):  # a worker process parsed and stored it
+            return replace(
+                result,
+                title=parsed.title or feed.title,
+                new=parsed.new,
+                parse_seconds=parsed.parse_seconds,
+                store_seconds=parsed.store_seconds,
+            )
+        result = replace(result, parse_seconds=time.perf_counter() - began)
+        began = time.perf_counter()
+        update = ready_to_store(update, parsed, fetched.headers, now)
+        [new] = await asyncio.to_thread(store.apply_updates, [update])
+        result = replace(result, title=parsed.title or feed.title, new=new)
         return replace(result, store_seconds=time.perf_counter() - began)
 
     async def _failed(

@@ -1030,8 +1030,11 @@ class Store(DownloadStore):
         etag: str | None = None,
         last_modified: str | None = None,
         status: int = 304,
+        fetched: FetchDetails | None = None,
     ) -> None:
-        """A 304: the feed is fine; a server may still send fresh validators with it."""
+        """A 304: the feed is fine; a server may still send fresh validators with it.
+        `fetched` (as for `apply_update`) logs the fetch in the same transaction: a refresh
+        where nothing changed is mostly these writes, one per feed."""
         with self._transaction() as conn:
             conn.execute(
                 """
@@ -1042,6 +1045,8 @@ class Store(DownloadStore):
                 """,
                 (status, time.time(), etag, last_modified, feed_id),
             )
+            if fetched is not None:
+                self._log_fetch(conn, feed_id, status=status, ok=True, **fetched)
 
     def apply_update(
         self,

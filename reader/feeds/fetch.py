@@ -18,10 +18,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import importlib.util
 import math
 import re
 import socket
 import ssl
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -49,6 +51,20 @@ _SHORT_BODY = re.compile(r"received (\d+) bytes, expected (\d+)")
 
 _KIB = 1024
 _MIB = 1024 * 1024
+
+
+def _settle_sniffio() -> None:
+    """httpcore asks `import sniffio` on every connection and lock (several times a
+    request) to learn which event loop runs; when sniffio is not installed (anyio no longer
+    needs it) each of those is a failed import, which Python does not cache: a search of
+    the whole import path every time, ~0.1 ms each, 0.6 s of CPU in a refresh of 1000
+    feeds. Marking it absent once makes each of those a dictionary lookup, and httpcore
+    then assumes asyncio, which is what runs here. An installed sniffio is left alone."""
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
+_settle_sniffio()
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +307,13 @@ class Fetcher:
             follow_redirects=False,  # followed by `_get`, which checks every hop
             transport=transport,
             event_hooks={"response": [_check_location]},
+            # httpx keeps 20 idle connections by default: a refresh spread over more
+            # hosts than that closed a connection after nearly every answer and opened a
+            # new one for the next feed of the same host (a TCP handshake a feed, and a
+            # closing connection and its successor counted open together at the server).
+            limits=httpx.Limits(
+                max_connections=None, max_keepalive_connections=2 * max(concurrency, per_host)
+            ),
         )
 
     async def __aenter__(self) -> Fetcher:
