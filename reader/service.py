@@ -11,10 +11,11 @@ import asyncio
 import multiprocessing
 import os
 import re
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -31,11 +32,16 @@ if TYPE_CHECKING:
     from reader.feeds.discover import DiscoveryResult
 from reader.feeds.fetch import Fetcher, FetchResult
 from reader.feeds.parse import NotAFeedError, parse_feed
-from reader.feeds.worker import StoredFeed, parse_job, ready_to_store, worker_init
+from reader.feeds.worker import (
+    StoredFeed,
+    parse_and_store_job,
+    parse_job,
+    ready_to_store,
+    worker_init,
+)
 from reader.models import Article, Entry, Feed, Link, ParsedFeed
 from reader.netguard import host_is_internal
 from reader.notify import Notice
-from reader.parse_queue import ParseQueue, starting_workers
 from reader.rulesync import after_refresh, before_refresh
 from reader.sample import is_sample_url, load_sample, sample_file
 from reader.schedule import backoff, freshness, waiting
@@ -143,6 +149,39 @@ PARSE_POOL_MIN_FEEDS = 8
 """Refreshes of fewer feeds parse in a thread: starting worker processes costs more."""
 
 
+def _submit(
+    pool: Executor, body: bytes, url: str, headers: dict[str, str], update: FeedUpdate, now: float
+) -> Future[ParsedFeed | StoredFeed]:
+    """Submit a parse job (a submit may start a worker process: see `_starting_workers`)."""
+    with _starting_workers():
+        return pool.submit(parse_and_store_job, body, url, headers, update, now)
+
+
+@contextmanager
+def _starting_workers() -> Iterator[None]:
+    """What starting a worker process needs from this one, for the time it takes.
+
+    The real stdout/stderr: starting a worker passes their file descriptors to the child,
+    and under the TUI Textual has replaced them with objects that have none ("bad value(s)
+    in fds_to_keep"). And no main script: multiprocessing re-runs the program's main file
+    in every worker, and for the `newsreader` command that imports the whole CLI (settings,
+    notifications, the HTTP client: ~10 MB a worker) where a worker needs only
+    `reader.feeds.worker`."""
+    saved = sys.stdout, sys.stderr
+    main = sys.modules.get("__main__")
+    main_file = getattr(main, "__file__", None)
+    try:
+        sys.stdout = sys.__stdout__ or saved[0]
+        sys.stderr = sys.__stderr__ or saved[1]
+        if main_file is not None:
+            del main.__file__  # type: ignore[union-attr]
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+        if main_file is not None:
+            main.__file__ = main_file  # type: ignore[union-attr]
+
+
 def pool_workers() -> int:
     """How many parse worker processes a big refresh starts: one a core (up to four). Each is
     a whole Python with lxml and SQLite (~18 MB PSS). One more than the cores keeps a core
@@ -175,7 +214,7 @@ def parse_pool(feeds: int, db_path: Path | None = None) -> Iterator[Executor | N
         return
     context = worker_context()
     try:
-        with starting_workers():  # the resource tracker is started here
+        with _starting_workers():  # the resource tracker is started here
             pool = ProcessPoolExecutor(
                 max_workers=pool_workers(),
                 mp_context=context,
@@ -339,9 +378,8 @@ class FeedService:
         # go is served first: see `HostQueues`.
         queues = HostQueues(feeds, self.settings.per_host)
         limit = max(2, self.settings.concurrency)
-        with parse_pool(total, self.store.worker_path()) as pool:
-            self._queue = ParseQueue(pool, pool_workers()) if pool is not None else None
-            self._bodies = asyncio.Semaphore(2 * pool_workers() + 2) if pool else None
+        with parse_pool(total, self.store.worker_path()) as self._pool:
+            self._bodies = asyncio.Semaphore(2 * pool_workers() + 2) if self._pool else None
             # Made in a thread: an HTTP client loads the CA certificates (~50 ms) and the
             # TUI's event loop must not stall meanwhile.
             async with await asyncio.to_thread(self._fetcher) as fetcher:
@@ -364,9 +402,7 @@ class FeedService:
                 finally:
                     for task in running:
                         task.cancel()
-                    if self._queue is not None:
-                        self._queue.close()
-        self._queue = self._bodies = None
+        self._pool = self._bodies = None
         await asyncio.to_thread(self.apply_retention)
         self.last_notice = await asyncio.to_thread(
             after_refresh, self.store, self.settings, started, terminal=self.notify_terminal
@@ -500,7 +536,7 @@ class FeedService:
         )
         return PageResult(url, article)
 
-    _queue: ParseQueue | None = None
+    _pool: Executor | None = None
     _bodies: asyncio.Semaphore | None = None
     """While worker processes parse: how many downloaded bodies may wait for them (the
     network outruns the parsers on a cold refresh, and every body waiting is memory)."""
@@ -511,12 +547,19 @@ class FeedService:
         """Parsing holds the GIL: on a big refresh it runs in worker processes (every core),
         which store the feed too; else in a thread (off the event loop either way) and the
         caller stores it."""
-        if self._queue is not None:
+        if self._pool is not None:
             try:
-                return await self._queue.run((body, url, headers, update, now))
+                # From a thread: a submit may start a worker process (tens of ms).
+                future = await asyncio.to_thread(
+                    _submit, self._pool, body, url, headers, update, now
+                )
             except (OSError, ValueError, RuntimeError, BrokenExecutor):
-                # Cannot start workers here, or they died: parse in threads instead.
-                self._queue = None
+                self._pool = None  # cannot start workers here: parse in threads instead
+            else:
+                try:
+                    return await asyncio.wrap_future(future)
+                except BrokenExecutor:
+                    self._pool = None
         return await asyncio.to_thread(parse_job, body, url, headers)
 
     async def _refresh_one(self, fetcher: Fetcher, feed: Feed, force: bool) -> RefreshResult:

@@ -91,29 +91,3 @@ def test_fetching_does_not_search_the_import_path_on_every_request() -> None:
                 assert counter.names == []
 
         asyncio.run(fetch_all())
-
-
-def test_feeds_queued_for_one_worker_are_stored_together_and_fail_alone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Several bodies handed to a worker at once: the one that is not a feed gets its own
-    error, the others are stored (and searchable) all the same."""
-    from reader.feeds import worker
-    from reader.feeds.parse import NotAFeedError
-    from reader.models import ParsedFeed
-    from reader.store import FeedUpdate
-
-    with Store(tmp_path / "n.db") as store:
-        ids = [store.add_feed(f"http://example.org/{n}.xml")[0].id for n in range(3)]
-        monkeypatch.setattr(worker, "_WORKER_STORE", store)
-        bodies = [rss(0), b"<html><body>not a feed</body></html>", rss(2)]
-        jobs: list[worker.Job] = [
-            (body, f"http://example.org/{n}.xml", {}, FeedUpdate(i, ParsedFeed(title="")), 0.0)
-            for n, (i, body) in enumerate(zip(ids, bodies, strict=True))
-        ]
-        first, second, third = worker.parse_and_store_jobs(jobs)
-        assert isinstance(first, worker.StoredFeed) and first.new == 3
-        assert isinstance(second, NotAFeedError)
-        assert isinstance(third, worker.StoredFeed) and third.title == "Feed 2"
-        assert [h.entry.title for h in store.search("zebra2x0")] == ["Story 2-0"]
-        assert store.list_entries(ids[1]) == []
