@@ -428,8 +428,29 @@ def log(text: str) -> None:
 # -- newsreader ------------------------------------------------------------------------------
 
 
-def subscribe(data_dir: Path, urls: list[str]) -> None:
-    """Add every feed through the store API (what `newsreader add --no-fetch` does, faster)."""
+_SUBSCRIBE = """
+import sys
+from reader.store import Store
+with Store(sys.argv[1]) as store:
+    for url in sys.stdin.read().split():
+        store.add_feed(url)
+"""
+
+
+def subscribe(data_dir: Path, urls: list[str], tree: Path | None = None) -> None:
+    """Add every feed through the store API (what `newsreader add --no-fetch` does, faster);
+    with `tree`, through that checkout's store (its schema may be older than this one's)."""
+    if tree is not None:
+        subprocess.run(
+            [sys.executable, "-c", _SUBSCRIBE, str(data_dir / "newsreader.db")],
+            input="\n".join(urls),
+            text=True,
+            env=tree_env(clean_env(data_dir), tree),
+            cwd=tree,
+            check=True,
+            timeout=600,
+        )
+        return
     from reader.store import Store
 
     with Store(data_dir / "newsreader.db") as store:
@@ -504,7 +525,7 @@ def newsreader_run(
     shutil.rmtree(home, ignore_errors=True)
     data = home / "data"
     data.mkdir(parents=True)
-    subscribe(data, urls)
+    subscribe(data, urls, tree)
     env = tree_env(clean_env(home), tree)
     for phase in PHASES:
         server.wait_idle()

@@ -30,8 +30,8 @@ from reader.config import Settings
 
 if TYPE_CHECKING:
     from reader.feeds.discover import DiscoveryResult
+from reader.feeds.errors import NotAFeedError
 from reader.feeds.fetch import Fetcher, FetchResult
-from reader.feeds.parse import NotAFeedError, parse_feed
 from reader.feeds.worker import (
     StoredFeed,
     parse_and_store_job,
@@ -443,6 +443,8 @@ class FeedService:
             fetched = await fetcher.fetch(url)
         if fetched.error is not None:
             return None, fetched.error
+        from reader.feeds.parse import parse_feed  # lxml: not loaded by a headless refresh
+
         try:
             parsed = await asyncio.to_thread(
                 parse_feed, fetched.body or b"", url=fetched.final_url, headers=fetched.headers

@@ -5,6 +5,8 @@ between the fork server and every worker."""
 
 import gc
 
-import reader.feeds.worker  # noqa: F401  (imported for its side effect: loaded once, shared)
+# Imported for their side effect: loaded once here, shared by every worker.
+import reader.feeds.parse
+import reader.feeds.worker  # noqa: F401
 
 gc.freeze()
