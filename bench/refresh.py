@@ -1098,9 +1098,10 @@ def refresh_table(nr: RefreshFigures, nb: list[RefreshFigures], args) -> str:
     rows.append(
         [
             "most established to one host, client side (sampled every 50 ms, any refresh)",
-            str(max(nr.client_conn_host.values, default=0)),
-            str(max(nb1.client_conn_host.values, default=0)),
-            str(max(nb8.client_conn_host.values, default=0)),
+            *(
+                str(max(f.client_conn_host.values)) if f.client_conn_host.values else "—"
+                for f in (nr, nb1, nb8)
+            ),
             "",
             "",
             "",
