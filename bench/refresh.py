@@ -113,6 +113,8 @@ class Measured:
     sampled every 50 ms: a short spike between samples can be missed."""
     tree_pss_mb: float = 0.0
     """The same for the summed PSS (shared pages split between the processes)."""
+    client_conns: int = 0
+    """The most established connections to one server address, client side, sampled."""
 
     @property
     def bodies(self) -> int:
@@ -198,14 +200,39 @@ def _tree_rss_kb(pids: set[int]) -> tuple[int, int]:
     return total, pss
 
 
+def _established_per_host(port: int) -> int:
+    """The most ESTABLISHED TCP connections to one address on `port` right now, seen from
+    the client side (/proc/net/tcp: the client's end of each connection has the server's
+    port as its remote port). A connection the client has closed is no longer counted,
+    however late the server notices."""
+    hex_port = f"{port:04X}"
+    counts: dict[str, int] = {}
+    try:
+        with open("/proc/net/tcp") as f:
+            next(f)
+            for line in f:
+                fields = line.split()
+                remote, state = fields[2], fields[3]
+                if state == "01" and remote.endswith(":" + hex_port):
+                    counts[remote] = counts.get(remote, 0) + 1
+    except (OSError, StopIteration, IndexError):
+        return 0
+    return max(counts.values(), default=0)
+
+
 class _TreeSampler(threading.Thread):
     """Samples the summed RSS and PSS of a process tree every `period` seconds until
     stopped. The tree is looked up again every `rescan` samples only: scanning /proc every
     50 ms cost ~6 % of a core, taken from the multi-process contender being measured."""
 
-    def __init__(self, root: int, period: float = 0.05, rescan: int = 10) -> None:
+    def __init__(
+        self, root: int, period: float = 0.05, rescan: int = 10, port: int | None = None
+    ) -> None:
         super().__init__(name="rss-sampler", daemon=True)
         self.root = root
+        self.port = port
+        self.peak_conns = 0
+        """With `port`: the most established connections to one host in any sample."""
         self.period = period
         self.rescan = rescan
         self.peak_kb = 0
@@ -222,6 +249,8 @@ class _TreeSampler(threading.Thread):
             rss, pss = _tree_rss_kb(pids)
             self.peak_kb = max(self.peak_kb, rss)
             self.peak_pss_kb = max(self.peak_pss_kb, pss)
+            if self.port:
+                self.peak_conns = max(self.peak_conns, _established_per_host(self.port))
 
     def stop(self) -> None:
         self._stop_event.set()
@@ -229,7 +258,12 @@ class _TreeSampler(threading.Thread):
 
 
 def run_measured(
-    cmd: list[str], *, env: dict[str, str], timeout: float, cwd: Path | None = None
+    cmd: list[str],
+    *,
+    env: dict[str, str],
+    timeout: float,
+    cwd: Path | None = None,
+    port: int | None = None,
 ) -> Measured:
     """Run `cmd` to completion (killed after `timeout`), timing it and taking its peak RSS.
 
@@ -260,7 +294,7 @@ def run_measured(
             watchdog = threading.Timer(timeout, kill)
             watchdog.daemon = True
             watchdog.start()
-            sampler = _TreeSampler(proc.pid)
+            sampler = _TreeSampler(proc.pid, port=port)
             sampler.start()
             try:
                 _, status, usage = os.wait4(proc.pid, 0)
@@ -283,10 +317,11 @@ def run_measured(
         output=output,
         tree_mb=tree_mb,
         tree_pss_mb=sampler.peak_pss_kb / 1024,
+        client_conns=sampler.peak_conns,
     )
 
 
-def warm_bytecode() -> None:
+def warm_bytecode(baseline: Path | None = None) -> None:
     """Compile the app, and what a refresh imports, into `PYCACHE` (untimed)."""
     env = clean_env(Path(tempfile.gettempdir()))
     subprocess.run(
@@ -298,11 +333,36 @@ def warm_bytecode() -> None:
     )
     imports = "import reader.cli, reader.headless, reader.service, reader.feeds.worker"
     subprocess.run([sys.executable, "-c", imports], env=env, timeout=600, check=False, cwd=REPO)
+    if baseline is not None:
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(baseline / "reader")],
+            env=env,
+            timeout=600,
+            check=False,
+            stdout=subprocess.DEVNULL,
+        )
+        subprocess.run(
+            [sys.executable, "-c", imports],
+            env=tree_env(env, baseline),
+            timeout=600,
+            check=False,
+            cwd=baseline,
+        )
 
 
-def newsreader_cmd() -> list[str]:
+def newsreader_cmd(tree: Path | None = None) -> list[str]:
+    """The command that runs newsreader: this environment's, or the checkout `tree`'s."""
     script = Path(sys.executable).parent / "newsreader"
+    if tree is not None:  # the same script: it imports `reader` from PYTHONPATH (`tree_env`)
+        return (
+            [sys.executable, str(script)] if script.exists() else [sys.executable, "-m", "reader"]
+        )
     return [str(script)] if script.exists() else [sys.executable, "-m", "reader"]
+
+
+def tree_env(env: dict[str, str], tree: Path | None) -> dict[str, str]:
+    """`env`, with the checkout `tree` (see `--baseline`) first on the import path."""
+    return env if tree is None else env | {"PYTHONPATH": str(tree)}
 
 
 def newsreader_has(command: str, env: dict[str, str]) -> bool:
@@ -403,8 +463,29 @@ def log(text: str) -> None:
 # -- newsreader ------------------------------------------------------------------------------
 
 
-def subscribe(data_dir: Path, urls: list[str]) -> None:
-    """Add every feed through the store API (what `newsreader add --no-fetch` does, faster)."""
+_SUBSCRIBE = """
+import sys
+from reader.store import Store
+with Store(sys.argv[1]) as store:
+    for url in sys.stdin.read().split():
+        store.add_feed(url)
+"""
+
+
+def subscribe(data_dir: Path, urls: list[str], tree: Path | None = None) -> None:
+    """Add every feed through the store API (what `newsreader add --no-fetch` does, faster);
+    with `tree`, through that checkout's store (its schema may be older than this one's)."""
+    if tree is not None:
+        subprocess.run(
+            [sys.executable, "-c", _SUBSCRIBE, str(data_dir / "newsreader.db")],
+            input="\n".join(urls),
+            text=True,
+            env=tree_env(clean_env(data_dir), tree),
+            cwd=tree,
+            check=True,
+            timeout=600,
+        )
+        return
     from reader.store import Store
 
     with Store(data_dir / "newsreader.db") as store:
@@ -437,6 +518,7 @@ class RefreshFigures:
     max_inflight: Series = field(default_factory=Series)
     max_inflight_host: Series = field(default_factory=Series)
     max_conn_host: Series = field(default_factory=Series)
+    client_conn_host: Series = field(default_factory=Series)
     problems: list[str] = field(default_factory=list)
     raw: list[dict] = field(default_factory=list)
 
@@ -451,6 +533,7 @@ class RefreshFigures:
             self.max_inflight.add(m.stats.get("max_inflight", 0))
             self.max_inflight_host.add(m.stats.get("max_inflight_per_host", 0))
         self.max_conn_host.add(m.stats.get("max_connections_per_host", 0))
+        self.client_conn_host.add(m.client_conns)
         self.raw.append(
             {
                 "phase": phase,
@@ -465,21 +548,31 @@ class RefreshFigures:
 
 
 def newsreader_run(
-    figures: RefreshFigures, run: int, server: BenchServer, urls: list[str], args, work: Path
+    figures: RefreshFigures,
+    run: int,
+    server: BenchServer,
+    urls: list[str],
+    args,
+    work: Path,
+    tree: Path | None = None,
 ) -> None:
-    """One run of newsreader: a fresh data dir, then cold, second and warm refreshes."""
-    home = work / f"newsreader-run{run}"
+    """One run of newsreader (this checkout's, or `tree`'s): a fresh data dir, then cold,
+    second and warm refreshes."""
+    home = work / f"newsreader-run{run}{'-baseline' if tree else ''}"
     shutil.rmtree(home, ignore_errors=True)
     data = home / "data"
     data.mkdir(parents=True)
-    subscribe(data, urls)
-    env = clean_env(home)
+    subscribe(data, urls, tree)
+    env = tree_env(clean_env(home), tree)
     for phase in PHASES:
+        server.wait_idle()
         server.reset()
         m = run_measured(
-            [*newsreader_cmd(), "--data-dir", str(data), "refresh"],
+            [*newsreader_cmd(tree), "--data-dir", str(data), "refresh"],
             env=env,
             timeout=REFRESH_TIMEOUT,
+            cwd=tree,  # `python -m` puts the working directory first on the import path
+            port=server.port,
         )
         m.stats = server.stats()
         errors = [line for line in m.output.splitlines() if ": error:" in line]
@@ -490,7 +583,7 @@ def newsreader_run(
             )
         figures.record(phase, m)
         log(
-            f"newsreader run {run + 1}/{args.runs} {phase}: {m.seconds:.2f} s, "
+            f"{figures.name} run {run + 1}/{args.runs} {phase}: {m.seconds:.2f} s, "
             f"{m.rss_mb:.0f} MB ({m.tree_mb:.0f} MB all processes), "
             f"{m.stats['requests']} requests, {m.bodies} bodies, "
             f"{m.stats['not_modified']} 304s, max {m.stats['max_inflight']} in flight"
@@ -521,7 +614,7 @@ def newsboat_config(path: Path, threads: int) -> None:
     )
 
 
-def newsboat_run(home: Path, command: str, timeout: float) -> Measured:
+def newsboat_run(home: Path, command: str, timeout: float, port: int | None = None) -> Measured:
     return run_measured(
         [
             "newsboat",
@@ -537,6 +630,7 @@ def newsboat_run(home: Path, command: str, timeout: float) -> Measured:
         env=clean_env(home),
         timeout=timeout,
         cwd=home,
+        port=port,
     )
 
 
@@ -556,8 +650,9 @@ def newsboat_run_refresh(
     (home / "urls").write_text("".join(u + "\n" for u in urls))
     newsboat_config(home / "config", threads)
     for phase in PHASES:
+        server.wait_idle()
         server.reset()
-        m = newsboat_run(home, "reload", REFRESH_TIMEOUT)
+        m = newsboat_run(home, "reload", REFRESH_TIMEOUT, server.port)
         m.stats = server.stats()
         if m.code != 0 or "rror" in m.output:
             figures.problems.append(f"run {run} {phase}: exit {m.code}: {m.output[-300:]}")
@@ -590,6 +685,7 @@ def bench_tui_refresh(server: BenchServer, urls: list[str], args, work: Path) ->
         data = home / "data"
         data.mkdir(parents=True)
         subscribe(data, urls)
+        server.wait_idle()
         server.reset()
         cmd = [
             sys.executable,
@@ -655,6 +751,7 @@ def floor_run(
     (home / "urls").write_text("".join(u + "\n" for u in urls))
     validators = home / f"validators-{run}.json"
     for phase in ("cold", "conditional"):
+        server.wait_idle()
         server.reset()
         m = run_measured(
             [
@@ -738,7 +835,7 @@ def build_newsboat_cache(target: Path, urls_target: Path, seed: int, feeds: int)
         urls = [server.url(p) for p in paths]
         (home / "urls").write_text("".join(u + "\n" for u in urls))
         newsboat_config(home / "config", 8)
-        m = newsboat_run(home, "reload", REFRESH_TIMEOUT)
+        m = newsboat_run(home, "reload", REFRESH_TIMEOUT, server.port)
     stored = count_rows(home / "cache.db", "SELECT count(*) FROM rss_item")
     if m.code != 0 or stored != feeds * 50:
         raise RuntimeError(f"newsboat cache build failed: {stored} items, {m.output[-500:]}")
@@ -866,6 +963,45 @@ def bench_startup(feeds: int, args, work: Path, cache_dir: Path, run_newsboat: b
 # -- the report ------------------------------------------------------------------------------
 
 
+def baseline_table(nr: RefreshFigures, base: RefreshFigures, tree: Path) -> str:
+    """This checkout against `--baseline`'s, run for run."""
+    rows = [
+        [
+            f"{phase} refresh",
+            base.seconds[phase].show(),
+            nr.seconds[phase].show(),
+            ratio(nr.seconds[phase], base.seconds[phase]),
+        ]
+        for phase in PHASES
+    ]
+    rows.append(
+        [
+            "peak PSS of all processes, cold",
+            base.pss["cold"].show("MB"),
+            nr.pss["cold"].show("MB"),
+            ratio(nr.pss["cold"], base.pss["cold"]),
+        ]
+    )
+    rows.append(
+        [
+            "connections open to one host (server's count)",
+            base.max_conn_host.show(""),
+            nr.max_conn_host.show(""),
+            "",
+        ]
+    )
+    rows.append(
+        [
+            "established connections to one host (client side, sampled)",
+            str(max(base.client_conn_host.values, default=0)),
+            str(max(nr.client_conn_host.values, default=0)),
+            "",
+        ]
+    )
+    header = ["work", f"baseline ({tree})", "this checkout", "ratio"]
+    return "\n" + table(header, rows)
+
+
 def refresh_table(nr: RefreshFigures, nb: list[RefreshFigures], args) -> str:
     nb1 = next((f for f in nb if f.name.startswith("newsboat 1 ")), None)
     nb8 = next((f for f in nb if not f.name.startswith("newsboat 1 ")), None)
@@ -961,6 +1097,18 @@ def refresh_table(nr: RefreshFigures, nb: list[RefreshFigures], args) -> str:
     )
     rows.append(
         [
+            "most established to one host, client side (sampled every 50 ms, any refresh)",
+            *(
+                str(max(f.client_conn_host.values)) if f.client_conn_host.values else "—"
+                for f in (nr, nb1, nb8)
+            ),
+            "",
+            "",
+            "",
+        ]
+    )
+    rows.append(
+        [
             "max requests in flight (per host), cold",
             f"{nr.max_inflight.show('')} ({nr.max_inflight_host.show('')})",
             f"{nb1.max_inflight.show('')} ({nb1.max_inflight_host.show('')})",
@@ -1039,6 +1187,12 @@ def main() -> int:
     parser.add_argument("--gzip", action="store_true", help="serve gzip to clients that ask")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-newsboat", action="store_true")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of newsreader (e.g. `git archive` of an earlier commit) run as"
+        " a second contender, interleaved with this one, for before/after figures",
+    )
     parser.add_argument("--newsboat-threads", default="1,8", help="reload-threads variants")
     parser.add_argument("--skip-refresh", action="store_true", help="only the startup part")
     parser.add_argument("--skip-startup", action="store_true", help="only the refresh part")
@@ -1086,7 +1240,7 @@ def main() -> int:
         log("newsboat is not on PATH (apt-get install newsboat): newsreader figures only")
 
     started = time.perf_counter()
-    warm_bytecode()
+    warm_bytecode(args.baseline)
     corpus_dir = args.corpus_dir or default_dir(args.seed)
     manifest = write_corpus(corpus_dir, args.feeds, args.seed)
     paths = [f["path"] for f in manifest["feeds"]]
@@ -1108,7 +1262,7 @@ def main() -> int:
         + f"{os.cpu_count()} CPUs\n"
     ]
     results["tree"] = out[0].strip()
-    nr = None
+    nr = base = None
     nbs: list[RefreshFigures] = []
     if not args.skip_refresh:
         server = BenchServer(
@@ -1136,7 +1290,10 @@ def main() -> int:
                     for t in threads_list
                 ]
             floor = None if args.skip_floor else {"cold": Series(), "conditional": Series()}
+            base = RefreshFigures("baseline") if args.baseline else None
             for run in range(args.runs):
+                if base is not None:
+                    newsreader_run(base, run, server, urls, args, work, args.baseline)
                 newsreader_run(nr, run, server, urls, args, work)
                 for figures, threads in zip(nbs, threads_list, strict=False):
                     newsboat_run_refresh(figures, threads, run, server, urls, args, work)
@@ -1151,6 +1308,8 @@ def main() -> int:
             f"{args.runs} runs\n"
         )
         out.append(refresh_table(nr, nbs, args))
+        if base is not None:
+            out.append(baseline_table(nr, base, args.baseline))
         if floor is not None:
             out.append(
                 "\nFloor (httpx only, 32 at once, nothing parsed or stored): cold "
@@ -1189,7 +1348,7 @@ def main() -> int:
             }
             for f in startup
         ]
-    problems = [p for f in [nr, *nbs] if f for p in f.problems]
+    problems = [p for f in [nr, base, *nbs] if f for p in f.problems]
     problems += [p for f in startup for p in f.problems]
     if problems:
         out.append("\nProblems:\n" + "\n".join(f"- {p}" for p in problems))

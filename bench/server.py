@@ -199,6 +199,19 @@ class BenchServer:
     def reset(self) -> None:
         self._stats.reset()
 
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until no connection is open (True), at most `timeout` seconds. Between two
+        client processes: the first one's connections closed when it exited, but this
+        server's loop may not have seen them close yet, and counted open they would add to
+        the next process's connections per host."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with self._stats.lock:
+                if self._stats.open_connections == 0:
+                    return True
+            time.sleep(0.02)
+        return False
+
     # -- lifecycle --------------------------------------------------------------------
 
     def start(self) -> BenchServer:

@@ -12,9 +12,8 @@ import re
 import unicodedata
 from urllib.parse import unquote, urlsplit
 
-from reader.feeds.fetch import format_size
 from reader.models import Enclosure
-from reader.text import clean_line
+from reader.text import clean_line, format_size
 
 MEDIA_KINDS = ("audio", "video")
 """The kinds that make an entry an episode (the "New episodes" list, `download --new`)."""

@@ -7,7 +7,6 @@ their own, and `newsreader --sample` shows it again.
 
 from __future__ import annotations
 
-from reader.feeds.parse import parse_feed
 from reader.models import Feed
 from reader.paths import SAMPLE_DIR
 from reader.store import Store
@@ -37,6 +36,8 @@ def load_sample(store: Store) -> Feed:
     feed, _created = store.add_feed(SAMPLE_FEED_URL, SAMPLE_TITLE, is_sample=True)
     body = sample_file(SAMPLE_FEED_URL)
     assert body is not None, "the sample feed ships with the package"
+    from reader.feeds.parse import parse_feed  # lxml: loaded only when it is needed
+
     parsed = parse_feed(body, url=SAMPLE_FEED_URL, headers={"content-type": "application/xml"})
     store.apply_update(feed.id, parsed, status=200)
     refreshed = store.get_feed(feed.id)

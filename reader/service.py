@@ -30,8 +30,8 @@ from reader.config import Settings
 
 if TYPE_CHECKING:
     from reader.feeds.discover import DiscoveryResult
+from reader.feeds.errors import NotAFeedError
 from reader.feeds.fetch import Fetcher, FetchResult
-from reader.feeds.parse import NotAFeedError, parse_feed
 from reader.feeds.worker import (
     StoredFeed,
     parse_and_store_job,
@@ -152,23 +152,34 @@ PARSE_POOL_MIN_FEEDS = 8
 def _submit(
     pool: Executor, body: bytes, url: str, headers: dict[str, str], update: FeedUpdate, now: float
 ) -> Future[ParsedFeed | StoredFeed]:
-    """Submit a parse job. Starting a worker passes the standard streams' file descriptors
-    to the child; under the TUI, Textual has replaced sys.stdout/sys.stderr with objects
-    that have none ("bad value(s) in fds_to_keep"), so the real ones stand in meanwhile."""
-    with _real_streams():
+    """Submit a parse job (a submit may start a worker process: see `_starting_workers`)."""
+    with _starting_workers():
         return pool.submit(parse_and_store_job, body, url, headers, update, now)
 
 
 @contextmanager
-def _real_streams() -> Iterator[None]:
-    """Put the process's real stdout/stderr back while child processes are started."""
+def _starting_workers() -> Iterator[None]:
+    """What starting a worker process needs from this one, for the time it takes.
+
+    The real stdout/stderr: starting a worker passes their file descriptors to the child,
+    and under the TUI Textual has replaced them with objects that have none ("bad value(s)
+    in fds_to_keep"). And no main script: multiprocessing re-runs the program's main file
+    in every worker, and for the `newsreader` command that imports the whole CLI (settings,
+    notifications, the HTTP client: ~10 MB a worker) where a worker needs only
+    `reader.feeds.worker`."""
     saved = sys.stdout, sys.stderr
+    main = sys.modules.get("__main__")
+    main_file = getattr(main, "__file__", None)
     try:
         sys.stdout = sys.__stdout__ or saved[0]
         sys.stderr = sys.__stderr__ or saved[1]
+        if main_file is not None:
+            del main.__file__  # type: ignore[union-attr]
         yield
     finally:
         sys.stdout, sys.stderr = saved
+        if main_file is not None:
+            main.__file__ = main_file  # type: ignore[union-attr]
 
 
 def pool_workers() -> int:
@@ -180,6 +191,19 @@ def pool_workers() -> int:
     return min(os.cpu_count() or 1, 4)
 
 
+def worker_context() -> multiprocessing.context.BaseContext:
+    """How parse workers are started. Not by forking this process: the TUI runs threads,
+    and forking a threaded process is unsafe. A fork server (a fresh single-threaded
+    process that has imported the worker's modules once, see `reader.feeds.preload`)
+    forks each worker, so the workers share those modules' pages instead of each loading
+    its own copy (summed PSS); where there is none, each worker is a new Python (spawn)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["reader.feeds.preload"])
+    return context
+
+
 @contextmanager
 def parse_pool(feeds: int, db_path: Path | None = None) -> Iterator[Executor | None]:
     """Worker processes for parsing (and storing into `db_path`, see `worker_init`) when
@@ -188,10 +212,9 @@ def parse_pool(feeds: int, db_path: Path | None = None) -> Iterator[Executor | N
     if feeds < PARSE_POOL_MIN_FEEDS or cores < 2:
         yield None
         return
-    # spawn, not fork: the TUI runs threads, and forking a threaded process is unsafe.
-    context = multiprocessing.get_context("spawn")
+    context = worker_context()
     try:
-        with _real_streams():  # the resource tracker is started here (see _submit)
+        with _starting_workers():  # the resource tracker is started here
             pool = ProcessPoolExecutor(
                 max_workers=pool_workers(),
                 mp_context=context,
@@ -420,6 +443,8 @@ class FeedService:
             fetched = await fetcher.fetch(url)
         if fetched.error is not None:
             return None, fetched.error
+        from reader.feeds.parse import parse_feed  # lxml: not loaded by a headless refresh
+
         try:
             parsed = await asyncio.to_thread(
                 parse_feed, fetched.body or b"", url=fetched.final_url, headers=fetched.headers
@@ -590,55 +615,49 @@ class FeedService:
         now = time.time()
         if fetched.not_modified:
             began = time.perf_counter()
+            fresh = freshness(fetched.headers, None, now)
             await asyncio.to_thread(
                 store.record_not_modified,
                 feed.id,
                 etag=fetched.etag,
                 last_modified=fetched.last_modified,
+                fetched={
+                    "size": result.size,
+                    "seconds": result.fetch_seconds,
+                    "not_before": fresh.until if fresh else None,
+                    "wait_reason": fresh.reason if fresh else None,
+                },
             )
             result = replace(result, status=304, not_modified=True)
-            fresh = freshness(fetched.headers, None, now)
-        else:
-            began = time.perf_counter()
-            update = FeedUpdate(
-                feed.id,
-                _NOT_PARSED,
-                status=fetched.status or 200,
-                etag=fetched.etag,
-                last_modified=fetched.last_modified,
-                fetched={"size": result.size, "seconds": result.fetch_seconds},
-            )
-            try:
-                parsed = await self._parse(
-                    fetched.body or b"", fetched.final_url, fetched.headers, update, now
-                )
-            except NotAFeedError as exc:
-                return await self._failed(feed, result, str(exc), None, False)
-            if isinstance(parsed, StoredFeed):  # a worker process parsed and stored it
-                return replace(
-                    result,
-                    title=parsed.title or feed.title,
-                    new=parsed.new,
-                    parse_seconds=parsed.parse_seconds,
-                    store_seconds=parsed.store_seconds,
-                )
-            result = replace(result, parse_seconds=time.perf_counter() - began)
-            began = time.perf_counter()
-            update = ready_to_store(update, parsed, fetched.headers, now)
-            [new] = await asyncio.to_thread(store.apply_updates, [update])
-            result = replace(result, title=parsed.title or feed.title, new=new)
             return replace(result, store_seconds=time.perf_counter() - began)
-        await asyncio.to_thread(
-            store.record_fetch,
+        began = time.perf_counter()
+        update = FeedUpdate(
             feed.id,
-            status=result.status,
-            ok=True,
-            size=result.size,
-            seconds=result.fetch_seconds,
-            new=result.new,
-            not_before=fresh.until if fresh else None,
-            wait_reason=fresh.reason if fresh else None,
+            _NOT_PARSED,
+            status=fetched.status or 200,
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            fetched={"size": result.size, "seconds": result.fetch_seconds},
         )
+        try:
+            parsed = await self._parse(
+                fetched.body or b"", fetched.final_url, fetched.headers, update, now
+            )
+        except NotAFeedError as exc:
+            return await self._failed(feed, result, str(exc), None, False)
+        if isinstance(parsed, StoredFeed):  # a worker process parsed and stored it
+            return replace(
+                result,
+                title=parsed.title or feed.title,
+                new=parsed.new,
+                parse_seconds=parsed.parse_seconds,
+                store_seconds=parsed.store_seconds,
+            )
+        result = replace(result, parse_seconds=time.perf_counter() - began)
+        began = time.perf_counter()
+        update = ready_to_store(update, parsed, fetched.headers, now)
+        [new] = await asyncio.to_thread(store.apply_updates, [update])
+        result = replace(result, title=parsed.title or feed.title, new=new)
         return replace(result, store_seconds=time.perf_counter() - began)
 
     async def _failed(

@@ -406,6 +406,46 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE entries ADD COLUMN categories TEXT NOT NULL DEFAULT '';
     """,
+    # 20: the search index keeps no copy of the text it indexes (FTS5 contentless): a
+    # search only needs the index (matches and bm25), and the copy was as big as the
+    # entries' own text, written on every refresh. Deleting or changing an entry now tells
+    # the index the words it had, worked out again from the entry (nr_plain_text is the
+    # function the indexed text was made with: a change to it needs a migration that
+    # indexes every entry again, as this one does) and, for a page reader mode fetched,
+    # from entry_pages, the page text indexed for each entry.
+    """
+    CREATE TABLE entry_pages (entry_id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+    INSERT INTO entry_pages (entry_id, text)
+        SELECT rowid, page FROM entries_fts WHERE page IS NOT NULL AND page != '';
+    DROP TRIGGER entries_fts_update;
+    DROP TRIGGER entries_fts_delete;
+    DROP TABLE entries_fts_vocab;
+    DROP TABLE entries_fts;
+    CREATE VIRTUAL TABLE entries_fts USING fts5(
+        title, author, body, page, content = '', tokenize = 'unicode61 remove_diacritics 2'
+    );
+    INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', 64);
+    INSERT INTO entries_fts (entries_fts, rank) VALUES ('crisismerge', 64);
+    INSERT INTO entries_fts (rowid, title, author, body, page)
+        SELECT e.id, e.title, e.author, nr_plain_text(e.content, e.summary), p.text
+        FROM entries AS e LEFT JOIN entry_pages AS p ON p.entry_id = e.id;
+    CREATE VIRTUAL TABLE entries_fts_vocab USING fts5vocab(entries_fts, 'row');
+    CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN
+        INSERT INTO entries_fts (entries_fts, rowid, title, author, body, page)
+        VALUES ('delete', old.id, old.title, old.author, nr_plain_text(old.content, old.summary),
+                (SELECT text FROM entry_pages WHERE entry_id = old.id));
+        DELETE FROM entry_pages WHERE entry_id = old.id;
+    END;
+    CREATE TRIGGER entries_fts_update AFTER UPDATE OF title, author, summary, content
+    ON entries BEGIN
+        INSERT INTO entries_fts (entries_fts, rowid, title, author, body, page)
+        VALUES ('delete', old.id, old.title, old.author, nr_plain_text(old.content, old.summary),
+                (SELECT text FROM entry_pages WHERE entry_id = old.id));
+        INSERT INTO entries_fts (rowid, title, author, body, page)
+        VALUES (new.id, new.title, new.author, nr_plain_text(new.content, new.summary),
+                (SELECT text FROM entry_pages WHERE entry_id = new.id));
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -601,7 +641,9 @@ MAX_INDEXED_CHARS = 60_000
 
 
 def plain_text(*parts: str | None) -> str:
-    """HTML (or text) reduced to words for the search index: tags dropped, entities decoded."""
+    """HTML (or text) reduced to words for the search index: tags dropped, entities decoded.
+    The index keeps no copy of this text and is told it again to take an entry out, so a
+    change to what this returns needs a migration that indexes every entry again (as 19)."""
     text = " ".join(p for p in parts if p)
     text = html.unescape(_TAGS.sub(" ", text[: MAX_INDEXED_CHARS * 4]))
     return " ".join(text.split())[:MAX_INDEXED_CHARS]  # split(): 4x faster than \s+ here
@@ -1038,8 +1080,11 @@ class Store(DownloadStore):
         etag: str | None = None,
         last_modified: str | None = None,
         status: int = 304,
+        fetched: FetchDetails | None = None,
     ) -> None:
-        """A 304: the feed is fine; a server may still send fresh validators with it."""
+        """A 304: the feed is fine; a server may still send fresh validators with it.
+        `fetched` (as for `apply_update`) logs the fetch in the same transaction: a refresh
+        where nothing changed is mostly these writes, one per feed."""
         with self._transaction() as conn:
             conn.execute(
                 """
@@ -1050,6 +1095,8 @@ class Store(DownloadStore):
                 """,
                 (status, time.time(), etag, last_modified, feed_id),
             )
+            if fetched is not None:
+                self._log_fetch(conn, feed_id, status=status, ok=True, **fetched)
 
     def apply_update(
         self,
@@ -1120,13 +1167,15 @@ class Store(DownloadStore):
         inserted = conn.execute(
             "SELECT id, key FROM entries WHERE id > ?", (newest_before,)
         ).fetchall()
-        if inserted:
-            inserted = _fold_reissued(conn, prepared.rows, inserted, newest_before)
         index = prepared.index
+        # Indexed before folding: an entry folded back is deleted, and the index must then
+        # hold exactly the words it is told to take out (a contentless index, migration 20).
         conn.executemany(
             "INSERT INTO entries_fts (rowid, title, author, body) VALUES (?, ?, ?, ?)",
             ((entry_id, *index[key]) for entry_id, key in inserted),
         )
+        if inserted:
+            inserted = _fold_reissued(conn, prepared.rows, inserted, newest_before)
         self._record_rule_hits(conn, prepared, inserted, hits, now)
         if update.fetched is not None:
             details: FetchDetails = {**update.fetched, "new": len(inserted)}
@@ -1356,12 +1405,32 @@ class Store(DownloadStore):
                 " used = excluded.used",
                 (url, _article_json(article), etag, last_modified, now, now),
             )
-            conn.execute(
-                "UPDATE entries_fts SET page = ? WHERE rowid IN (SELECT id FROM entries"
-                " WHERE link = ?)",
-                (plain_text(article.body_html), url),
-            )
+            self._index_page(conn, url, plain_text(article.body_html))
             self._prune_pages(conn, keep)
+
+    @staticmethod
+    def _index_page(conn: sqlite3.Connection, url: str, text: str) -> None:
+        """Index `text` as the page of every entry that links to `url`. The index keeps no
+        text (migration 20): each entry's row is taken out with the words it had, then put
+        back with the page's."""
+        conn.execute(
+            "INSERT INTO entries_fts (entries_fts, rowid, title, author, body, page)"
+            " SELECT 'delete', e.id, e.title, e.author, nr_plain_text(e.content, e.summary),"
+            " p.text FROM entries AS e LEFT JOIN entry_pages AS p ON p.entry_id = e.id"
+            " WHERE e.link = ?",
+            (url,),
+        )
+        conn.execute(
+            "INSERT INTO entry_pages (entry_id, text) SELECT id, ? FROM entries WHERE link = ?"
+            " ON CONFLICT (entry_id) DO UPDATE SET text = excluded.text",
+            (text, url),
+        )
+        conn.execute(
+            "INSERT INTO entries_fts (rowid, title, author, body, page)"
+            " SELECT id, title, author, nr_plain_text(content, summary), ? FROM entries"
+            " WHERE link = ?",
+            (text, url),
+        )
 
     @_locked
     def touch_page(

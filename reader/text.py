@@ -176,3 +176,13 @@ def _quote_safe(tag: str) -> str:
     ):
         return tag
     return tag.replace('"', " ").replace("'", " ")
+
+
+def format_size(n: int) -> str:
+    """A byte count the way a person reads it: `16 MiB`, `64 KiB`, `1.5 MiB`, `900 bytes`."""
+    kib, mib = 1024, 1024 * 1024
+    if n >= mib:
+        return f"{n // mib} MiB" if n % mib == 0 else f"{n / mib:.1f} MiB"
+    if n >= kib:
+        return f"{n // kib} KiB" if n % kib == 0 else f"{n / kib:.1f} KiB"
+    return f"{n} bytes"

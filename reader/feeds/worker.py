@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 
-from reader.feeds.parse import parse_feed
 from reader.models import ParsedFeed
 from reader.schedule import freshness
 from reader.store import FeedUpdate, FetchDetails, Store, StoreError, derive
@@ -20,7 +19,11 @@ from reader.store import FeedUpdate, FetchDetails, Store, StoreError, derive
 
 def parse_job(body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed:
     """Parse and work out what storing needs (`store.derive`), so the single writer only
-    writes. Runs in a worker process (module-level so it pickles) or a thread."""
+    writes. Runs in a worker process (module-level so it pickles) or a thread. The parser
+    (lxml and its mapping) is imported here, not with this module: the main process of a
+    big refresh, which only fetches, never loads it (the workers' fork server does)."""
+    from reader.feeds.parse import parse_feed
+
     return derive(parse_feed(body, url=url, headers=headers))
 
 
