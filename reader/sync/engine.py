@@ -25,8 +25,9 @@ from reader.sync.accounts import Account, AccountError
 from reader.sync.base import NotSupported, Protocol, RemoteItem, SyncError
 
 _T = TypeVar("_T")
-PAGES_AHEAD = 2
-"""Pages of entries pulled and prepared ahead of the one being stored."""
+PAGES_AHEAD = 6
+"""Batches of entries pulled and prepared ahead of the ones being stored (a tt-rss batch
+is up to 5 pages of 200)."""
 
 
 @dataclass(slots=True)
@@ -127,7 +128,11 @@ def sync_account(
         )
         mark = local.account_states(store)[account.name].mark
         feed_of = local.feed_map(store, account.name)
-        for items, prepared, next_mark in ahead(_prepared(proto, mark, feed_of), PAGES_AHEAD):
+        for ready in ahead(_prepared(proto, mark, feed_of), PAGES_AHEAD):
+            # Every page already here is stored in one go (a feed's entries together).
+            items = [item for page, _, _ in ready for item in page]
+            prepared = local.merge_prepared([p for _, p, _ in ready])
+            next_mark = ready[-1][2]
             report.new_entries += local.apply_items(store, account.name, items, prepared)
             if next_mark != mark:
                 local.set_mark(store, account.name, next_mark)
@@ -157,11 +162,12 @@ def _prepared(
             close()
 
 
-def ahead(source: Iterator[_T], depth: int) -> Iterator[_T]:
-    """`source`'s values, worked out in a thread up to `depth` ahead of the one handed
-    over: pulling and preparing the next pages (network, JSON, search text) runs while
-    the caller stores this one (SQLite lets go of the GIL while it writes). An error in
-    `source` is raised here; stopping early stops the thread."""
+def ahead(source: Iterator[_T], depth: int) -> Iterator[list[_T]]:
+    """`source`'s values, worked out in a thread up to `depth` ahead of the caller and
+    handed over as lists of all those ready (at least one): pulling and preparing the next
+    pages (network, JSON, search text) runs while the caller stores these (SQLite lets go
+    of the GIL while it writes). An error in `source` is raised here, after the values
+    before it; stopping early stops the thread."""
     box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
@@ -192,12 +198,20 @@ def ahead(source: Iterator[_T], depth: int) -> Iterator[_T]:
     thread.start()
     try:
         while True:
-            kind, value = box.get()
-            if kind == "end":
-                return
+            got = [box.get()]
+            while got[-1][0] == "value" and len(got) < depth:
+                try:
+                    got.append(box.get_nowait())
+                except queue.Empty:
+                    break
+            values = [value for kind, value in got if kind == "value"]
+            if values:
+                yield values
+            kind, value = got[-1]
             if kind == "error":
                 raise value
-            yield value
+            if kind == "end":
+                return
     finally:
         stop.set()
         thread.join()

@@ -11,7 +11,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from reader.models import Entry, ParsedFeed
@@ -264,6 +264,30 @@ def prepare_items(feed_of: dict[str, int], items: Sequence[RemoteItem]) -> Prepa
         for feed_id, group in by_feed.items()
     ]
     return PreparedItems(by_feed, updates)
+
+
+def merge_prepared(pages: Sequence[PreparedItems]) -> PreparedItems:
+    """Several prepared pages as one: a feed's entries in one update, so storing them costs
+    one feed's worth of statements rather than one per page it appears in."""
+    if len(pages) == 1:
+        return pages[0]
+    by_feed: dict[int, list[RemoteItem]] = {}
+    parsed: dict[int, ParsedFeed] = {}
+    for page in pages:
+        for feed_id, group in page.by_feed.items():
+            by_feed.setdefault(feed_id, []).extend(group)
+        for update in page.updates:
+            before = parsed.get(update.feed_id)
+            parsed[update.feed_id] = (
+                update.parsed
+                if before is None
+                else replace(
+                    before,
+                    entries=before.entries + update.parsed.entries,
+                    derived=before.derived + update.parsed.derived,
+                )
+            )
+    return PreparedItems(by_feed, [FeedUpdate(f, p) for f, p in parsed.items()])
 
 
 def apply_items(
