@@ -160,7 +160,8 @@ def main() -> None:
             fresh_newsboat(env, folder)
             rows["newsboat first"].append(newsboat_reload(env, folder))
             rows["newsboat incremental"].append(newsboat_reload(env, folder))
-        print(f"  run {run + 1}/{args.runs} done", flush=True)
+        figures = ", ".join(f"{name} {v[-1][0]:.1f} s" for name, v in rows.items() if v)
+        print(f"  run {run + 1}/{args.runs} (load {os.getloadavg()[0]:.1f}): {figures}", flush=True)
     print(f"\nload average {os.getloadavg()[0]:.2f}")
     print(f"{'':24} {'median s':>9} {'requests':>9}")
     medians: dict[str, float] = {}

@@ -1,6 +1,7 @@
-"""The sync accounts view (Y) as SVG snapshots at three sizes, like tests/test_snapshots.py:
-the sample store, with the sample's summary feed belonging to an account whose last sync
-worked, and a second account whose last sync failed (times pinned, in UTC)."""
+"""The sync accounts view (Y), and the feeds pane naming a synced feed's account, as SVG
+snapshots at three sizes, like tests/test_snapshots.py: the sample store, with the sample's
+summary feed belonging to an account whose last sync worked, and a second account whose
+last sync failed (times pinned, in UTC)."""
 
 from __future__ import annotations
 
@@ -65,3 +66,10 @@ def test_accounts_view_looks_as_before(
     snap_compare: Callable[..., bool], accounts_app: NewsReaderApp, size: tuple[int, int]
 ) -> None:
     assert snap_compare(accounts_app, terminal_size=size, run_before=_opening(("Y",)))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_feeds_pane_names_the_account_of_a_synced_feed(
+    snap_compare: Callable[..., bool], accounts_app: NewsReaderApp, size: tuple[int, int]
+) -> None:
+    assert snap_compare(accounts_app, terminal_size=size, run_before=_opening(()))

@@ -8,10 +8,14 @@ import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from reader.article.from_entry import article_from_entry
+from reader.article.render import render_article
 from reader.config import load_settings
+from reader.sync.ttrss import TtRss
 from tests.synccli import entries_by_link, nr, store
 from tests.synctools import FEEDS, Kit, Proxy, TtRssApi, reset_site, start_ttrss
 
@@ -136,7 +140,97 @@ def test_changes_on_the_server_show_after_the_next_sync(
     assert entries[links[2]].read and entries[links[3]].starred
     assert any("(follow-up)" in e.title for e in entries.values())
     quiet = nr(synced, "sync", "--json").json()[0]
-    assert quiet["new_entries"] == 0 and quiet["sent"] == 0 and quiet["requests"] <= 6
+    # login, categories, feeds, headlines since the mark, counters, starred, recently read
+    assert quiet["new_entries"] == 0 and quiet["sent"] == 0 and quiet["requests"] <= 7
+
+
+def test_a_read_unread_swap_on_the_server_is_picked_up(synced: Path, ttrss: TtRssApi) -> None:
+    """One article read and another marked unread in the same feed: the feed's unread count
+    is the same as before, and the next sync still sees both changes."""
+    links = sorted(ttrss.articles())
+    ttrss.set(links[1], "read", True)
+    assert nr(synced, "sync").code == 0
+    assert entries_by_link(synced)[links[1]].read
+    ttrss.set(links[0], "read", True)
+    ttrss.set(links[1], "read", False)
+    report = nr(synced, "sync", "--json").json()[0]
+    assert report["ok"] and report["received"] == 2
+    entries = entries_by_link(synced)
+    assert entries[links[0]].read and not entries[links[1]].read
+    assert nr(synced, "unread").out.strip() == "5"
+
+
+def test_after_a_long_pause_every_unread_list_is_compared(
+    synced: Path, ttrss: TtRssApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More than RECENT_HOURS since the last sync: the recently-read list may not reach
+    back far enough, so the unread ids of every feed are compared (and a swap still shows)."""
+    asked: list[tuple[Any, Any]] = []
+    headlines = TtRss._headlines
+
+    def spy(self: TtRss, most: int | None = None, **params: Any) -> Any:
+        asked.append((params.get("feed_id"), params.get("view_mode")))
+        return headlines(self, most, **params)
+
+    monkeypatch.setattr(TtRss, "_headlines", spy)
+    links = sorted(ttrss.articles())
+    ttrss.set(links[1], "read", True)
+    assert nr(synced, "sync").code == 0
+    assert (-6, "all_articles") in asked and (-4, "unread") not in asked
+    with store(synced) as db, db.sync_transaction() as conn:
+        conn.execute("UPDATE sync_accounts SET last_sync = last_sync - 2 * 86400")
+    ttrss.set(links[0], "read", True)
+    ttrss.set(links[1], "read", False)
+    asked.clear()
+    assert nr(synced, "sync", "--json").json()[0]["received"] == 2
+    assert (-4, "unread") in asked and (-6, "all_articles") not in asked
+    entries = entries_by_link(synced)
+    assert entries[links[0]].read and not entries[links[1]].read
+
+
+HOSTILE_ITEM = """<item>
+    <title>Hostile markup</title>
+    <link>__BASE__/articles/hostile.html</link>
+    <guid isPermaLink="false">signal-desk:hostile</guid>
+    <pubDate>Sat, 22 Nov 2025 10:00:00 +0000</pubDate>
+    <dc:creator>Mallory</dc:creator>
+    <description><![CDATA[<p onclick="steal()">Before.</p><script>alert('script ran')</script>
+      <p><a href="javascript:alert('link ran')">Click me</a> and
+      <a href="more/story.html">the story</a>.</p><img src="/pics/lead.png" alt="A lead">
+      <p>An &#27;[2J escape</p>]]></description>
+    <enclosure url="__BASE__/audio/episode.mp3" length="123456" type="audio/mpeg"/>
+  </item>
+  <item>"""
+
+
+def test_unsanitised_server_html_is_made_safe_here(
+    data_dir: Path, ttrss: TtRssApi, kit: Kit
+) -> None:
+    """tt-rss is asked not to sanitise what it sends (sync speed): a script, an event
+    handler and a javascript: link reach newsreader, which shows none of them; relative
+    URLs are made absolute against the feed's address; the enclosure arrives."""
+    feed = kit.feeds_dir / "feed.xml"
+    text = feed.read_text()
+    feed.write_text(text.replace("<item>", HOSTILE_ITEM.replace("__BASE__", kit.feeds_url), 1))
+    ttrss.call("updateFeed", feed_id=ttrss.feed_id(f"{kit.feeds_url}/feed.xml"))
+    add_account(data_dir, ttrss)
+    assert nr(data_dir, "sync").code == 0
+    entry = entries_by_link(data_dir)[f"{kit.feeds_url}/articles/hostile.html"]
+    assert "<script>" in entry.content  # the server did not sanitise it
+    assert "\x1b" not in entry.content
+    assert entry.author == "Mallory" and entry.published is not None
+    assert entry.published.isoformat().startswith("2025-11-22T10:00")
+    assert [(e.url, e.type, e.length) for e in entry.enclosures] == [
+        (f"{kit.feeds_url}/audio/episode.mp3", "audio/mpeg", 123456)
+    ]
+    shown = render_article(article_from_entry(entry))
+    for word in ("alert", "steal", "script ran", "link ran", "javascript", "onclick", "\x1b"):
+        assert word not in shown.markdown
+    assert "Before" in shown.markdown and "Click me and" in shown.markdown
+    urls = [link.url for link in shown.body_links]
+    assert f"{kit.feeds_url}/more/story.html" in urls
+    assert all(url.startswith(kit.feeds_url + "/") for url in urls)
+    assert [image.url for image in shown.images] == [f"{kit.feeds_url}/pics/lead.png"]
 
 
 def test_local_changes_go_to_the_server(synced: Path, ttrss: TtRssApi) -> None:

@@ -1,15 +1,18 @@
 """The TUI with sync accounts: R syncs them (real tt-rss), the status line says what each
 did, and the accounts view (Y) shows the last sync, a failure with its reason next to the
-account, and which feeds belong to it."""
+account, and which feeds belong to it; the feeds pane names a synced feed's account."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from reader.config import Settings
+from reader.models import Feed
 from reader.store import Store
 from reader.ui.app import NewsReaderApp
 from reader.ui.screens.accounts import AccountsScreen
+from reader.ui.widgets.feed_list import feed_prompt
 from tests.synctools import FEEDS, Kit, TtRssApi, free_port, reset_site, start_ttrss
 from tests.uitools import screen_text, settle
 
@@ -37,7 +40,8 @@ async def test_r_syncs_and_the_accounts_view_shows_it(tmp_path: Path, kit: Kit) 
             text = screen_text(app)
             assert "Sync home: 6 new entries" in text
             assert "Sync office: failed: connection refused" in text
-            assert "Signal Desk" in text  # the synced feed is in the feeds pane
+            # The synced feed is in the feeds pane, with its account after it.
+            assert re.search(r"⇅ Signal Desk · home\b", text), text
             await pilot.press("Y")
             await settle(pilot)
             assert isinstance(app.screen, AccountsScreen)
@@ -51,3 +55,9 @@ async def test_r_syncs_and_the_accounts_view_shows_it(tmp_path: Path, kit: Kit) 
             assert not isinstance(app.screen, AccountsScreen)
     finally:
         store.close()
+
+
+def test_an_account_name_is_shown_as_text_never_markup() -> None:
+    feed = Feed(id=1, url="https://example.org/feed", title="Feed", unread=2)
+    prompt = feed_prompt(feed, account="[b red]x[/] $accent")
+    assert prompt.plain.endswith("⇅ Feed · [b red]x[/] $accent")

@@ -10,6 +10,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from reader.models import Enclosure
+
 
 class SyncError(Exception):
     """A sync could not be done; the message says why (for the user)."""
@@ -51,6 +53,7 @@ class RemoteItem:
     published: float | None = None
     read: bool = False
     starred: bool = False
+    enclosures: tuple[Enclosure, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,19 @@ class RemoteState:
     unread: frozenset[str]
     starred: frozenset[str]
     unread_scope: frozenset[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LocalState:
+    """What the store holds of an account's state, for a protocol to compare with the
+    server's and ask only for what may differ."""
+
+    unread_counts: Mapping[str, int]
+    """Unread entries by remote feed id."""
+    unread_ids: frozenset[str] = frozenset()
+    """Remote ids of the entries unread here."""
+    last_sync: float | None = None
+    """When the last sync that worked ended (Unix time), None before the first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +126,9 @@ class Protocol(ABC):
         to store once the page is kept."""
 
     @abstractmethod
-    def pull_state(self, local_unread: Mapping[str, int]) -> RemoteState:
-        """Read and starred state; `local_unread` (unread count by remote feed id) lets a
-        protocol skip feeds whose count matches."""
+    def pull_state(self, local: LocalState) -> RemoteState:
+        """Read and starred state; what the store holds (`local`) lets a protocol skip
+        feeds that cannot differ."""
 
     @abstractmethod
     def push(self, changes: Sequence[Change]) -> None:

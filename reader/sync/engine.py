@@ -9,9 +9,12 @@ sync stops with the reason, the queue keeps what was not sent, and the store sta
 
 from __future__ import annotations
 
+import queue
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -19,7 +22,12 @@ from reader.config import Settings
 from reader.store import Store
 from reader.sync import local
 from reader.sync.accounts import Account, AccountError
-from reader.sync.base import NotSupported, Protocol, SyncError
+from reader.sync.base import NotSupported, Protocol, RemoteItem, SyncError
+
+_T = TypeVar("_T")
+PAGES_AHEAD = 6
+"""Batches of entries pulled and prepared ahead of the ones being stored (a tt-rss batch
+is up to 5 pages of 200)."""
 
 
 @dataclass(slots=True)
@@ -119,12 +127,17 @@ def sync_account(
             store, account.name, feeds
         )
         mark = local.account_states(store)[account.name].mark
-        for items, next_mark in proto.pull_entries(mark):
-            report.new_entries += local.apply_items(store, account.name, items)
+        feed_of = local.feed_map(store, account.name)
+        for ready in ahead(_prepared(proto, mark, feed_of), PAGES_AHEAD):
+            # Every page already here is stored in one go (a feed's entries together).
+            items = [item for page, _, _ in ready for item in page]
+            prepared = local.merge_prepared([p for _, p, _ in ready])
+            next_mark = ready[-1][2]
+            report.new_entries += local.apply_items(store, account.name, items, prepared)
             if next_mark != mark:
                 local.set_mark(store, account.name, next_mark)
                 mark = next_mark
-        state = proto.pull_state(local.unread_counts(store, account.name))
+        state = proto.pull_state(local.local_state(store, account.name))
         report.received += local.apply_state(store, account.name, state)
     except (SyncError, AccountError) as exc:
         report.error = str(exc)
@@ -134,6 +147,74 @@ def sync_account(
             proto.close()
     local.record_result(store, account.name, report.error)
     return report
+
+
+def _prepared(
+    proto: Protocol, mark: str, feed_of: dict[str, int]
+) -> Iterator[tuple[list[RemoteItem], local.PreparedItems, str]]:
+    pages = proto.pull_entries(mark)
+    try:
+        for items, next_mark in pages:
+            yield items, local.prepare_items(feed_of, items), next_mark
+    finally:
+        close = getattr(pages, "close", None)
+        if close is not None:
+            close()
+
+
+def ahead(source: Iterator[_T], depth: int) -> Iterator[list[_T]]:
+    """`source`'s values, worked out in a thread up to `depth` ahead of the caller and
+    handed over as lists of all those ready (at least one): pulling and preparing the next
+    pages (network, JSON, search text) runs while the caller stores these (SQLite lets go
+    of the GIL while it writes). An error in `source` is raised here, after the values
+    before it; stopping early stops the thread."""
+    box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(kind: str, value: Any) -> bool:
+        while not stop.is_set():
+            try:
+                box.put((kind, value), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for value in source:
+                if not put("value", value):
+                    return
+        except BaseException as exc:  # handed to the consumer, raised there
+            put("error", exc)
+            return
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
+        put("end", None)
+
+    thread = threading.Thread(target=run, name="sync-pull", daemon=True)
+    thread.start()
+    try:
+        while True:
+            got = [box.get()]
+            while got[-1][0] == "value" and len(got) < depth:
+                try:
+                    got.append(box.get_nowait())
+                except queue.Empty:
+                    break
+            values = [value for kind, value in got if kind == "value"]
+            if values:
+                yield values
+            kind, value = got[-1]
+            if kind == "error":
+                raise value
+            if kind == "end":
+                return
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _push(store: Store, name: str, proto: Protocol, report: SyncReport) -> None:

@@ -8,7 +8,7 @@ saved id lists, two strings in one request. Fever cannot subscribe or unsubscrib
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import httpx
@@ -17,6 +17,7 @@ from reader.config import Settings
 from reader.sync.base import (
     AuthError,
     Change,
+    LocalState,
     Protocol,
     RemoteFeed,
     RemoteItem,
@@ -111,7 +112,7 @@ class Fever(Protocol):
                 return
             since_id = newest
 
-    def pull_state(self, local_unread: Mapping[str, int]) -> RemoteState:
+    def pull_state(self, local: LocalState) -> RemoteState:
         answer = self.call("unread_item_ids&saved_item_ids")
         unread = id_list(answer.get("unread_item_ids", ""), "unread_item_ids")
         saved = id_list(answer.get("saved_item_ids", ""), "saved_item_ids")
@@ -137,7 +138,7 @@ def _item(raw: Any) -> RemoteItem:
         title=text(item.get("title"), 1000),
         link=text(item.get("url"), 2000),
         author=text(item.get("author"), 300),
-        content=body(item.get("html")),
+        content=body(item.get("html"), text(item.get("url"), 2000)),
         published=number(item.get("created_on_time")),
         read=flag(item.get("is_read")),
         starred=flag(item.get("is_saved")),

@@ -11,12 +11,12 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from reader.models import Entry, ParsedFeed
-from reader.store import FeedUpdate, Store
-from reader.sync.base import Change, RemoteFeed, RemoteItem, RemoteState
+from reader.store import FeedUpdate, Store, derive
+from reader.sync.base import Change, LocalState, RemoteFeed, RemoteItem, RemoteState
 
 APPLYING = "sync.applying"
 
@@ -220,24 +220,87 @@ def unread_counts(store: Store, name: str) -> dict[str, int]:
     return {row[0]: row[1] for row in rows}
 
 
+def local_state(store: Store, name: str) -> LocalState:
+    """What a protocol compares with the server's state: unread counts and ids, and when
+    the last sync that worked ended."""
+    unread = store.sync_rows(
+        "SELECT i.remote_id FROM sync_items AS i JOIN entries AS e ON e.id = i.entry_id"
+        " WHERE i.account = ? AND e.read = 0",
+        (name,),
+    )
+    last = store.sync_rows("SELECT last_sync FROM sync_accounts WHERE name = ?", (name,))
+    return LocalState(
+        unread_counts(store, name),
+        frozenset(str(row[0]) for row in unread),
+        last[0][0] if last and last[0][0] is not None else None,
+    )
+
+
 # ---------------------------------------------------------------------------- entries
-def apply_items(store: Store, name: str, items: Sequence[RemoteItem]) -> int:
-    """Store a page of server items (content through the store's usual update path, so
-    search, reader mode and duplicates work as for local entries), then map them and set
-    their state. Returns how many were new."""
+@dataclass(frozen=True, slots=True)
+class PreparedItems:
+    """A page of server items grouped by local feed, ready to store (`prepare_items`)."""
+
+    by_feed: dict[int, list[RemoteItem]]
+    updates: list[FeedUpdate]
+
+
+def feed_map(store: Store, name: str) -> dict[str, int]:
+    """Local feed id by remote feed id, for the account."""
     rows = store.sync_rows("SELECT remote_id, feed_id FROM sync_feeds WHERE account = ?", (name,))
-    feed_of = {remote_id: feed_id for remote_id, feed_id in rows}
+    return {remote_id: feed_id for remote_id, feed_id in rows}
+
+
+def prepare_items(feed_of: dict[str, int], items: Sequence[RemoteItem]) -> PreparedItems:
+    """Everything before the write (entries, canonical links, search text): pure, so a
+    sync works it out in the thread that pulls the next pages while this one stores."""
     by_feed: dict[int, list[RemoteItem]] = {}
     for item in items:
         feed_id = feed_of.get(item.feed_id)
         if feed_id is not None:
             by_feed.setdefault(feed_id, []).append(item)
-    if not by_feed:
-        return 0
     updates = [
-        FeedUpdate(feed_id, ParsedFeed(title="", entries=tuple(_entry(i) for i in group)))
+        FeedUpdate(feed_id, derive(ParsedFeed(title="", entries=tuple(_entry(i) for i in group))))
         for feed_id, group in by_feed.items()
     ]
+    return PreparedItems(by_feed, updates)
+
+
+def merge_prepared(pages: Sequence[PreparedItems]) -> PreparedItems:
+    """Several prepared pages as one: a feed's entries in one update, so storing them costs
+    one feed's worth of statements rather than one per page it appears in."""
+    if len(pages) == 1:
+        return pages[0]
+    by_feed: dict[int, list[RemoteItem]] = {}
+    parsed: dict[int, ParsedFeed] = {}
+    for page in pages:
+        for feed_id, group in page.by_feed.items():
+            by_feed.setdefault(feed_id, []).extend(group)
+        for update in page.updates:
+            before = parsed.get(update.feed_id)
+            parsed[update.feed_id] = (
+                update.parsed
+                if before is None
+                else replace(
+                    before,
+                    entries=before.entries + update.parsed.entries,
+                    derived=before.derived + update.parsed.derived,
+                )
+            )
+    return PreparedItems(by_feed, [FeedUpdate(f, p) for f, p in parsed.items()])
+
+
+def apply_items(
+    store: Store, name: str, items: Sequence[RemoteItem], prepared: PreparedItems | None = None
+) -> int:
+    """Store a page of server items (content through the store's usual update path, so
+    search, reader mode and duplicates work as for local entries), then map them and set
+    their state. Returns how many were new."""
+    if prepared is None:
+        prepared = prepare_items(feed_map(store, name), items)
+    by_feed, updates = prepared.by_feed, prepared.updates
+    if not by_feed:
+        return 0
     new = sum(store.apply_updates(updates))
     fresh: list[int] = []
     now = time.time()
@@ -298,6 +361,7 @@ def _entry(item: RemoteItem) -> Entry:
         author=item.author,
         published=when,
         content=item.content,
+        enclosures=item.enclosures,
     )
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from reader.feeds.entries import resolve_urls
 from reader.sync.base import SyncError
-from reader.text import clean_line
+from reader.text import clean_line, strip_html_controls, tame_html
 
 MAX_TEXT = 1_000_000
 """The longest string kept from a server answer (content); titles are cut much shorter."""
@@ -45,11 +46,15 @@ def text(value: Any, limit: int = 1000) -> str:
     return clean_line(value, limit)
 
 
-def body(value: Any) -> str:
-    """HTML content: kept as HTML (rendered like a feed's content), bounded in size."""
+def body(value: Any, base: str = "") -> str:
+    """HTML content, bounded in size and prepared as a feed's content is: controls (and
+    references to them) gone, markup html.parser reads in linear time, relative URLs made
+    absolute against `base` (the feed's address). It stays untrusted HTML: the reading pane
+    drops scripts, event handlers and non-http links, as for local feeds, so a server that
+    did not sanitise it (tt-rss is asked not to) shows nothing it should not."""
     if not isinstance(value, str):
         return ""
-    return value[:MAX_TEXT]
+    return resolve_urls(tame_html(strip_html_controls(value[:MAX_TEXT])), base).strip()
 
 
 def flag(value: Any) -> bool:

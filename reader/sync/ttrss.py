@@ -2,22 +2,29 @@
 
 Entries are mapped by tt-rss's article id (its `guid` is tt-rss's own hash, not the feed's);
 entries arrive through one `getHeadlines` over all feeds with `since_id`, 200 a page by
-`skip`; state by the unread lists of feeds whose unread count (`getCounters`) differs from
-the local one, and the starred list.
+`skip`, several pages in flight, content unsanitised (prepared here as a feed's is);
+state by the unread lists of the feeds that may differ (see `pull_state`) and the starred
+list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import itertools
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import httpx
 
 from reader.config import Settings
+from reader.feeds.media import RawFile, enclosures
+from reader.models import Enclosure
 from reader.sync.base import (
     AuthError,
     Change,
+    LocalState,
     Protocol,
     RemoteFeed,
     RemoteItem,
@@ -26,14 +33,34 @@ from reader.sync.base import (
 )
 from reader.sync.http import Poster, check_url
 from reader.sync.shape import as_dict, as_list, bad, body, flag, ident, number, text
-from reader.text import clean_line
+from reader.text import clean_line, is_http_url
 
 PAGE = 200
 """getHeadlines' largest page."""
 AHEAD = 3
-"""getHeadlines pages asked at once after a full first page."""
+"""getHeadlines requests at once after a full first page (tt-rss's PHP serves 4)."""
+BUFFER = 8
+"""Pages asked ahead of the one being stored (AHEAD of them running at a time)."""
+BATCH = 5
+"""Pages stored in one go at most."""
 ID_BATCH = 500
 """Article ids per updateArticle call."""
+RECENT_HOURS = 20
+"""A sync less than this long after the last one trusts the "recently read" list (24 h on
+the server; the rest is margin for the two clocks)."""
+RECENT_PAGES = 5
+"""Pages of the recently-read list read at most before every unread list is compared."""
+_PAGE_PARAMS: dict[str, Any] = {
+    "feed_id": -4,
+    "view_mode": "all_articles",
+    "show_content": True,
+    # Not sanitised by tt-rss: its sanitiser parses every article with DOMDocument (a
+    # quarter of a page's time), and the content is prepared here as a feed's is (shape.body).
+    "sanitize": False,
+    "include_attachments": True,
+    "limit": PAGE,
+    "order_by": "date_reverse",
+}
 _FIELD = {"starred": 0, "read": 2}
 
 
@@ -63,6 +90,9 @@ class TtRss(Protocol):
         self.password = password
         self.sid: str | None = None
         self.http = Poster(settings, transport)
+        self.feed_urls: dict[str, str] = {}
+        """Each feed's address by id (from pull_subscriptions): relative URLs in its
+        articles are relative to it."""
 
     def close(self) -> None:
         self.http.close()
@@ -127,46 +157,49 @@ class TtRss(Protocol):
                     folder=folder,
                 )
             )
+        self.feed_urls = {f.remote_id: f.url for f in feeds if is_http_url(f.url)}
         return feeds
 
     def pull_entries(self, since: str) -> Iterator[tuple[list[RemoteItem], str]]:
         """Pages by `skip` over a fixed `since_id`. The first page comes alone (an
         incremental sync with little new is one request); when it is full, the next pages
-        are asked AHEAD at a time (tt-rss spends ~1.5 s building a page with content, and
-        serves several at once)."""
+        are asked ahead while the ones already here are stored (`_in_flight`), so tt-rss,
+        which serves several requests at once, builds pages while this process stores."""
         since_id = int(since) if since.isdigit() else 0
         newest = since_id
 
         def page_at(skip: int) -> list[RemoteItem]:
-            answer = self.call(
-                "getHeadlines",
-                feed_id=-4,
-                view_mode="all_articles",
-                since_id=since_id,
-                show_content=True,
-                limit=PAGE,
-                skip=skip,
-                order_by="date_reverse",
-            )
-            return [_item(raw) for raw in as_list(answer, "getHeadlines")]
+            answer = self.call("getHeadlines", **_PAGE_PARAMS, since_id=since_id, skip=skip)
+            return [self._item(raw) for raw in as_list(answer, "getHeadlines")]
 
-        skip = 0
-        pages = [page_at(0)]
-        with ThreadPoolExecutor(max_workers=AHEAD) as pool:
-            while True:
-                last = False
-                for items in pages:
-                    newest = max([newest, *(int(i.remote_id) for i in items)])
-                    last = len(items) < PAGE
-                    # The mark moves only once the last page is kept: pages go by skip.
-                    yield items, str(newest) if last else since
-                    skip += len(items)
-                    if last:
-                        return
-                starts = [skip + n * PAGE for n in range(AHEAD)]
-                pages = list(pool.map(page_at, starts))
+        first = page_at(0)
+        batches: Iterator[list[list[RemoteItem]]] = iter([[first]])
+        pool = ThreadPoolExecutor(max_workers=AHEAD)
+        if len(first) == PAGE:
+            batches = itertools.chain(batches, _in_flight(pool, page_at, PAGE))
+        try:
+            for batch in batches:
+                items = [item for page in batch for item in page]
+                newest = max([newest, *(int(i.remote_id) for i in items)])
+                last = len(batch[-1]) < PAGE
+                # The mark moves only once the last page is kept: pages go by skip.
+                yield items, str(newest) if last else since
+                if last:
+                    return
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
-    def pull_state(self, local_unread: Mapping[str, int]) -> RemoteState:
+    def pull_state(self, local: LocalState) -> RemoteState:
+        """The unread lists of the feeds whose state may differ, and the starred list.
+
+        A feed may differ when its unread count (`getCounters`) is not the local one, or
+        when an article of it that is unread here is on the server's "recently read" list
+        (virtual feed -6: read in the last 24 hours). The second catches what counts
+        cannot: one article marked read and another unread in the same feed. It covers
+        every server change since a sync less than RECENT_HOURS ago; after a longer
+        pause (or when more was read than RECENT_PAGES pages hold) every feed's unread
+        list is compared, without content.
+        """
         counters = as_list(self.call("getCounters", output_mode="f"), "getCounters")
         differs: set[str] = set()
         for raw in counters:
@@ -178,28 +211,69 @@ class TtRss(Protocol):
                 continue  # global and virtual counters
             feed_id = str(raw_id)
             count = counter.get("counter")
-            if feed_id in local_unread and (
-                not isinstance(count, int) or count != local_unread[feed_id]
+            if feed_id in local.unread_counts and (
+                not isinstance(count, int) or count != local.unread_counts[feed_id]
             ):
                 differs.add(feed_id)
-        unread: set[str] = set()
-        for feed_id in sorted(differs, key=int):
-            unread |= self._ids(feed_id=int(feed_id), view_mode="unread")
         starred = self._ids(feed_id=-1, view_mode="all_articles")
-        return RemoteState(frozenset(unread), frozenset(starred), frozenset(differs))
+        stale = local.last_sync is not None and time.time() - local.last_sync > RECENT_HOURS * 3600
+        if not stale:
+            recent = self._headlines(RECENT_PAGES, feed_id=-6, view_mode="all_articles")
+            if recent is None:
+                stale = True
+            else:
+                for head in recent:
+                    article = ident(head.get("id"), "an article id")
+                    if article in local.unread_ids:
+                        differs.add(_feed_of(head.get("feed_id")))
+        if stale:
+            every = self._ids(feed_id=-4, view_mode="unread")
+            return RemoteState(frozenset(every), frozenset(starred), None)
+        scope = differs & set(local.unread_counts)
+        unread: set[str] = set()
+        for feed_id in sorted(scope, key=int):
+            unread |= self._ids(feed_id=int(feed_id), view_mode="unread")
+        return RemoteState(frozenset(unread), frozenset(starred), frozenset(scope))
+
+    def _headlines(self, most: int | None = None, **params: Any) -> list[dict[str, Any]] | None:
+        """Every headline (no content) of a getHeadlines query, page after page; None when
+        there are more than `most` pages of them."""
+        heads: list[dict[str, Any]] = []
+        pages = 0
+        while True:
+            if most is not None and pages == most:
+                return None
+            page = as_list(
+                self.call("getHeadlines", limit=PAGE, skip=len(heads), show_content=False,
+                          **params),
+                "getHeadlines",
+            )  # fmt: skip
+            pages += 1
+            heads += [as_dict(h, "a headline") for h in page]
+            if len(page) < PAGE:
+                return heads
 
     def _ids(self, **params: Any) -> set[str]:
-        ids: set[str] = set()
-        skip = 0
-        while True:
-            page = as_list(
-                self.call("getHeadlines", limit=PAGE, skip=skip, show_content=False, **params),
-                "getHeadlines",
-            )
-            ids.update(ident(as_dict(h, "a headline").get("id"), "an article id") for h in page)
-            if len(page) < PAGE:
-                return ids
-            skip += len(page)
+        heads = self._headlines(**params) or []
+        return {ident(h.get("id"), "an article id") for h in heads}
+
+    def _item(self, raw: Any) -> RemoteItem:
+        head = as_dict(raw, "a headline")
+        feed_id = _feed_of(head.get("feed_id"))
+        link = text(head.get("link"), 2000)
+        base = self.feed_urls.get(feed_id) or link
+        return RemoteItem(
+            remote_id=ident(head.get("id"), "an article id"),
+            feed_id=feed_id,
+            title=text(head.get("title"), 1000),
+            link=link,
+            author=text(head.get("author"), 300),
+            content=body(head.get("content"), base),
+            published=number(head.get("updated")),
+            read=not flag(head.get("unread")),
+            starred=flag(head.get("marked")),
+            enclosures=_attachments(head.get("attachments"), base),
+        )
 
     # -- pushing -----------------------------------------------------------------------
 
@@ -268,16 +342,58 @@ def _feed_of(value: Any) -> str:
         return "0"
 
 
-def _item(raw: Any) -> RemoteItem:
-    head = as_dict(raw, "a headline")
-    return RemoteItem(
-        remote_id=ident(head.get("id"), "an article id"),
-        feed_id=_feed_of(head.get("feed_id")),
-        title=text(head.get("title"), 1000),
-        link=text(head.get("link"), 2000),
-        author=text(head.get("author"), 300),
-        content=body(head.get("content")),
-        published=number(head.get("updated")),
-        read=not flag(head.get("unread")),
-        starred=flag(head.get("marked")),
-    )
+def _attachments(value: Any, base: str) -> tuple[Enclosure, ...]:
+    """tt-rss's attachments (its `duration` column holds the RSS enclosure's `length`)."""
+    if not isinstance(value, list):
+        return ()
+    files = [
+        RawFile(
+            url=item.get("content_url"),
+            type=item.get("content_type"),
+            length=item.get("duration"),
+            title=item.get("title"),
+        )
+        for item in value
+        if isinstance(item, dict)
+    ]
+    return enclosures(files, base)
+
+
+def _in_flight(
+    pool: ThreadPoolExecutor, page_at: Callable[[int], list[RemoteItem]], start: int
+) -> Iterator[list[list[RemoteItem]]]:
+    """Pages from `start` on, in order, in batches: the next page and those after it that
+    are already here (BATCH at most), so the store writes fewer, larger transactions.
+    BUFFER pages are asked ahead, AHEAD of them (the pool's size) on the server at a time.
+    Once a page comes back short (the last one), a page further on that has not started
+    is not asked at all."""
+    skip = start
+    asked: deque[Future[list[RemoteItem]]] = deque()
+    end: list[int] = []
+
+    def fetch(at: int) -> list[RemoteItem]:
+        if end and at > min(end):
+            return []
+        items = page_at(at)
+        if len(items) < PAGE:
+            end.append(at)
+        return items
+
+    def ask() -> None:
+        nonlocal skip
+        asked.append(pool.submit(fetch, skip))
+        skip += PAGE
+
+    while len(asked) < BUFFER:
+        ask()
+    while asked:
+        batch = [asked.popleft().result()]
+        while asked and asked[0].done() and len(batch) < BATCH and len(batch[-1]) == PAGE:
+            batch.append(asked.popleft().result())
+        if len(batch[-1]) < PAGE:
+            for future in asked:
+                future.cancel()
+            asked.clear()
+        while asked and len(asked) < BUFFER:
+            ask()
+        yield batch

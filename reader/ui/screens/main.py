@@ -30,6 +30,7 @@ from reader.service import FeedService, RefreshResult
 from reader.store import Store, StoreError
 from reader.sync.engine import summary as sync_summary
 from reader.sync.engine import sync_accounts_now
+from reader.sync.local import feed_accounts
 from reader.text import clean_line, is_http_url
 from reader.ui.focus import not_while_typing
 from reader.ui.layout import NARROW_WIDTH, Focus, arrange, below_height
@@ -307,6 +308,7 @@ class MainScreen(PodcastActions, Screen[None]):
             episodes=self.store.new_episode_count(include_sample=include),
             saved_searches=saved_searches(self.store),
             rule_lists=rule_lists(self.store, self.service.settings),
+            accounts=feed_accounts(self.store),
         )
         self.post_message(FeedsLoaded(feeds, counts, reload_entries))
 

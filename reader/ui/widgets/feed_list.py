@@ -61,6 +61,8 @@ class FeedCounts:
     saved_searches: list[str] = field(default_factory=list)
     rule_lists: list[tuple[str, int]] = field(default_factory=list)
     """The lists `list = "NAME"` rules fill, with their unread counts, in name order."""
+    accounts: dict[int, str] = field(default_factory=dict)
+    """The sync account each synced feed belongs to, by feed id (local feeds are absent)."""
 
 
 def count_prompt(unread: int) -> Content:
@@ -69,12 +71,18 @@ def count_prompt(unread: int) -> Content:
     return Content.from_markup("[$accent b]$n[/] ", n=f"{unread:>4}")
 
 
-def feed_prompt(feed: Feed, busy: bool = False, depth: int = 0) -> Content:
-    """Unread count, then the title (newsboat's order, so counts line up); the last error below."""
+def feed_prompt(feed: Feed, busy: bool = False, depth: int = 0, account: str = "") -> Content:
+    """Unread count, then the title (newsboat's order, so counts line up); the last error
+    below. A feed a sync server fetches has ⇅ before its title (seen however narrow the
+    pane) and its account's name after it."""
     title = clean_line(feed.title, 200) or clean_line(feed.url, 200)
     indent = Content("  " * depth)
     label = count_prompt(feed.unread) + indent
+    if account:
+        label += Content.from_markup("[dim]⇅[/] ")
     label += Content.from_markup("[b]$title[/]" if feed.unread else "$title", title=title)
+    if account:
+        label += Content.from_markup(" [dim]· $account[/]", account=clean_line(account, 40))
     if feed.paused:
         label += Content.from_markup(" [dim]‖ paused[/]")
     if feed.dead:
@@ -219,7 +227,8 @@ class FeedList(OptionList):
             return folder_prompt(row.key, row.unread, row.key in self.collapsed, depth)
         assert row.feed is not None
         depth = row.feed.folder.count("/") + 1 if row.feed.folder else 0
-        return feed_prompt(row.feed, row.feed.id in self.busy, depth)
+        account = self.counts.accounts.get(row.feed.id, "")
+        return feed_prompt(row.feed, row.feed.id in self.busy, depth, account)
 
     @property
     def option_rows(self) -> list[Source]:
