@@ -18,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -117,11 +118,24 @@ def kit() -> Iterator[Kit]:
 _ports: dict[str, int] = {}
 
 
+_last_stamp = [0.0]
+
+
+def serve_text(path: Path, text: str) -> None:
+    """Write a served file with a modification time later than any it had before, by
+    whole seconds: the feed server answers If-Modified-Since by seconds, so a file
+    rewritten within the second tt-rss last fetched it would come back 304."""
+    path.write_text(text, encoding="utf-8")
+    stamp = max(time.time(), _last_stamp[0] + 2.0)
+    _last_stamp[0] = stamp
+    os.utime(path, (stamp, stamp))
+
+
 def reset_site(kit: Kit) -> None:
     """The served feeds back to the fixture files (a test may have changed one)."""
     for name in FEEDS:
         text = (SEED_SITE / name).read_text(encoding="utf-8").replace("__BASE__", kit.feeds_url)
-        (kit.feeds_dir / name).write_text(text, encoding="utf-8")
+        serve_text(kit.feeds_dir / name, text)
 
 
 def start_ttrss(kit: Kit) -> dict[str, str]:

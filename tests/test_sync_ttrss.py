@@ -17,7 +17,7 @@ from reader.article.render import render_article
 from reader.config import load_settings
 from reader.sync.ttrss import TtRss
 from tests.synccli import entries_by_link, nr, store
-from tests.synctools import FEEDS, Kit, Proxy, TtRssApi, reset_site, start_ttrss
+from tests.synctools import FEEDS, Kit, Proxy, TtRssApi, reset_site, serve_text, start_ttrss
 
 PASSWORD_CMD = "echo cGFzc3dvcmQ= | base64 -d"  # "password", not written in the config
 
@@ -131,7 +131,7 @@ def test_changes_on_the_server_show_after_the_next_sync(
     new_item = item.group(0).replace("</title>", " (follow-up)</title>", 1)
     new_item = re.sub(r"<link>(.*?)</link>", r"<link>\1?v=2</link>", new_item, count=1)
     new_item = re.sub(r"<guid[^>]*>(.*?)</guid>", r"<guid>\1-2</guid>", new_item, count=1)
-    feed.write_text(text.replace("<item>", new_item + "<item>", 1))
+    serve_text(feed, text.replace("<item>", new_item + "<item>", 1))
     ttrss.call("updateFeed", feed_id=ttrss.feed_id(f"{kit.feeds_url}/feed.xml"))
     run = nr(synced, "sync", "--json")
     report = run.json()[0]
@@ -211,7 +211,7 @@ def test_unsanitised_server_html_is_made_safe_here(
     URLs are made absolute against the feed's address; the enclosure arrives."""
     feed = kit.feeds_dir / "feed.xml"
     text = feed.read_text()
-    feed.write_text(text.replace("<item>", HOSTILE_ITEM.replace("__BASE__", kit.feeds_url), 1))
+    serve_text(feed, text.replace("<item>", HOSTILE_ITEM.replace("__BASE__", kit.feeds_url), 1))
     ttrss.call("updateFeed", feed_id=ttrss.feed_id(f"{kit.feeds_url}/feed.xml"))
     add_account(data_dir, ttrss)
     assert nr(data_dir, "sync").code == 0
