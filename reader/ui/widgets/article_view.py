@@ -200,6 +200,19 @@ class ArticleBody(Markdown):
         if not self.complete:
             self._mount_rest(generation)
 
+    def _take_group(self) -> tuple[list[Token], list[Widget], ArticleImageBlock | None]:
+        """The next top-level group, its blocks, and its picture block if it is one."""
+        index = self._next
+        group = self._groups[index]
+        self._next += 1
+        heading = self._headings.pop(index, None)
+        if heading is not None:
+            return group, [heading], None
+        picture = self._picture_block(group)
+        if picture is not None:
+            return group, [picture], picture
+        return group, list(build_markdown_blocks(self, group)), None
+
     def _build(self, size: int) -> list[Widget]:
         """The blocks of the next top-level groups whose source adds up to about `size`
         characters (at least one group)."""
@@ -207,17 +220,8 @@ class ArticleBody(Markdown):
         total = 0
         starts = self._line_starts
         while self._next < len(self._groups) and (total < size or not blocks):
-            index = self._next
-            group = self._groups[index]
-            self._next += 1
-            heading = self._headings.pop(index, None)
-            picture = self._picture_block(group) if heading is None else None
-            if heading is not None:
-                blocks.append(heading)
-            elif picture is not None:
-                blocks.append(picture)
-            else:
-                blocks.extend(build_markdown_blocks(self, group))
+            group, taken, _ = self._take_group()
+            blocks.extend(taken)
             if group[0].map is not None:
                 start, end = group[0].map
                 last = len(starts) - 1
@@ -231,20 +235,12 @@ class ArticleBody(Markdown):
         total = 0
         width = max(1, width or 80)
         while self._next < len(self._groups) and (total < rows or not blocks):
-            index = self._next
-            group = self._groups[index]
-            self._next += 1
-            heading = self._headings.pop(index, None)
-            picture = self._picture_block(group) if heading is None else None
-            if heading is not None:
-                blocks.append(heading)
-            elif picture is not None:
-                blocks.append(picture)
+            group, taken, picture = self._take_group()
+            blocks.extend(taken)
+            if picture is not None:
                 total += picture.reserved_height(width)
-                continue
             else:
-                blocks.extend(build_markdown_blocks(self, group))
-            total += estimated_rows(group, width)
+                total += estimated_rows(group, width)
         return blocks
 
     def _picture_block(self, group: list[Token]) -> ArticleImageBlock | None:
