@@ -107,7 +107,8 @@ def test_the_first_extraction_is_not_a_change(
     server: FixtureServer, town: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The feed's summary is nothing like the page: the page is not compared with it."""
-    read_page(capsys, town, server)
+    assert main(["--data-dir", str(town), "read", server.url("story.html")]) == 0
+    assert "changed" not in capsys.readouterr().err
     row = the_entry(capsys, town)
     assert row["versions"] == 0 and row["updated_story"] is None
     code, out = nr(capsys, town, "diff", str(row["id"]))
@@ -119,8 +120,11 @@ def test_a_changed_page_keeps_its_earlier_text_and_diff_shows_the_words(
 ) -> None:
     read_page(capsys, town, server)
     serve_page(server, page("not there yet", title="Bridge plan delayed"))
-    read_page(capsys, town, server, "--refresh")
+    assert main(["--data-dir", str(town), "read", server.url("story.html"), "--refresh"]) == 0
+    said = capsys.readouterr()
+    assert "money was not there yet" in said.out
     row = the_entry(capsys, town)
+    assert f"the page changed since entry {row['id']} was read" in said.err
     assert row["versions"] == 1 and row["updated_story"] is not None
     assert row["read"] is True  # unread again only where unread_when_updated says
     code, out = nr(capsys, town, "diff", str(row["id"]))
