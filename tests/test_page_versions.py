@@ -313,7 +313,7 @@ async def test_the_tui_marks_the_story_updated_and_shows_the_page_diff(
             await settle(pilot)
             text = screen_text(app)
             assert "The mayor said the money was not there yet" in text
-            assert "The page changed since you read it" in text
+            assert "Page changed since you read it (earlier text kept): C shows what" in text
             [row] = [line for line in text.splitlines() if "↻ updated" in line]
             assert "●" in row  # unread again, as unread_when_updated says
             await pilot.press("C")

@@ -430,11 +430,11 @@ class ChangesScreen(ModalScreen[None]):
     @staticmethod
     def _texts(versions: list[StoryVersion], current: list[CurrentText]) -> list[_Text]:
         """Every version, oldest first, then the current text of each source that has
-        versions, each row saying its source and its times."""
+        versions, each row saying its source and when it was stored (a version was
+        replaced when the next one of its source was stored)."""
         out = [
             _Text(
-                f"{SOURCE_LABELS[v.source]} · version of {_when(v.seen)},"
-                f" replaced {_when(v.replaced)}",
+                f"{SOURCE_LABELS[v.source]} · version of {_when(v.seen)}",
                 v.source,
                 v.title,
                 body_text(v.content or v.summary),

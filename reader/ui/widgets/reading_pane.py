@@ -501,8 +501,7 @@ class ReadingPane(Container):
             for entry in message.updated:
                 self.post_message(EntryChanged(entry))
             self._status(
-                "The page changed since you read it: its earlier text is kept, C shows what"
-                f" changed. {clean_line(message.place.url, 200)}",
+                "Page changed since you read it (earlier text kept): C shows what changed.",
                 pin=True,
             )
         elif message.article.source == "page":
