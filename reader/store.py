@@ -461,7 +461,8 @@ MIGRATIONS: list[str] = [
     ALTER TABLE entries ADD COLUMN feed_changed REAL;
     UPDATE entries SET feed_changed = story_updated WHERE story_updated IS NOT NULL;
     UPDATE entry_pages SET (title, seen) = (
-        SELECT json_extract(p.article, '$.title'), p.fetched
+        SELECT CASE WHEN json_valid(p.article) THEN json_extract(p.article, '$.title') END,
+               p.fetched
         FROM entries AS e JOIN pages AS p ON p.url = e.link
         WHERE e.id = entry_pages.entry_id);
     DROP TRIGGER entries_keep_version;

@@ -230,64 +230,80 @@ def test_a_page_change_can_make_the_entry_unread(
         assert entry is not None and not entry.read and entry.story_updated is not None
 
 
-def test_migration_21_marks_earlier_versions_as_the_feeds(tmp_path: Path) -> None:
-    """A store from schema 20: its versions are the feed's, and its page text gets the
-    cached page's title and time, so the next extraction compares like with like."""
+def _old_page(store: Store, entry_id: int, url: str, article_json: str, text: str) -> None:
+    """Reader mode's page as schema 20 kept it: cached, and its text for the entry (in the
+    search index too, which is told the words an entry had to take it out)."""
+    conn = store._conn
+    with conn:
+        conn.execute(
+            "INSERT INTO pages (url, article, fetched, used) VALUES (?, ?, 1e9, 1e9)",
+            (url, article_json),
+        )
+        conn.execute(
+            "INSERT INTO entries_fts (entries_fts, rowid, title, author, body)"
+            " SELECT 'delete', id, title, author, nr_plain_text(content, summary)"
+            " FROM entries WHERE id = ?",
+            (entry_id,),
+        )
+        conn.execute("INSERT INTO entry_pages (entry_id, text) VALUES (?, ?)", (entry_id, text))
+        conn.execute(
+            "INSERT INTO entries_fts (rowid, title, author, body, page)"
+            " SELECT id, title, author, nr_plain_text(content, summary), ? FROM entries"
+            " WHERE id = ?",
+            (text, entry_id),
+        )
+
+
+def test_a_store_from_before_page_versions_marks_its_versions_as_the_feeds(tmp_path: Path) -> None:
+    """A store from schema 20 (before page versions): its versions are the feed's, and its
+    page text gets the cached page's title and time, so the next extraction compares like
+    with like. A cached page whose JSON is unreadable leaves the title unknown (and not
+    compared)."""
     path = tmp_path / "n.db"
     with pytest.MonkeyPatch.context() as m:
         m.setattr(store_module, "SCHEMA_VERSION", 20)
         with Store(path) as old:
             feed_row, _ = old.add_feed("http://town/")
-            entry = Entry(key="1", title="Bridge", summary="Old words", link="http://t/1")
-            old.apply_update(feed_row.id, ParsedFeed("Town", entries=(entry,)))
-            [stored] = old.list_entries(feed_row.id)
-            assert stored.id is not None
-            old.set_read(stored.id, True)
-            old.apply_update(
-                feed_row.id,
-                ParsedFeed("Town", entries=(Entry(key="1", title="Bridge", summary="New words",
-                                                  link="http://t/1"),)),
-            )  # fmt: skip
-            # Reader mode's page, as schema 20 kept it: cached, and its text for the entry.
+
+            def update(summary: str) -> None:
+                entries = (
+                    Entry(key="1", title="Bridge", summary=summary, link="http://t/1"),
+                    Entry(key="2", title="Ferry", summary="Ferry words", link="http://t/2"),
+                )
+                old.apply_update(feed_row.id, ParsedFeed("Town", entries=entries))
+
+            update("Old words")
+            bridge, ferry = sorted(old.list_entries(feed_row.id), key=lambda e: e.key)
+            assert bridge.id is not None and ferry.id is not None
+            old.set_read(bridge.id, True)
+            old.set_read(ferry.id, True)
+            update("New words")
             article = Article(url="http://t/1", title="Bridge plan", body_html="<p>Page words</p>")
-            with old._conn:
-                old._conn.execute(
-                    "INSERT INTO pages (url, article, fetched, used) VALUES (?, ?, 1e9, 1e9)",
-                    ("http://t/1", store_module._article_json(article)),
-                )
-                old._conn.execute(
-                    "INSERT INTO entries_fts (entries_fts, rowid, title, author, body)"
-                    " SELECT 'delete', id, title, author, nr_plain_text(content, summary)"
-                    " FROM entries WHERE id = ?",
-                    (stored.id,),
-                )
-                old._conn.execute(
-                    "INSERT INTO entry_pages (entry_id, text) VALUES (?, 'Page words')",
-                    (stored.id,),
-                )
-                old._conn.execute(
-                    "INSERT INTO entries_fts (rowid, title, author, body, page)"
-                    " SELECT id, title, author, nr_plain_text(content, summary), 'Page words'"
-                    " FROM entries WHERE id = ?",
-                    (stored.id,),
-                )
+            _old_page(
+                old, bridge.id, "http://t/1", store_module._article_json(article), "Page words"
+            )
+            _old_page(old, ferry.id, "http://t/2", "{not json", "Ferry page")
     raw = sqlite3.connect(path)
     assert raw.execute("SELECT count(*) FROM entry_versions").fetchone()[0] == 1
     raw.close()
     with Store(path) as store:
-        [version] = store.entry_versions(stored.id)
+        [version] = store.entry_versions(bridge.id)
         assert version.source == "feed" and version.summary == "Old words"
-        page_now = store.current_text(stored.id, "page")
+        page_now = store.current_text(bridge.id, "page")
         assert page_now is not None and page_now.title == "Bridge plan"
         assert page_now.text == "Page words" and page_now.since == 1e9
-        feed_now = store.current_text(stored.id, "feed")
+        feed_now = store.current_text(bridge.id, "feed")
         assert feed_now is not None and feed_now.since == pytest.approx(version.replaced)
-        # A title-only re-extraction with the same words is no change; new words are.
+        # The same words, spaced otherwise, are no change; new words are.
         same = Article(url="http://t/1", title="Bridge plan", body_html="<p>Page  words</p>")
         assert store.put_page("http://t/1", same) == ()
         moved = Article(url="http://t/1", title="Bridge plan", body_html="<p>Page moved</p>")
-        assert store.put_page("http://t/1", moved) == (stored.id,)
-        assert [v.source for v in store.entry_versions(stored.id)] == ["feed", "page"]
+        assert store.put_page("http://t/1", moved) == (bridge.id,)
+        assert [v.source for v in store.entry_versions(bridge.id)] == ["feed", "page"]
+        ferry_page = store.current_text(ferry.id, "page")
+        assert ferry_page is not None and ferry_page.title == "" and ferry_page.since == 1e9
+        titled = Article(url="http://t/2", title="Ferry times", body_html="<p>Ferry page</p>")
+        assert store.put_page("http://t/2", titled) == ()
 
 
 async def test_the_tui_marks_the_story_updated_and_shows_the_page_diff(
