@@ -506,6 +506,8 @@ def read(store: Store, settings: Settings, args: argparse.Namespace) -> int:
         err(f"cannot read {args.url}: {result.error or 'the page could not be read'}")
         return 1
     store.set_link_read(args.url.strip())  # a subscribed story read this way is read
+    for entry_id in result.updated:
+        err(f"the page changed since entry {entry_id} was read: `newsreader diff {entry_id}`")
     if args.json:
         print(json.dumps(article_json(result.article), ensure_ascii=False, indent=2))
     else:

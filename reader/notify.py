@@ -2,9 +2,10 @@
 
 What is announced: new entries of the feeds and folders `[notify]` watches, and new entries
 a rule with `action = "notify"` matched. How: `notify_command` (run without a shell, with
-the counts and titles as arguments), else a freedesktop notification (notify-send), else
-the terminal's own notification escape where the terminal announced support for it, else
-nothing. UI-free; the TUI and `newsreader refresh` call `announce` after a refresh.
+the counts and titles as arguments), else a freedesktop notification (notify-send, or
+gdbus calling the notification service where notify-send is missing), else the terminal's
+own notification escape where the terminal announced support for it, else nothing.
+UI-free; the TUI and `newsreader refresh` call `announce` after a refresh.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "announce",
     "build_notice",
     "command_args",
+    "gdbus_args",
     "parse_command",
     "parse_notify",
 ]
@@ -127,6 +129,51 @@ def command_args(command: Sequence[str], notice: Notice) -> list[str]:
     return [*command, str(notice.count), str(notice.feeds), *notice.titles]
 
 
+def _gvariant_string(text: str) -> str:
+    """`text` as a string literal of GVariant's text format, which gdbus parses each
+    argument as: quotes and backslashes escaped, anything unprintable as \\uXXXX (but NUL,
+    left out)."""
+    out = []
+    for ch in text:
+        if ch == "\0":
+            continue  # a D-Bus string cannot carry it
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch.isprintable():
+            out.append(ch)
+        elif ord(ch) <= 0xFFFF:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    return '"' + "".join(out) + '"'
+
+
+def gdbus_args(gdbus: str, notice: Notice) -> list[str]:
+    """The argv of `gdbus call` sending `notice` as notify-send would: the freedesktop
+    Notify method (app name, replaces id, icon, summary, body, actions, hints, expiry at
+    the server's default). Every argument is typed GVariant text, so no title is read as
+    a number, a list or an option."""
+    return [
+        gdbus,
+        "call",
+        "--session",
+        "--dest",
+        "org.freedesktop.Notifications",
+        "--object-path",
+        "/org/freedesktop/Notifications",
+        "--method",
+        "org.freedesktop.Notifications.Notify",
+        _gvariant_string("newsreader"),
+        "uint32 0",
+        _gvariant_string(""),
+        _gvariant_string(notice.summary),
+        _gvariant_string("\n".join(notice.titles)),
+        "@as []",
+        "@a{sv} {}",
+        "int32 -1",
+    ]
+
+
 def _terminal_supports_notifications(environ: dict[str, str]) -> bool:
     """Terminals that announce, through their environment, that they show OSC 9 / OSC 777
     notifications (kitty, WezTerm, iTerm2, foot, Ghostty)."""
@@ -170,11 +217,16 @@ def announce(
         if config.command:
             runner(command_args(config.command, notice))
             return "command"
-        send = shutil.which("notify-send", path=env.get("PATH"))
-        if send and (env.get("DBUS_SESSION_BUS_ADDRESS") or env.get("DISPLAY")):
-            body = "\n".join(notice.titles)
-            runner([send, "--app-name=newsreader", "--", notice.summary, body])
-            return "desktop"
+        if env.get("DBUS_SESSION_BUS_ADDRESS") or env.get("DISPLAY"):
+            send = shutil.which("notify-send", path=env.get("PATH"))
+            if send:
+                body = "\n".join(notice.titles)
+                runner([send, "--app-name=newsreader", "--", notice.summary, body])
+                return "desktop"
+            gdbus = shutil.which("gdbus", path=env.get("PATH"))
+            if gdbus:
+                runner(gdbus_args(gdbus, notice))
+                return "desktop"
     except (OSError, subprocess.SubprocessError):
         return "none"
     if allow_terminal and _terminal_supports_notifications(env):

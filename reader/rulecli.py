@@ -11,7 +11,7 @@ from typing import Any
 
 from reader.config import Settings
 from reader.rules import RuleSet
-from reader.store import PlannedAction, Store, StoryVersion
+from reader.store import CurrentText, PlannedAction, Store, StoryVersion
 from reader.text import clean_line
 from reader.versions import body_text, diff_text, word_diff
 
@@ -30,6 +30,11 @@ def add_parsers(command: Any) -> None:
     restore.add_argument("entry_id", type=int, metavar="ENTRY_ID")
     diff = command("diff", "what changed in an updated story: its latest change, word by word")
     diff.add_argument("entry_id", type=int, metavar="ENTRY_ID")
+    diff.add_argument(
+        "--source",
+        choices=["feed", "page"],
+        help="the latest change of the feed's text, or of the page reader mode read",
+    )
 
 
 def err(text: str) -> None:
@@ -144,28 +149,41 @@ def restore(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def latest_change(store: Store, entry_id: int) -> tuple[StoryVersion, str, str] | None:
-    """The latest kept version and the current title and text, or None (never changed)."""
-    entry = store.get_entry(entry_id)
-    versions = store.entry_versions(entry_id)
-    if entry is None or not versions:
+SOURCE_NAMES = {"feed": "the feed's text", "page": "the page (reader mode)"}
+"""How `diff` and the TUI's changes view name where a version's text came from."""
+
+
+def latest_change(
+    store: Store, entry_id: int, source: str | None = None
+) -> tuple[StoryVersion, CurrentText] | None:
+    """The latest kept version (of `source`, else of either) and the entry's current text
+    from the same source, or None (never changed)."""
+    versions = [v for v in store.entry_versions(entry_id) if source in (None, v.source)]
+    if not versions:
         return None
-    return versions[-1], entry.title, body_text(entry.content or entry.summary)
+    current = store.current_text(entry_id, versions[-1].source)
+    return None if current is None else (versions[-1], current)
 
 
 def diff(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     if store.get_entry(args.entry_id) is None:
         err(f"no entry with id {args.entry_id}")
         return 1
-    change = latest_change(store, args.entry_id)
+    change = latest_change(store, args.entry_id, args.source)
     if change is None:
-        print(f"entry {args.entry_id} has not changed since it was read")
+        what = f"{SOURCE_NAMES[args.source]} of entry" if args.source else "entry"
+        print(f"{what} {args.entry_id} has not changed since it was read")
         return 1
-    old, title, body = change
-    print(f"version of {_when(old.seen)} -> updated {_when(old.replaced)}")
-    print("title: " + clean_line(diff_text(word_diff(old.title, title)), 5000))
+    old, now = change
+    # The current text arrived when it replaced the version (`since` stays put through
+    # changes too small to count).
+    print(
+        f"{SOURCE_NAMES[old.source]}: version of {_when(old.seen)}"
+        f" -> current version of {_when(now.since or old.replaced)}"
+    )
+    print("title: " + clean_line(diff_text(word_diff(old.title, now.title)), 5000))
     old_body = body_text(old.content or old.summary)
-    print(clean_line(diff_text(word_diff(old_body, body)), 200_000))
+    print(clean_line(diff_text(word_diff(old_body, now.text)), 200_000))
     return 0
 
 

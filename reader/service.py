@@ -103,6 +103,9 @@ class PageResult:
     article: Article | None = None
     error: str | None = None
     from_cache: bool = False
+    updated: tuple[int, ...] = ()
+    """Entries already read whose page this one changed (reader.store.Store.put_page):
+    their earlier page is kept as a version and they are marked updated."""
 
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -528,15 +531,22 @@ class FeedService:
             )
         except ExtractError as exc:
             return PageResult(url, error=str(exc))
-        await asyncio.to_thread(
-            self.store.put_page,
-            url,
-            article,
-            etag=etag,
-            last_modified=last_modified,
-            keep=self.settings.page_cache,
+        updated = await asyncio.to_thread(self._store_page, url, article, etag, last_modified)
+        return PageResult(url, article, updated=updated)
+
+    def _store_page(
+        self, url: str, article: Article, etag: str | None, last_modified: str | None
+    ) -> tuple[int, ...]:
+        """(In a thread.) Cache the page. It may change the page of an entry already read,
+        kept as a version: under the config's version settings (handed to the store as a
+        refresh does), within their total size."""
+        before_refresh(self.store, self.settings)
+        updated = self.store.put_page(
+            url, article, etag=etag, last_modified=last_modified, keep=self.settings.page_cache
         )
-        return PageResult(url, article)
+        if updated:
+            self.store.prune_versions(int(self.settings.versions_max_mb * 1024 * 1024))
+        return updated
 
     _pool: Executor | None = None
     _bodies: asyncio.Semaphore | None = None

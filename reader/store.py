@@ -33,6 +33,7 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "Arrival",
+    "CurrentText",
     "FeedUpdate",
     "PlannedAction",
     "RuleHitRecord",
@@ -446,6 +447,47 @@ MIGRATIONS: list[str] = [
                 (SELECT text FROM entry_pages WHERE entry_id = new.id));
     END;
     """,
+    # 21: versions of the page reader mode extracted, beside the feed's. Each version says
+    # where its text came from (`source`: 'feed' or 'page'); a page's version keeps its
+    # title and plain text (reader.versions.page_markup). entry_pages keeps the page's
+    # title (NULL: not known, for pages stored before this migration) and when its text
+    # was stored (`seen`). entries.feed_changed is when the feed last rewrote a read entry
+    # (the current feed text's time): story_updated, the "updated" mark, now moves for a
+    # page change too. The versions trigger is the same but for those two columns.
+    """
+    ALTER TABLE entry_versions ADD COLUMN source TEXT NOT NULL DEFAULT 'feed';
+    ALTER TABLE entry_pages ADD COLUMN title TEXT;
+    ALTER TABLE entry_pages ADD COLUMN seen REAL;
+    ALTER TABLE entries ADD COLUMN feed_changed REAL;
+    UPDATE entries SET feed_changed = story_updated WHERE story_updated IS NOT NULL;
+    UPDATE entry_pages SET (title, seen) = (
+        SELECT CASE WHEN json_valid(p.article) THEN json_extract(p.article, '$.title') END,
+               p.fetched
+        FROM entries AS e JOIN pages AS p ON p.url = e.link
+        WHERE e.id = entry_pages.entry_id);
+    DROP TRIGGER entries_keep_version;
+    CREATE TRIGGER entries_keep_version AFTER UPDATE OF title, summary, content ON entries
+    WHEN old.read = 1 AND nr_story_changed(old.title, old.summary, old.content,
+                                          new.title, new.summary, new.content) BEGIN
+        INSERT INTO entry_versions (entry_id, title, summary, content, seen, replaced, size,
+                                    source)
+        VALUES (old.id, old.title, old.summary, old.content,
+                COALESCE(old.feed_changed, old.first_seen),
+                (julianday('now') - 2440587.5) * 86400.0,
+                length(old.title) + length(old.summary) + length(old.content), 'feed');
+        DELETE FROM entry_versions WHERE entry_id = old.id AND id NOT IN (
+            SELECT id FROM entry_versions WHERE entry_id = old.id ORDER BY id DESC
+            LIMIT COALESCE((SELECT CAST(value AS INTEGER) FROM state
+                            WHERE key = 'versions_per_entry'), 5));
+        UPDATE entries SET story_updated = (julianday('now') - 2440587.5) * 86400.0,
+            feed_changed = (julianday('now') - 2440587.5) * 86400.0,
+            read = CASE WHEN instr(COALESCE((SELECT value FROM state
+                                             WHERE key = 'unread_when_updated'), ''),
+                                   ',' || new.feed_id || ',') > 0
+                        THEN 0 ELSE new.read END
+        WHERE id = new.id;
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -588,6 +630,21 @@ class StoryVersion:
     """When this version was first stored."""
     replaced: float
     """When a newer version replaced it."""
+    source: str = "feed"
+    """Where the text came from: the feed ('feed') or the page reader mode read ('page')."""
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentText:
+    """What an entry says now, from its feed or from its page: what its latest version of
+    the same source is compared with."""
+
+    source: str
+    title: str
+    text: str
+    """The words, as `reader.versions.body_text` gives them."""
+    since: float | None
+    """When this text was stored (None: not known)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1393,9 +1450,17 @@ class Store(DownloadStore):
         etag: str | None = None,
         last_modified: str | None = None,
         keep: int = 2000,
-    ) -> None:
-        """Cache an extracted article; the least recently used pages beyond `keep` go."""
+    ) -> tuple[int, ...]:
+        """Cache an extracted article; the least recently used pages beyond `keep` go.
+
+        The page becomes the page text of every entry that links to `url`. Where an entry
+        had page text already and this one is a real change of it (reader.versions), an
+        entry already read keeps the earlier text as a version (source 'page') and is
+        marked updated, unread again where the feed's setting says so, as a feed's rewrite
+        does. Returns the ids of the entries so marked."""
         now = time.time()
+        text = plain_text(article.body_html)
+        title = article.title or ""
         with self._transaction() as conn:
             conn.execute(
                 "INSERT INTO pages (url, article, etag, last_modified, fetched, used)"
@@ -1405,11 +1470,66 @@ class Store(DownloadStore):
                 " used = excluded.used",
                 (url, _article_json(article), etag, last_modified, now, now),
             )
-            self._index_page(conn, url, plain_text(article.body_html))
+            changed, updated = self._keep_page_versions(conn, url, title, text, now)
+            self._index_page(conn, url, text, title=title, now=now)
+            conn.executemany(
+                "UPDATE entry_pages SET seen = ? WHERE entry_id = ?",
+                [(now, entry_id) for entry_id in changed],
+            )
             self._prune_pages(conn, keep)
+        return updated
 
     @staticmethod
-    def _index_page(conn: sqlite3.Connection, url: str, text: str) -> None:
+    def _keep_page_versions(
+        conn: sqlite3.Connection, url: str, title: str, text: str, now: float
+    ) -> tuple[list[int], tuple[int, ...]]:
+        """Before `text` replaces the page text of the entries that link to `url`: which
+        of them it really changes, and (of those, the ones already read) which kept their
+        earlier page as a version and were marked updated (migration 21)."""
+        from reader.versions import page_changed, page_markup
+
+        changed: list[int] = []
+        updated: list[int] = []
+        rows = conn.execute(
+            "SELECT e.id, e.read, p.title, p.text, COALESCE(p.seen, e.first_seen)"
+            " FROM entries AS e JOIN entry_pages AS p ON p.entry_id = e.id WHERE e.link = ?",
+            (url,),
+        ).fetchall()
+        for entry_id, read, old_title, old_text, seen in rows:
+            if not page_changed(old_title, old_text, title, text):
+                continue
+            changed.append(entry_id)
+            if not read:
+                continue  # as for a feed's rewrite: an unread entry has no earlier reading
+            markup = page_markup(old_text)
+            kept_title = title if old_title is None else old_title
+            conn.execute(
+                "INSERT INTO entry_versions"
+                " (entry_id, title, summary, content, seen, replaced, size, source)"
+                " VALUES (?, ?, '', ?, ?, ?, ?, 'page')",
+                (entry_id, kept_title, markup, seen, now, len(kept_title) + len(markup)),
+            )
+            conn.execute(
+                "DELETE FROM entry_versions WHERE entry_id = ?1 AND id NOT IN ("
+                " SELECT id FROM entry_versions WHERE entry_id = ?1 ORDER BY id DESC"
+                " LIMIT COALESCE((SELECT CAST(value AS INTEGER) FROM state"
+                " WHERE key = 'versions_per_entry'), 5))",
+                (entry_id,),
+            )
+            conn.execute(
+                "UPDATE entries SET story_updated = ?,"
+                " read = CASE WHEN instr(COALESCE((SELECT value FROM state"
+                " WHERE key = 'unread_when_updated'), ''), ',' || feed_id || ',') > 0"
+                " THEN 0 ELSE read END WHERE id = ?",
+                (now, entry_id),
+            )
+            updated.append(entry_id)
+        return changed, tuple(updated)
+
+    @staticmethod
+    def _index_page(
+        conn: sqlite3.Connection, url: str, text: str, *, title: str = "", now: float = 0.0
+    ) -> None:
         """Index `text` as the page of every entry that links to `url`. The index keeps no
         text (migration 20): each entry's row is taken out with the words it had, then put
         back with the page's."""
@@ -1421,9 +1541,10 @@ class Store(DownloadStore):
             (url,),
         )
         conn.execute(
-            "INSERT INTO entry_pages (entry_id, text) SELECT id, ? FROM entries WHERE link = ?"
-            " ON CONFLICT (entry_id) DO UPDATE SET text = excluded.text",
-            (text, url),
+            "INSERT INTO entry_pages (entry_id, text, title, seen)"
+            " SELECT id, ?, ?, ? FROM entries WHERE link = ?"
+            " ON CONFLICT (entry_id) DO UPDATE SET text = excluded.text, title = excluded.title",
+            (text, title, now or time.time(), url),
         )
         conn.execute(
             "INSERT INTO entries_fts (rowid, title, author, body, page)"
@@ -2242,11 +2363,33 @@ class Store(DownloadStore):
     def entry_versions(self, entry_id: int) -> list[StoryVersion]:
         """An entry's earlier versions, oldest first (the current text is the entry's)."""
         rows = self._conn.execute(
-            "SELECT id, title, summary, content, seen, replaced FROM entry_versions"
+            "SELECT id, title, summary, content, seen, replaced, source FROM entry_versions"
             " WHERE entry_id = ? ORDER BY id",
             (entry_id,),
         ).fetchall()
-        return [StoryVersion(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+        return [StoryVersion(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
+
+    @_locked
+    def current_text(self, entry_id: int, source: str) -> CurrentText | None:
+        """An entry's text now from `source` ('feed' or 'page'; None: no such entry, or no
+        page was read for it)."""
+        from reader.versions import body_text
+
+        if source == "page":
+            row = self._conn.execute(
+                "SELECT title, text, seen FROM entry_pages WHERE entry_id = ?", (entry_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            return CurrentText("page", row[0] or "", " ".join(row[1].split()), row[2])
+        row = self._conn.execute(
+            "SELECT title, summary, content, COALESCE(feed_changed, first_seen) FROM entries"
+            " WHERE id = ?",
+            (entry_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return CurrentText("feed", row[0], body_text(row[2] or row[1]), row[3])
 
     @_locked
     def version_info(self, entry_ids: Sequence[int]) -> dict[int, tuple[int, float | None]]:

@@ -1,7 +1,9 @@
 """What changed in an updated story: whether a rewrite counts, and a word-level diff.
 
 A feed that rewrites an entry already read keeps its earlier version (the store's
-entries_keep_version trigger asks `story_changed`). Changes of whitespace, of tracking
+entries_keep_version trigger asks `story_changed`); so does a page reader mode extracts
+again (`page_changed`, asked by the store's put_page), compared with the page text stored
+before, never with the feed's. Changes of whitespace, of tracking
 parameters in links and of times and dates alone do not count. UI-free: the TUI styles
 the `Change` runs, `newsreader diff` prints them.
 """
@@ -13,7 +15,16 @@ import html
 import re
 from dataclasses import dataclass
 
-__all__ = ["Change", "body_text", "diff_text", "normalised", "story_changed", "word_diff"]
+__all__ = [
+    "Change",
+    "body_text",
+    "diff_text",
+    "normalised",
+    "page_changed",
+    "page_markup",
+    "story_changed",
+    "word_diff",
+]
 
 MAX_DIFF_WORDS = 20_000
 """Words compared at most per side; the rest is shown as one replaced run (difflib is
@@ -77,6 +88,20 @@ def story_changed(
     return normalised(old_title, old_summary, old_content) != normalised(
         new_title, new_summary, new_content
     )
+
+
+def page_markup(text: str) -> str:
+    """A page's plain text (what the store keeps of it) as markup `body_text` reads back
+    unchanged: "a < b" stays "a < b" rather than losing its "tag"."""
+    return html.escape(text, quote=False)
+
+
+def page_changed(old_title: str | None, old_text: str, new_title: str, new_text: str) -> bool:
+    """Whether a page extracted again is a real update of the page text stored before
+    (plain text, see `page_markup`), by the same rules as a feed's rewrite. An unknown
+    earlier title (None) is not compared."""
+    title = new_title if old_title is None else old_title
+    return story_changed(title, "", page_markup(old_text), new_title, "", page_markup(new_text))
 
 
 @dataclass(frozen=True, slots=True)

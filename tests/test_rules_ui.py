@@ -61,6 +61,9 @@ def _prepared_store(db: Path) -> tuple[Store, str]:
     store.apply_update(feed.id, replace(parsed, entries=tuple(changed), derived=()))
     with store._conn:  # no public way to pin when versions were seen
         store._conn.execute("UPDATE entry_versions SET seen = ?, replaced = ?", (PINNED, PINNED))
+        store._conn.execute(
+            "UPDATE entries SET feed_changed = ? WHERE feed_changed IS NOT NULL", (PINNED,)
+        )
         store._conn.execute("UPDATE rule_hits SET at = ?", (PINNED,))
         store._conn.execute("UPDATE feeds SET last_fetched = ?", (PINNED,))
     return store, first.title + " (updated)"
@@ -200,7 +203,8 @@ async def test_what_changed_shows_the_word_diff_and_the_versions(
         assert "corrected" in str(diff)
         await pilot.press("down", "enter")
         await settle(pilot)
-        assert "Current version" in str(screen.query_one("#changes-diff", Static).render())
+        current = str(screen.query_one("#changes-diff", Static).render())
+        assert current.startswith("Feed's text · Current version, since 2025-11-21 14:05")
 
 
 async def test_an_updated_story_is_marked_in_the_entry_list(ruled_app: NewsReaderApp) -> None:

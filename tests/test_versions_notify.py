@@ -190,3 +190,74 @@ def test_without_a_command_the_terminal_escape_only_where_announced() -> None:
     )
     assert Out.text == "\x1b]9;newsreader: 3 new entries in 2 feeds\x07"
     assert sent == []
+
+
+FAKE = """#!{python}
+import json, os, sys
+with open({calls!r}, "a", encoding="utf-8") as out:
+    out.write(json.dumps([os.path.basename(sys.argv[0]), *sys.argv[1:]]) + "\\n")
+"""
+
+
+def fake_program(bin_dir: Path, name: str, calls: Path) -> None:
+    """A program on PATH that records its argv (one JSON list per call) in `calls`."""
+    bin_dir.mkdir(exist_ok=True)
+    program = bin_dir / name
+    program.write_text(FAKE.format(python=sys.executable, calls=str(calls)))
+    program.chmod(0o755)
+
+
+def test_without_notify_send_gdbus_sends_the_freedesktop_notification(
+    server: FixtureServer,
+    data_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With no notify-send on PATH, a refresh that brings watched entries calls `gdbus call`
+    once (argv, no shell) with the Notify method's arguments as typed GVariant text: a
+    title with quotes, a backslash and shell syntax arrives as one string literal."""
+    calls = tmp_path / "calls.jsonl"
+    fake_program(tmp_path / "bin", "gdbus", calls)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+    server.add_route("changing.xml", Route(body=rss(FIRST)))
+    assert nr(capsys, data_dir, "add", server.url("changing.xml"))[0] == 0
+    (data_dir / "config.toml").write_text(f'[notify]\nfeeds = ["{server.url("changing.xml")}"]\n')
+    serve(server, FIRST, ("b", 'Say "no" \\ $(rm -rf)', "<p>two</p>"))
+    assert nr(capsys, data_dir, "refresh")[0] == 0
+    [call] = [json.loads(line) for line in calls.read_text().splitlines()]
+    assert call == [
+        "gdbus",
+        "call",
+        "--session",
+        "--dest",
+        "org.freedesktop.Notifications",
+        "--object-path",
+        "/org/freedesktop/Notifications",
+        "--method",
+        "org.freedesktop.Notifications.Notify",
+        '"newsreader"',
+        "uint32 0",
+        '""',
+        '"1 new entry in 1 feed"',
+        '"Say \\"no\\" \\\\ $(rm -rf)"',
+        "@as []",
+        "@a{sv} {}",
+        "int32 -1",
+    ]
+
+
+def test_notify_send_comes_before_gdbus_and_neither_without_a_session(tmp_path: Path) -> None:
+    calls = tmp_path / "calls.jsonl"
+    for name in ("gdbus", "notify-send"):
+        fake_program(tmp_path / "bin", name, calls)
+    notice = Notice(2, 1, ("one", "two"))
+    session = {"PATH": str(tmp_path / "bin"), "DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"}
+    assert announce(NotifyConfig(), notice, environ=session) == "desktop"
+    [call] = [json.loads(line) for line in calls.read_text().splitlines()]
+    assert call == ["notify-send", "--app-name=newsreader", "--", "2 new entries in 1 feed",
+                    "one\ntwo"]  # fmt: skip
+    no_session = {"PATH": str(tmp_path / "bin"), "TERM": "xterm-256color"}
+    assert announce(NotifyConfig(), notice, environ=no_session) == "none"
+    assert len(calls.read_text().splitlines()) == 1

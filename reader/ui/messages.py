@@ -55,6 +55,9 @@ class ArticleReady(Message):
     """The related-links pane's rows, built in the worker."""
     story_id: int | None = None
     """The stored entry a page reached by a link is (same story): marked read once shown."""
+    updated: tuple[Entry, ...] = ()
+    """Entries already read whose page text this page changed: marked updated (their
+    earlier page is kept as a version)."""
 
 
 @dataclass

@@ -13,6 +13,7 @@ store is only called from thread workers.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from reader.config import ConfigError, Settings
 from reader.models import Entry
 from reader.rules import ACTIONS, MATCH_KEYS, PatternError, RuleSet, RuleSpec, rule_from_dict
 from reader.rules_config import save_rule
-from reader.store import PlannedAction, RuleHitRecord, Store, StoryVersion
+from reader.store import CurrentText, PlannedAction, RuleHitRecord, Store, StoryVersion
 from reader.text import clean_line
 from reader.ui.screens.dialogs import Dialog
 from reader.versions import Change, body_text, word_diff
@@ -376,9 +377,26 @@ def _when(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+SOURCE_LABELS = {"feed": "Feed's text", "page": "Page (reader mode)"}
+"""Where a version's text came from, as the changes screen names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """A row of the changes screen: an earlier version, or the current text of a source."""
+
+    label: str
+    source: str
+    title: str
+    body: str
+    short: str
+    """The version and its time, for the diff's heading ("the version of …")."""
+
+
 class ChangesScreen(ModalScreen[None]):
     """What changed in an updated story: the versions (Enter reads one) and the diff of the
-    highlighted version against the one after it."""
+    highlighted version against the next one from the same source (the feed's text with
+    the feed's, the page reader mode read with the page's)."""
 
     BINDINGS = [Binding("escape,q,C", "dismiss", "Close", show=False)]
 
@@ -386,7 +404,7 @@ class ChangesScreen(ModalScreen[None]):
         super().__init__()
         self.store = store
         self.entry = entry
-        self.versions: list[StoryVersion] = []
+        self.texts: list[_Text] = []
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="changes-body") as body:
@@ -402,69 +420,93 @@ class ChangesScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
-        versions = self.store.entry_versions(self.entry.id or -1)
-        self.app.call_from_thread(self._fill, versions)
+        entry_id = self.entry.id or -1
+        versions = self.store.entry_versions(entry_id)
+        sources = [s for s in SOURCE_LABELS if any(v.source == s for v in versions)]
+        current = [self.store.current_text(entry_id, source) for source in sources]
+        texts = self._texts(versions, [c for c in current if c is not None])
+        self.app.call_from_thread(self._fill, texts)
 
-    def _texts(self) -> list[tuple[str, str, str]]:
-        """(label, title, body text) of every version, oldest first, then the current."""
+    @staticmethod
+    def _texts(versions: list[StoryVersion], current: list[CurrentText]) -> list[_Text]:
+        """Every version, oldest first, then the current text of each source that has
+        versions, each row saying its source and when it was stored (a version was
+        replaced when the next one of its source was stored)."""
         out = [
-            (
-                f"Version of {_when(v.seen)} (replaced {_when(v.replaced)})",
+            _Text(
+                f"{SOURCE_LABELS[v.source]} · version of {_when(v.seen)}",
+                v.source,
                 v.title,
                 body_text(v.content or v.summary),
+                f"the version of {_when(v.seen)}",
             )
-            for v in self.versions
+            for v in versions
         ]
-        out.append(
-            (
-                "Current version",
-                self.entry.title,
-                body_text(self.entry.content or self.entry.summary),
+        for now in current:
+            replaced = [v.replaced for v in versions if v.source == now.source]
+            since = now.since or (replaced[-1] if replaced else None)
+            when = f", since {_when(since)}" if since else ""
+            out.append(
+                _Text(
+                    f"{SOURCE_LABELS[now.source]} · Current version{when}",
+                    now.source,
+                    now.title,
+                    now.text,
+                    f"the current version{when}",
+                )
             )
-        )
         return out
 
-    def _fill(self, versions: list[StoryVersion]) -> None:
-        self.versions = versions
+    def _fill(self, texts: list[_Text]) -> None:
+        self.texts = texts
         options = self.query_one("#changes-versions", OptionList)
         options.clear_options()
+        versions = len(texts) - len({t.source for t in texts})
         if not versions:
             self.query_one("#changes-title", Static).update(
                 Content("This story has not changed since it was read.")
             )
             return
-        options.add_options(Option(Content(label)) for label, _, _ in self._texts())
-        options.highlighted = len(versions) - 1  # the latest change
+        options.add_options(Option(Content(text.label)) for text in texts)
+        options.highlighted = versions - 1  # the latest change
+
+    def _next_of_source(self, index: int) -> int | None:
+        """The row after `index` from the same source (None: `index` is a current text)."""
+        source = self.texts[index].source
+        return next(
+            (i for i in range(index + 1, len(self.texts)) if self.texts[i].source == source),
+            None,
+        )
 
     @on(OptionList.OptionHighlighted, "#changes-versions")
     def show_change(self, event: OptionList.OptionHighlighted) -> None:
-        texts = self._texts()
         index = event.option_index
-        if index >= len(texts):
+        if index >= len(self.texts):
             return
-        if index + 1 < len(texts):
-            _, old_title, old_body = texts[index]
-            label, new_title, new_body = texts[index + 1]
-            heading = Content.assemble(
-                ("Title: ", "bold"), change_content(word_diff(old_title, new_title))
-            )
-            self.query_one("#changes-title", Static).update(heading)
-            body = change_content(word_diff(old_body, new_body))
-            self.query_one("#changes-diff", Static).update(
-                Content.assemble((f"Changes up to: {label}\n\n", "$text-muted"), body)
-            )
-        else:
+        later = self._next_of_source(index)
+        if later is None:
             self._read(index)
+            return
+        old, new = self.texts[index], self.texts[later]
+        heading = Content.assemble(
+            ("Title: ", "bold"), change_content(word_diff(old.title, new.title))
+        )
+        self.query_one("#changes-title", Static).update(heading)
+        body = change_content(word_diff(old.body, new.body))
+        what = f"{SOURCE_LABELS[old.source]} · changes from {old.short}\nto {new.short}\n\n"
+        self.query_one("#changes-diff", Static).update(
+            Content.assemble((what, "$text-muted"), body)
+        )
 
     @on(OptionList.OptionSelected, "#changes-versions")
     def read_version(self, event: OptionList.OptionSelected) -> None:
         self._read(event.option_index)
 
     def _read(self, index: int) -> None:
-        label, title, body = self._texts()[index]
+        text = self.texts[index]
         self.query_one("#changes-title", Static).update(
-            Content.assemble(("Title: ", "bold"), title)
+            Content.assemble(("Title: ", "bold"), text.title)
         )
         self.query_one("#changes-diff", Static).update(
-            Content.assemble((f"{label}\n\n", "$text-muted"), body)
+            Content.assemble((f"{text.label}\n\n", "$text-muted"), text.body)
         )

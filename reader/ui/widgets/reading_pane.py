@@ -32,7 +32,7 @@ from reader.text import clean_line, is_http_url
 from reader.ui.compat import MarkdownBlock, block_content, set_block_content
 from reader.ui.focus import focus_now
 from reader.ui.layout import Sidebar
-from reader.ui.messages import ArticleReady, PageFailed
+from reader.ui.messages import ArticleReady, EntryChanged, PageFailed
 from reader.ui.widgets.article_image import ArticleImageBlock, make_pictures
 from reader.ui.widgets.article_view import ArticleView, parse_markdown
 from reader.ui.widgets.find_box import FindBox
@@ -392,7 +392,13 @@ class ReadingPane(Container):
             stories = await asyncio.to_thread(self.store.entries_for_link, place.url)
             ready.story_id = stories[0].id if stories else None
         ready.mark_read = mark_read  # reading a page of a story, any way, reads it
+        if result.updated:
+            ready.updated = await asyncio.to_thread(self._entries, result.updated)
         self.post_message(ready)
+
+    def _entries(self, ids: tuple[int, ...]) -> tuple[Entry, ...]:
+        """(In a thread.) The stored entries with these ids, as they are now."""
+        return tuple(e for e in map(self.store.get_entry, ids) if e is not None)
 
     def _page_context(self, place: Place) -> tuple[Entry | None, Place, str | None]:
         """(In a thread.) The page's entry, where it was last read, where its link was found."""
@@ -490,6 +496,14 @@ class ReadingPane(Container):
             self._status(f"Fetching the full article from {clean_line(message.place.url, 200)}")
             page = Place(message.place.url, message.place.entry_id, "page")
             self.load_page(page, mark_read=message.mark_read)
+        elif message.updated:
+            # Its earlier page is kept: say so, and mark the entries updated in the list.
+            for entry in message.updated:
+                self.post_message(EntryChanged(entry))
+            self._status(
+                "Page changed since you read it (earlier text kept): C shows what changed.",
+                pin=True,
+            )
         elif message.article.source == "page":
             self._status(clean_line(message.place.url, 300))
 
