@@ -910,6 +910,12 @@ class Store(DownloadStore):
         name = str(self.path)
         return None if name == ":memory:" or name.startswith("file:") else self.path
 
+    def leave_checkpoints(self) -> None:
+        """This connection never copies the write-ahead log into the database itself (a
+        refresh's parse worker: a `reader.checkpoint.Checkpointer` does it meanwhile)."""
+        with self._lock:
+            self._conn.execute("PRAGMA wal_autocheckpoint = 0")
+
     def close(self) -> None:
         """Close the connection; safe to call twice."""
         with self._lock:
