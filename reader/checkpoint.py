@@ -52,7 +52,10 @@ class Checkpointer:
             return
         try:
             conn.execute("PRAGMA busy_timeout = 5000")
-            while not self._stop.wait(CHECKPOINT_EVERY):
+            # Also ends when the program does (its main thread has returned), should a
+            # refresh never reach `stop`: this thread must not keep a process alive.
+            main = threading.main_thread()
+            while not self._stop.wait(CHECKPOINT_EVERY) and main.is_alive():
                 self._checkpoint(conn)
             self._checkpoint(conn)
         finally:

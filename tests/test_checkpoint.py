@@ -48,3 +48,19 @@ def test_the_checkpointer_copies_what_writers_that_leave_checkpoints_commit(
         assert wal.stat().st_size == grown
         assert len(writer.list_entries(feed.id)) == 600
         assert [h.entry.title for h in writer.search("S11-49")][:1] == ["S11-49"]
+
+
+def test_a_checkpointer_never_stopped_does_not_keep_the_program_alive(tmp_path: Path) -> None:
+    """A refresh that never reached `stop` (the app torn down mid-refresh): the process
+    still exits, after the thread's last checkpoint."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "n.db"
+    Store(path).close()
+    script = (
+        "from pathlib import Path; from reader.checkpoint import Checkpointer;"
+        f" Checkpointer(Path({str(path)!r})).start()"
+    )
+    done = subprocess.run([sys.executable, "-c", script], timeout=30, check=False)
+    assert done.returncode == 0
