@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from reader.article.html import parse_html, text_of
+from reader.checkpoint import Checkpointer
 from reader.config import Settings
 
 if TYPE_CHECKING:
@@ -218,19 +219,23 @@ def parse_pool(feeds: int, db_path: Path | None = None) -> Iterator[Executor | N
     context = worker_context()
     try:
         with _starting_workers():  # the resource tracker is started here
+            gate = context.Lock()
             pool = ProcessPoolExecutor(
                 max_workers=pool_workers(),
                 mp_context=context,
                 initializer=worker_init,
-                initargs=(None if db_path is None else str(db_path), context.Lock()),
+                initargs=(None if db_path is None else str(db_path), gate),
             )
     except (OSError, ValueError, RuntimeError):
         yield None  # no worker processes here: parse in threads
         return
+    checkpointer = None if db_path is None else Checkpointer(db_path, gate).start()
     try:
         yield pool
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+        if checkpointer is not None:
+            checkpointer.stop()
 
 
 def merge_related(first: tuple[Link, ...], then: tuple[Link, ...]) -> tuple[Link, ...]:

@@ -427,3 +427,22 @@ def test_category_rules_work_at_refresh_and_over_stored_entries(
     assert len(hidden) == 4 and all("glasses" in row["title"] for row in hidden)
     why = nr(capsys, data_dir, "why", str(hidden[0]["id"]))[1]
     assert "category matches /privacy/: 'Privacy'" in why
+
+
+def test_a_content_rule_sees_the_body_as_one_line_of_words_at_refresh(tmp_path: Path) -> None:
+    """The search index takes a new entry's words with its whitespace as it came, but a
+    content rule still sees them joined by single spaces, as `rules test` and `rules apply`
+    do on stored entries: a phrase broken over lines in the HTML matches."""
+    from reader.models import Entry, ParsedFeed
+    from reader.store import Store, derive
+
+    with Store(tmp_path / "n.db") as store:
+        store.configure_rules(
+            [rule_from_dict({"name": "p", "action": "star", "content": "an affiliate link"})]
+        )
+        feed, _ = store.add_feed("http://shop.example/feed")
+        body = "<p>This post has an\n   affiliate\tlink.</p>"
+        parsed = derive(ParsedFeed("Shop", entries=(Entry(key="1", title="Deal", content=body),)))
+        store.apply_update(feed.id, parsed)
+        [entry] = store.list_entries(feed.id)
+        assert entry.starred

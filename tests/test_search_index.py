@@ -112,3 +112,61 @@ def _index_is_sound(store: Store) -> bool:
         return False
     rows = store._conn.execute("SELECT count(*) FROM entries_fts_vocab").fetchone()[0]
     return rows == 0
+
+
+AWKWARD_BODIES = [
+    "<p>line\none</p>\n\n<p>\ttabbed  doubled</p>",
+    "no\u00a0break\u3000ideographic\u2003em\u2029para",
+    "<div>&nbsp;entity&#10;newline&#9;tab</div> <br/>end ",
+    "  leading and trailing  ",
+    "word " * 20_000 + "beyond",  # longer than MAX_INDEXED_CHARS: cut where plain_text cuts
+    "x \n\n" * 20_000 + "tail",  # fits once collapsed: found whole, as with plain_text
+]
+
+
+def test_new_entries_are_indexed_with_exactly_the_terms_of_plain_text() -> None:
+    """A refresh indexes `index_text` (whitespace as it came) while deletes and updates tell
+    the index `plain_text` (whitespace collapsed): the two must give the same terms at the
+    same positions, or taking an entry out would leave words behind."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute(
+        "CREATE VIRTUAL TABLE t USING fts5(body, content='',"
+        " tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+    for i, body in enumerate(AWKWARD_BODIES):
+        conn.execute("INSERT INTO t (t) VALUES ('delete-all')")
+        conn.execute(
+            "INSERT INTO t (rowid, body) VALUES (?, ?)", (i, store_module.plain_text(body))
+        )
+        expected = conn.execute("SELECT term, col, offset FROM v ORDER BY 1, 2, 3").fetchall()
+        conn.execute("INSERT INTO t (t) VALUES ('delete-all')")
+        conn.execute(
+            "INSERT INTO t (rowid, body) VALUES (?, ?)", (i, store_module.index_text(body))
+        )
+        got = conn.execute("SELECT term, col, offset FROM v ORDER BY 1, 2, 3").fetchall()
+        assert got == expected and expected, body[:40]
+
+
+def test_entries_indexed_by_a_refresh_come_out_cleanly(tmp_path: Path) -> None:
+    """Stored the way a parse worker hands them over (`derive`), changed, then removed:
+    no word is left in the index and FTS5's integrity check passes."""
+    with Store(tmp_path / "n.db") as store:
+        feed, _ = store.add_feed("http://tech/")
+        entries = tuple(
+            Entry(key=str(i), title=f"T{i}", content=body, link=f"http://t/{i}")
+            for i, body in enumerate(AWKWARD_BODIES)
+        )
+        store.apply_update(feed.id, store_module.derive(ParsedFeed("Tech", entries=entries)))
+        assert titles(store, "tabbed doubled") == ["T0"]
+        assert titles(store, "ideographic") == ["T1"]
+        assert titles(store, "beyond") == []  # past the indexed start, as before
+        assert titles(store, "tail") == ["T5"]
+        changed = tuple(
+            Entry(key=e.key, title=e.title, content=e.content + " <i>changed</i>", link=e.link)
+            for e in entries
+        )
+        store.apply_update(feed.id, store_module.derive(ParsedFeed("Tech", entries=changed)))
+        assert len(titles(store, "changed")) == 5  # the long one is cut before the new word
+        store.remove_feed(feed.id)
+        assert _index_is_sound(store)

@@ -616,7 +616,10 @@ def test_an_update_prepared_in_a_worker_is_indexed_and_logged_in_one_go(store: S
             ),
         )
     )
-    assert [text for _, text in parsed.derived] == ["falcons hover", "nothing here"]
+    assert [text.split() for _, text in parsed.derived] == [
+        ["falcons", "hover"],
+        ["nothing", "here"],
+    ]
     fetched = {"size": 123, "seconds": 0.5, "not_before": None, "wait_reason": None}
     assert store.apply_update(feed.id, parsed, fetched=fetched) == 2
     assert [hit.entry.key for hit in store.search("hover")] == ["1"]

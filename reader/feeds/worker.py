@@ -54,6 +54,7 @@ def worker_init(
         try:
             _WORKER_STORE = Store(db_path)
             _WORKER_STORE.write_gate = write_gate
+            _WORKER_STORE.leave_checkpoints()  # the refresh's Checkpointer makes them
         except StoreError:
             _WORKER_STORE = None
 
