@@ -5,6 +5,8 @@ keys change."""
 
 from __future__ import annotations
 
+import gc
+import itertools
 import stat
 import sys
 from html import escape
@@ -107,10 +109,10 @@ async def test_cached_page_opens_in_one_step_and_uncached_shows_the_summary_firs
 # -- long articles ----------------------------------------------------------------------
 
 
-def long_feed(sections: int = 20, paragraphs: int = 4) -> bytes:
+def long_feed(sections: int = 20, paragraphs: int = 4, words: int = 80) -> bytes:
     body = "".join(
         f"<h2>Section {n}</h2>"
-        + "".join(f"<p>Paragraph {n}.{k} " + "words " * 80 + "</p>" for k in range(paragraphs))
+        + "".join(f"<p>Paragraph {n}.{k} " + "words " * words + "</p>" for k in range(paragraphs))
         for n in range(sections)
     )
     return (
@@ -198,6 +200,45 @@ async def test_long_article_mounts_in_slices_and_jumps_ahead_of_them(
         assert "A long read" in header_text(app)
         assert view.body.complete
         assert view.scroll_y == where
+    store.close()
+
+
+async def test_many_short_blocks_mount_a_few_dozen_a_frame_with_the_collector_held(
+    server: FixtureServer, data_dir: Path
+) -> None:
+    """An article of 100 short blocks (far under SLICE_CHARS) is still cut into slices of at
+    most SLICE_BLOCKS: each block costs its frame to mount and style. Automatic garbage
+    collection is off from Enter until the article is whole, and on again after it."""
+    server.add_route("short.xml", Route(body=long_feed(words=3)))
+    db = data_dir / "newsreader.db"
+    await subscribe(db, server.url("short.xml"))
+    slices: list[tuple[int, bool]] = []  # blocks mounted, collector on, at each slice
+
+    def hook(message: Message) -> None:
+        if isinstance(message, ArticleBody.SliceMounted) and message._sender is not None:
+            body = app.query_one(ArticleBody)
+            if not slices or slices[-1][0] != len(body.children):
+                slices.append((len(body.children), gc.isenabled()))
+
+    store = Store(db)
+    app = NewsReaderApp(store, Settings(timeout=2.0))
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        await settle(pilot)
+        assert gc.isenabled()
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        body = app.query_one(ArticleView).body
+        assert body.complete and len(body.children) == 100
+        assert len(body.source) < ArticleBody.SLICE_CHARS  # the block count cuts, not size
+        counts = [count for count, _ in slices]
+        assert counts[-1] == 100 and len(counts) >= 3
+        assert all(0 < b - a <= ArticleBody.SLICE_BLOCKS for a, b in itertools.pairwise(counts))
+        assert not any(on for _, on in slices)  # held while the article was mounted
+        for _ in range(20):
+            if gc.isenabled():
+                break
+            await pilot.pause()
+        assert gc.isenabled()  # and on again, well before HOLD_SECONDS
     store.close()
 
 

@@ -27,6 +27,7 @@ from textual.widgets import Markdown, Static
 from reader.enclosures import describe
 from reader.models import Article, ArticleImage, Enclosure, RenderedArticle
 from reader.text import clean_line
+from reader.ui import collector
 from reader.ui.compat import (
     MarkdownBlock,
     MarkdownHeader,
@@ -130,6 +131,11 @@ class ArticleBody(Markdown):
     included, stayed under 50 ms for a 10,000-word article; smaller slices did not
     shorten the steps much but made the whole take much longer."""
 
+    SLICE_BLOCKS = 30
+    """At most this many top-level blocks per later frame: each costs its frame about half
+    a millisecond to mount and style (a picture or a short paragraph as much as a long
+    one), so an article of many short blocks is cut finer than `SLICE_CHARS` alone would."""
+
     class SliceMounted(Message):
         """More of the article is mounted (headings and find may reach further)."""
 
@@ -219,7 +225,9 @@ class ArticleBody(Markdown):
         blocks: list[Widget] = []
         total = 0
         starts = self._line_starts
-        while self._next < len(self._groups) and (total < size or not blocks):
+        while self._next < len(self._groups) and (
+            (total < size and len(blocks) < self.SLICE_BLOCKS) or not blocks
+        ):
             group, taken, _ = self._take_group()
             blocks.extend(taken)
             if group[0].map is not None:
@@ -261,15 +269,25 @@ class ArticleBody(Markdown):
 
     @work(exclusive=True, group="article-body", exit_on_error=False)
     async def _mount_rest(self, generation: int) -> None:
-        """The rest of the document, one slice per frame (unless another document came)."""
+        """The rest of the document, one slice per frame (unless another document came),
+        each after a loop turn: chained straight after the frame, the frame and the slice
+        held the loop as one step of up to ~110 ms."""
         while not self.complete and generation == self._generation:
             await self.wait_for_refresh()
+            await breathe()
             if generation != self._generation:
                 return
             part = self._build(self.SLICE_CHARS)
             if part:
                 await self.mount_all(part)
             self.post_message(self.SliceMounted())
+
+
+async def breathe() -> None:
+    """Let what waits on the event loop (keys, timers, other widgets) run before the next
+    heavy step. A short timer, not `sleep(0)`: a waiting timer's task wakes two loop turns
+    after it is due, so a step that only yields once still runs straight after the last."""
+    await asyncio.sleep(0.001)
 
 
 def _top_level_groups(tokens: list[Token]) -> list[list[Token]]:
@@ -491,6 +509,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         )
         self.scroll_home(animate=False, immediate=True)
         self.call_after_refresh(self.wake_pictures)
+        if body.complete:
+            self.call_after_refresh(collector.release)
 
     # ----------------------------------------------------------------- pictures
     REST_SCREENS = 3
@@ -541,6 +561,8 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def on_article_body_slice_mounted(self, message: ArticleBody.SliceMounted) -> None:
         message.stop()
+        if self.body.complete:  # the article is whole: the collector may run (after its frame)
+            self.call_after_refresh(collector.release)
         if self._pending_block is not None:
             self.call_after_refresh(self.scroll_to_block, self._pending_block)
         self.call_after_refresh(self.wake_pictures)

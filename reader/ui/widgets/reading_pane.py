@@ -29,6 +29,7 @@ from reader.models import Article, Entry, Link, RenderedArticle
 from reader.service import FeedService, merge_related, wants_full_article
 from reader.store import Store
 from reader.text import clean_line, is_http_url
+from reader.ui import collector
 from reader.ui.compat import MarkdownBlock, block_content, set_block_content
 from reader.ui.focus import focus_now
 from reader.ui.layout import Sidebar
@@ -158,6 +159,7 @@ class ReadingPane(Container):
 
     async def on_unmount(self) -> None:
         self._release_frames()
+        collector.release()
         loader = self.pictures.loader if getattr(self, "pictures", None) else None
         if loader is not None:
             await loader.aclose()
@@ -248,7 +250,11 @@ class ReadingPane(Container):
         """No frame until the article opened is shown (or HOLD_FRAMES_SECONDS pass): the
         panes' new arrangement (Enter moves the focus here) and the article are painted in
         one frame. Painted apart, the first frame (~20-40 ms) was spent while the worker
-        rendered the article, sharing the GIL with it, and the article came ~30 ms later."""
+        rendered the article, sharing the GIL with it, and the article came ~30 ms later.
+        The garbage collector is held too, until the article is whole (`collector`)."""
+        if not collector.held():
+            collector.hold()
+            self.set_timer(collector.HOLD_SECONDS, collector.release)
         if self._hold is not None:
             return
         hold = self.app.batch_update()
@@ -522,6 +528,7 @@ class ReadingPane(Container):
     def on_page_failed(self, message: PageFailed) -> None:
         message.stop()
         self._release_frames()
+        collector.release()
         error = clean_line(message.error, 300)
         view = self.article_view
         if self.place is not None and self.place.entry_id == message.place.entry_id:
