@@ -2178,13 +2178,14 @@ class Store(DownloadStore):
             facts = EntryFacts(
                 title,
                 author,
-                " ".join(text.split()),  # as plain_text gives it (see index_text)
+                text,  # index_text: rules collapse its whitespace only if a test needs it
                 row["link"],
                 feed[0],
                 feed[1],
                 feed[2],
                 _categories(row["categories"]),
                 row["published"] or row["updated"] or now,
+                content_spaced=True,
             )
             found = for_feed.matches(facts, now)
             if found:
