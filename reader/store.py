@@ -2368,21 +2368,29 @@ class Store(DownloadStore):
         return [_entry_from_row(row) for row in rows]
 
     @_locked
-    def arrivals_since(self, since: float) -> list[Arrival]:
+    def arrivals_since(self, since: float, after_id: int = 0) -> list[Arrival]:
         """Entries first stored at or after `since` (not hidden), with the notify rules that
-        matched them: what one refresh's notification is made of."""
+        matched them: what one refresh's notification is made of. `after_id` (the newest
+        entry id before the refresh, see `newest_entry_id`) bounds the search to the rows
+        stored since, rather than reading every row of a large database's entries."""
         rows = self._conn.execute(
             f"""
             SELECT e.id, e.title, f.id, f.url, {_FEED_TITLE}, f.folder,
                    (SELECT group_concat(h.rule, ', ') FROM rule_hits AS h
                     WHERE h.entry_id = e.id AND h.action = 'notify')
             FROM entries AS e JOIN feeds AS f ON f.id = e.feed_id
-            WHERE e.first_seen >= ? AND e.hidden != 1 AND f.is_sample = 0
+            WHERE e.id > ? AND e.first_seen >= ? AND e.hidden != 1 AND f.is_sample = 0
             ORDER BY e.id
             """,
-            (since,),
+            (after_id, since),
         ).fetchall()
         return [Arrival(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "") for r in rows]
+
+    @_locked
+    def newest_entry_id(self) -> int:
+        """The highest entry id so far (0: none): every entry stored later has a higher one."""
+        row = self._conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()
+        return int(row[0])
 
     @_locked
     def entry_versions(self, entry_id: int) -> list[StoryVersion]:
