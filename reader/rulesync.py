@@ -64,7 +64,7 @@ def after_refresh(
     watches_rules = any(spec.action == "notify" for spec in settings.rules)
     if not config and not watches_rules:
         return None
-    notice = build_notice(config, store.arrivals_since(started, after_id))
+    notice = build_notice(config, store.arrivals_since(started, after_id, notified_only=not config))
     if notice is not None:
         announce(config, notice, allow_terminal=terminal)
     return notice

@@ -2368,22 +2368,35 @@ class Store(DownloadStore):
         return [_entry_from_row(row) for row in rows]
 
     @_locked
-    def arrivals_since(self, since: float, after_id: int = 0) -> list[Arrival]:
+    def arrivals_since(
+        self, since: float, after_id: int = 0, *, notified_only: bool = False
+    ) -> list[Arrival]:
         """Entries first stored at or after `since` (not hidden), with the notify rules that
         matched them: what one refresh's notification is made of. `after_id` (the newest
         entry id before the refresh, see `newest_entry_id`) bounds the search to the rows
-        stored since, rather than reading every row of a large database's entries."""
-        rows = self._conn.execute(
-            f"""
+        stored since, rather than reading every row of a large database's entries.
+        `notified_only`: only entries a notify rule matched, found from the rule hits (a
+        cold refresh of thousands of entries need not read each of them)."""
+        if notified_only:
+            source = f"""
+            SELECT e.id, e.title, f.id, f.url, {_FEED_TITLE}, f.folder,
+                   group_concat(h.rule, ', ')
+            FROM rule_hits AS h JOIN entries AS e ON e.id = h.entry_id
+                 JOIN feeds AS f ON f.id = e.feed_id
+            WHERE h.entry_id > ? AND h.action = 'notify' AND e.first_seen >= ?
+                  AND e.hidden != 1 AND f.is_sample = 0
+            GROUP BY e.id ORDER BY e.id
+            """
+        else:
+            source = f"""
             SELECT e.id, e.title, f.id, f.url, {_FEED_TITLE}, f.folder,
                    (SELECT group_concat(h.rule, ', ') FROM rule_hits AS h
                     WHERE h.entry_id = e.id AND h.action = 'notify')
             FROM entries AS e JOIN feeds AS f ON f.id = e.feed_id
             WHERE e.id > ? AND e.first_seen >= ? AND e.hidden != 1 AND f.is_sample = 0
             ORDER BY e.id
-            """,
-            (after_id, since),
-        ).fetchall()
+            """
+        rows = self._conn.execute(source, (after_id, since)).fetchall()
         return [Arrival(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "") for r in rows]
 
     @_locked

@@ -196,6 +196,37 @@ def test_entries_stored_before_a_refresh_never_count_as_its_arrivals(
     assert call == ["1", "1", "Second story"]
 
 
+def test_a_notify_rule_alone_announces_only_the_entries_it_matched(
+    server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """With no feed or folder watched, the notification is the notify rules' matches of this
+    refresh: not the other new entries, not an entry the rule matched before."""
+    script = tmp_path / "notified.py"
+    script.write_text(SCRIPT)
+    calls = tmp_path / "calls.jsonl"
+    server.add_route("changing.xml", Route(body=rss(("o", "Outage in the north", "<p>x</p>"))))
+    (data_dir / "config.toml").write_text(
+        f"notify_command = {json.dumps([sys.executable, str(script), str(calls)])}\n"
+        "[[rules]]\n"
+        'name = "outages"\n'
+        'action = "notify"\n'
+        'title = "outage"\n'
+    )
+    assert nr(capsys, data_dir, "add", server.url("changing.xml"))[0] == 0
+    assert nr(capsys, data_dir, "refresh")[0] == 0
+    calls.unlink(missing_ok=True)  # whatever `add` and the first refresh announced
+    serve(
+        server,
+        ("o", "Outage in the north", "<p>x</p>"),
+        ("p", "Weather", "<p>sun</p>"),
+        ("q", "Second outage, south", "<p>y</p>"),
+        ("r", "Sport", "<p>ball</p>"),
+    )
+    assert nr(capsys, data_dir, "refresh")[0] == 0
+    [call] = [json.loads(line) for line in calls.read_text().splitlines()]
+    assert call == ["1", "1", "Second outage, south"]
+
+
 def test_without_a_command_the_terminal_escape_only_where_announced() -> None:
     notice = Notice(3, 2, ("a", "b"))
     sent: list[list[str]] = []
