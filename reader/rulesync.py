@@ -49,16 +49,22 @@ def notify_config(settings: Settings) -> NotifyConfig:
 
 
 def after_refresh(
-    store: Store, settings: Settings, started: float, *, terminal: bool = True
+    store: Store,
+    settings: Settings,
+    started: float,
+    *,
+    after_id: int = 0,
+    terminal: bool = True,
 ) -> Notice | None:
     """(In a thread.) Prune versions to their size limit and send the one notification for
-    what arrived since `started`, if anything watched did. Returns the notice sent."""
+    what arrived since `started` (entries with ids above `after_id`), if anything watched
+    did. Returns the notice sent."""
     store.prune_versions(int(settings.versions_max_mb * 1024 * 1024))
     config = notify_config(settings)
     watches_rules = any(spec.action == "notify" for spec in settings.rules)
     if not config and not watches_rules:
         return None
-    notice = build_notice(config, store.arrivals_since(started))
+    notice = build_notice(config, store.arrivals_since(started, after_id, notified_only=not config))
     if notice is not None:
         announce(config, notice, allow_terminal=terminal)
     return notice

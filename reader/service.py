@@ -380,6 +380,7 @@ class FeedService:
             return results
         started = time.time()
         await asyncio.to_thread(before_refresh, self.store, self.settings)
+        newest_before = await asyncio.to_thread(self.store.newest_entry_id)
         # At most `concurrency` feeds between "fetch started" and "stored" (fetching
         # outruns parsing, and without a bound every downloaded body would wait in memory),
         # at most `per_host` of them on one host, and the host with the most feeds still to
@@ -413,7 +414,12 @@ class FeedService:
         self._pool = self._bodies = None
         await asyncio.to_thread(self.apply_retention)
         self.last_notice = await asyncio.to_thread(
-            after_refresh, self.store, self.settings, started, terminal=self.notify_terminal
+            after_refresh,
+            self.store,
+            self.settings,
+            started,
+            after_id=newest_before,
+            terminal=self.notify_terminal,
         )
         return results
 

@@ -2178,13 +2178,14 @@ class Store(DownloadStore):
             facts = EntryFacts(
                 title,
                 author,
-                " ".join(text.split()),  # as plain_text gives it (see index_text)
+                text,  # index_text: rules collapse its whitespace only if a test needs it
                 row["link"],
                 feed[0],
                 feed[1],
                 feed[2],
                 _categories(row["categories"]),
                 row["published"] or row["updated"] or now,
+                content_spaced=True,
             )
             found = for_feed.matches(facts, now)
             if found:
@@ -2367,21 +2368,42 @@ class Store(DownloadStore):
         return [_entry_from_row(row) for row in rows]
 
     @_locked
-    def arrivals_since(self, since: float) -> list[Arrival]:
+    def arrivals_since(
+        self, since: float, after_id: int = 0, *, notified_only: bool = False
+    ) -> list[Arrival]:
         """Entries first stored at or after `since` (not hidden), with the notify rules that
-        matched them: what one refresh's notification is made of."""
-        rows = self._conn.execute(
-            f"""
+        matched them: what one refresh's notification is made of. `after_id` (the newest
+        entry id before the refresh, see `newest_entry_id`) bounds the search to the rows
+        stored since, rather than reading every row of a large database's entries.
+        `notified_only`: only entries a notify rule matched, found from the rule hits (a
+        cold refresh of thousands of entries need not read each of them)."""
+        if notified_only:
+            source = f"""
+            SELECT e.id, e.title, f.id, f.url, {_FEED_TITLE}, f.folder,
+                   group_concat(h.rule, ', ')
+            FROM rule_hits AS h JOIN entries AS e ON e.id = h.entry_id
+                 JOIN feeds AS f ON f.id = e.feed_id
+            WHERE h.entry_id > ? AND h.action = 'notify' AND e.first_seen >= ?
+                  AND e.hidden != 1 AND f.is_sample = 0
+            GROUP BY e.id ORDER BY e.id
+            """
+        else:
+            source = f"""
             SELECT e.id, e.title, f.id, f.url, {_FEED_TITLE}, f.folder,
                    (SELECT group_concat(h.rule, ', ') FROM rule_hits AS h
                     WHERE h.entry_id = e.id AND h.action = 'notify')
             FROM entries AS e JOIN feeds AS f ON f.id = e.feed_id
-            WHERE e.first_seen >= ? AND e.hidden != 1 AND f.is_sample = 0
+            WHERE e.id > ? AND e.first_seen >= ? AND e.hidden != 1 AND f.is_sample = 0
             ORDER BY e.id
-            """,
-            (since,),
-        ).fetchall()
+            """
+        rows = self._conn.execute(source, (after_id, since)).fetchall()
         return [Arrival(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "") for r in rows]
+
+    @_locked
+    def newest_entry_id(self) -> int:
+        """The highest entry id so far (0: none): every entry stored later has a higher one."""
+        row = self._conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()
+        return int(row[0])
 
     @_locked
     def entry_versions(self, entry_id: int) -> list[StoryVersion]:

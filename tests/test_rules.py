@@ -446,3 +446,89 @@ def test_a_content_rule_sees_the_body_as_one_line_of_words_at_refresh(tmp_path: 
         store.apply_update(feed.id, parsed)
         [entry] = store.list_entries(feed.id)
         assert entry.starred
+
+
+def test_a_content_pattern_beyond_its_literal_sees_collapsed_whitespace_at_refresh(
+    tmp_path: Path,
+) -> None:
+    """A rule's literal word is looked for in the body as it came (no collapse for entries
+    it is not in), but the full pattern is tried on the body joined by single spaces."""
+    from reader.models import Entry, ParsedFeed
+    from reader.store import Store, derive
+
+    with Store(tmp_path / "n.db") as store:
+        store.configure_rules(
+            [rule_from_dict({"name": "p", "action": "star", "content": "affiliate[ ]link"})]
+        )
+        feed, _ = store.add_feed("http://shop.example/feed")
+        entries = (
+            Entry(key="1", title="Deal", content="<p>An\n  affiliate\n\t link here.</p>"),
+            Entry(key="2", title="Other", content="<p>An affiliate\n\nprogramme.</p>"),
+        )
+        store.apply_update(feed.id, derive(ParsedFeed("Shop", entries=entries)))
+        starred = {entry.title for entry in store.list_entries(feed.id) if entry.starred}
+        assert starred == {"Deal"}
+
+
+_EVERY_SPACE = "".join(ch for ch in map(chr, range(0x110000)) if ch.isspace())
+
+
+@pytest.mark.parametrize("space", list(_EVERY_SPACE), ids=lambda ch: f"U+{ord(ch):04X}")
+def test_a_phrase_rule_matches_across_any_whitespace_in_a_refreshed_body(space: str) -> None:
+    """A refresh hands rules the body with its whitespace as it came; a phrase rule must
+    match it broken by any whitespace a collapse would join (alone, after a space, in a run,
+    with a non-ASCII letter elsewhere), and must not match the words apart."""
+    rules = RuleSet(
+        [
+            rule_from_dict({"name": "phrase", "action": "read", "content": "election night"}),
+            rule_from_dict({"name": "word", "action": "read", "content": "giveaway"}),
+        ]
+    )
+    for gap in (space, f" {space}", f"{space} ", f"{space}{space}\n"):
+        for tail in ("", " café"):
+            body = f"Polls close on election{gap}night.{tail}"
+            hits = rules.matches(EntryFacts(content=body, content_spaced=True), 0)
+            assert [hit.rule.name for hit in hits] == ["phrase"], (gap, tail)
+            apart = f"An election{gap}then a quiet night.{tail}"
+            assert not rules.matches(EntryFacts(content=apart, content_spaced=True), 0)
+
+
+def test_refreshed_bodies_match_the_rules_their_collapsed_text_matches() -> None:
+    """Literals that overlap one another, share leading words, start or end with spaces,
+    or hold doubled spaces: on bodies made of their words and every kind of gap, the rules
+    give the same hits (and the same reasons) on the body as it came as on its collapsed
+    text, which is what `rules test` and `rules apply` see."""
+    import random
+
+    patterns = [
+        "win a free",
+        "a free",
+        "free election",
+        "election (?:night|results)",
+        " election",
+        "night ",
+        "coupon  code",
+        "x y z",
+        r"\bfoo bar\b",
+        "élection night",
+        "bar baz|qux",
+    ]
+    rules = RuleSet([rule_from_dict({"name": p, "action": "read", "content": p}) for p in patterns])
+    words = ["win", "a", "free", "election", "night", "results", "coupon", "code", "x", "y"]
+    words += ["z", "foo", "bar", "baz", "qux", "élection", "Election", "ſree"]
+    gaps = [" ", "  ", "\n", " \n ", "\t", "\r\n", "\xa0", "\u3000", "\x0b", ""]
+    rng = random.Random(7)
+    matched = 0
+    # One literal starting inside another's match (found once, leftmost first) first.
+    bodies = ["win a free election night", "so win a free\nelection", "a free election  results"]
+    for _ in range(3000):
+        body = "".join(rng.choice(gaps) + rng.choice(words) for _ in range(rng.randint(1, 9)))
+        bodies.append(body + rng.choice(gaps))
+    for body in bodies:
+        spaced = rules.matches(EntryFacts(content=body, content_spaced=True), 0)
+        collapsed = rules.matches(EntryFacts(content=" ".join(body.split())), 0)
+        assert [(h.rule.name, h.reason) for h in spaced] == [
+            (h.rule.name, h.reason) for h in collapsed
+        ], repr(body)
+        matched += bool(collapsed)
+    assert matched > 1000  # the bodies do exercise the rules

@@ -168,6 +168,65 @@ def test_notify_command_gets_one_call_per_refresh_with_counts_and_titles(
     assert len(calls.read_text().splitlines()) == 1  # nothing new, no second call
 
 
+def test_entries_stored_before_a_refresh_never_count_as_its_arrivals(
+    server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An entry stored earlier by a device whose clock ran ahead carries a first-seen time
+    after the next refresh began; the notification still names only what that refresh
+    stored."""
+    import sqlite3
+    import time
+
+    script = tmp_path / "notified.py"
+    script.write_text(SCRIPT)
+    calls = tmp_path / "calls.jsonl"
+    server.add_route("changing.xml", Route(body=rss(FIRST)))
+    assert nr(capsys, data_dir, "add", server.url("changing.xml"))[0] == 0
+    (data_dir / "config.toml").write_text(
+        f"notify_command = {json.dumps([sys.executable, str(script), str(calls)])}\n"
+        "[notify]\n"
+        f'feeds = ["{server.url("changing.xml")}"]\n'
+    )
+    with sqlite3.connect(data_dir / "newsreader.db") as raw:
+        raw.execute("UPDATE entries SET first_seen = ?", (time.time() + 3600,))
+    raw.close()
+    serve(server, FIRST, ("b", "Second story", "<p>two</p>"))
+    assert nr(capsys, data_dir, "refresh")[0] == 0
+    [call] = [json.loads(line) for line in calls.read_text().splitlines()]
+    assert call == ["1", "1", "Second story"]
+
+
+def test_a_notify_rule_alone_announces_only_the_entries_it_matched(
+    server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """With no feed or folder watched, the notification is the notify rules' matches of this
+    refresh: not the other new entries, not an entry the rule matched before."""
+    script = tmp_path / "notified.py"
+    script.write_text(SCRIPT)
+    calls = tmp_path / "calls.jsonl"
+    server.add_route("changing.xml", Route(body=rss(("o", "Outage in the north", "<p>x</p>"))))
+    (data_dir / "config.toml").write_text(
+        f"notify_command = {json.dumps([sys.executable, str(script), str(calls)])}\n"
+        "[[rules]]\n"
+        'name = "outages"\n'
+        'action = "notify"\n'
+        'title = "outage"\n'
+    )
+    assert nr(capsys, data_dir, "add", server.url("changing.xml"))[0] == 0
+    assert nr(capsys, data_dir, "refresh")[0] == 0
+    calls.unlink(missing_ok=True)  # whatever `add` and the first refresh announced
+    serve(
+        server,
+        ("o", "Outage in the north", "<p>x</p>"),
+        ("p", "Weather", "<p>sun</p>"),
+        ("q", "Second outage, south", "<p>y</p>"),
+        ("r", "Sport", "<p>ball</p>"),
+    )
+    assert nr(capsys, data_dir, "refresh")[0] == 0
+    [call] = [json.loads(line) for line in calls.read_text().splitlines()]
+    assert call == ["1", "1", "Second outage, south"]
+
+
 def test_without_a_command_the_terminal_escape_only_where_announced() -> None:
     notice = Notice(3, 2, ("a", "b"))
     sent: list[list[str]] = []
