@@ -726,7 +726,8 @@ _ODD_RUNS_WIDE = (
 )
 """Every other whitespace character (with the space and the line break, all there are): a
 body holding one anywhere has its literals with spaces looked for across runs. Each is
-one character, found by memchr. A test checks the lists against `str.isspace`."""
+one character, found by memchr. A test tries a phrase rule across every `str.isspace`
+character."""
 
 
 class _SpacedScanner:
