@@ -791,18 +791,30 @@ class _SpacedScanner:
         found = self.find(text)
         if found:
             patterns, owners = self.patterns, self.owners
-            spans = [(start, end) for _, start, end in found]
+            reported = {index for index, _, _ in found}
+            spans = [(start, end) for _, start, end in found[:_SPANS_LOOKED_IN]]
             for index, pattern in enumerate(patterns):
-                # Leftmost-first reports no overlaps: a pattern that is there but not
-                # reported starts inside a reported match.
-                width = len(pattern) - 1
-                if any(text.find(pattern, start, end + width) >= 0 for start, end in spans):
-                    owned = owners[index]
-                    if owned[0] == pattern:
-                        present.add(pattern)
+                if index not in reported:
+                    # Leftmost-first reports no overlaps: a pattern that is there but not
+                    # reported starts inside a reported match (past a few matches, one
+                    # look through the whole text costs less).
+                    if len(found) > _SPANS_LOOKED_IN:
+                        if pattern not in text:
+                            continue
                     else:
-                        maybe.update(owned)
+                        width = len(pattern) - 1
+                        if all(text.find(pattern, start, end + width) < 0 for start, end in spans):
+                            continue
+                owned = owners[index]
+                if owned[0] == pattern:
+                    present.add(pattern)
+                else:
+                    maybe.update(owned)
         return _SpacedFound(text, present, maybe - present, self.finders)
+
+
+_SPANS_LOOKED_IN = 4
+"""Up to this many matches, a pattern not reported is looked for inside each of them."""
 
 
 def _odd_runs(ascii_only: bool) -> tuple[str, ...]:

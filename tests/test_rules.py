@@ -521,6 +521,7 @@ def test_refreshed_bodies_match_the_rules_their_collapsed_text_matches() -> None
     matched = 0
     # One literal starting inside another's match (found once, leftmost first) first.
     bodies = ["win a free election night", "so win a free\nelection", "a free election  results"]
+    bodies.append("x y z " * 5 + "win a free election")  # and past a few matches
     for _ in range(3000):
         body = "".join(rng.choice(gaps) + rng.choice(words) for _ in range(rng.randint(1, 9)))
         bodies.append(body + rng.choice(gaps))
@@ -532,3 +533,22 @@ def test_refreshed_bodies_match_the_rules_their_collapsed_text_matches() -> None
         ], repr(body)
         matched += bool(collapsed)
     assert matched > 1000  # the bodies do exercise the rules
+
+
+def test_a_refreshed_body_full_of_rule_phrases_is_matched_in_bounded_time() -> None:
+    """A hostile body repeating the start of many rules' phrases (thousands of matches of
+    one scan) costs each pattern at most one look through the body, not one per match."""
+    words = [f"w{n:02d}" for n in range(60)]
+    rules = RuleSet(
+        [
+            rule_from_dict({"name": f"r{n}", "action": "read", "content": f"{word} tail{n}"})
+            for n, word in enumerate(words)
+        ]
+    )
+    body = "".join(f"{word}  " for word in words) * 90  # ~54,000 characters
+    started = time.perf_counter()
+    for _ in range(10):  # a feed's worth of such entries
+        assert rules.matches(EntryFacts(content=body, content_spaced=True), 0) == []
+    assert time.perf_counter() - started < 1.0
+    hit = rules.matches(EntryFacts(content=body + "w07\n tail7", content_spaced=True), 0)
+    assert [h.rule.name for h in hit] == ["r7"]
