@@ -13,7 +13,9 @@ from reader.config import Settings
 from reader.history import History, Place
 from reader.service import FeedService
 from reader.store import Store
+from reader.ui.app import NewsReaderApp
 from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.entry_list import EntryList
 from reader.ui.widgets.outline import Outline
 from reader.ui.widgets.related_links import RelatedLinks
 from tests.server import FixtureServer, Route
@@ -98,6 +100,38 @@ async def test_page_failure_keeps_the_summary(server: FixtureServer, data_dir: P
         assert "The summary is all there is." in text
         assert "Full article unavailable: HTTP 404 Not Found" in text
         assert "full article unavailable" in app.query_one(ArticleView).border_subtitle
+
+
+async def test_a_restart_reopens_the_last_article_without_fetching_its_page(
+    server: FixtureServer, data_dir: Path
+) -> None:
+    """The article being read when the app quit is shown again at start: a page that could
+    not be had is not asked for again (nor its failure announced) until the user opens it."""
+    feed = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Broken links</title>'
+        b"<item><title>Gone page</title><guid>g1</guid>"
+        b"<link>" + server.url("nowhere.html").encode() + b"</link>"
+        b"<description>The summary is all there is.</description></item>"
+        b"</channel></rss>"
+    )
+    server.add_route("broken.xml", Route(body=feed))
+    async with reading_first_entry(data_dir, server.url("broken.xml")) as (app, _):
+        assert server.requests["/nowhere.html"] == 1
+        assert "Full article unavailable: HTTP 404" in screen_text(app)
+        await app.action_quit()
+    with Store(data_dir / "newsreader.db") as store:
+        app = NewsReaderApp(store, Settings(timeout=2.0))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert "The summary is all there is." in screen_text(app)
+            assert server.requests["/nowhere.html"] == 1
+            assert "unavailable" not in screen_text(app)
+            # Opening it from the list is asking again.
+            app.query_one(EntryList).focus()
+            await pilot.press("enter")
+            await settle(pilot)
+            assert server.requests["/nowhere.html"] == 2
+            assert "Full article unavailable: HTTP 404" in screen_text(app)
 
 
 async def test_cached_article_reopens_offline(data_dir: Path) -> None:

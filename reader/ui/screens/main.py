@@ -506,7 +506,9 @@ class MainScreen(PodcastActions, Screen[None]):
         ):
             self.load_source(source, select_entry)
         if resume is not None and resume[1] is not None and source is not None:
-            self.reading_pane.open_entry(resume[1], mark_read=False)
+            # What was being read, as it was: its page from the cache, else the feed's
+            # content; starting the app fetches nothing the user did not ask for.
+            self.reading_pane.open_entry(resume[1], mark_read=False, fetch_page=False)
         self.sample_only = bool(message.feeds) and all(f.is_sample for f in message.feeds)
         if not message.feeds:
             self.set_status(

@@ -231,16 +231,24 @@ class ReadingPane(Container):
         auto_page: bool = True,
         scroll_y: float = 0,
         new_reading: bool = False,
+        fetch_page: bool = True,
     ) -> None:
         """Show an entry (its page when the feed wants full articles). `new_reading`: a
-        reading starts here (from the list), so the history is cleared."""
+        reading starts here (from the list), so the history is cleared. Without
+        `fetch_page`, a page not in the cache is not fetched (the feed's content shows)."""
         if new_reading:
             self.history.clear()
         self._hold_frames()
         # The panes take their reading sizes now, while the worker reads the article, so
         # it is laid out once, in its final width, instead of again after it is drawn.
         self.article_shown = True
-        self.load_article(entry_id, mark_read=mark_read, auto_page=auto_page, scroll_y=scroll_y)
+        self.load_article(
+            entry_id,
+            mark_read=mark_read,
+            auto_page=auto_page,
+            scroll_y=scroll_y,
+            fetch_page=fetch_page,
+        )
 
     HOLD_FRAMES_SECONDS = 0.15
     """How long the screen may wait for the article being opened before it is painted."""
@@ -337,7 +345,13 @@ class ReadingPane(Container):
     # ----------------------------------------------------------------- workers
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load_article(
-        self, entry_id: int, *, mark_read: bool = True, auto_page: bool = True, scroll_y: float = 0
+        self,
+        entry_id: int,
+        *,
+        mark_read: bool = True,
+        auto_page: bool = True,
+        scroll_y: float = 0,
+        fetch_page: bool = True,
     ) -> None:
         """An entry's article in one thread call: its page straight from the page cache when
         the feed wants full articles and the page is cached; else the entry's own content
@@ -360,7 +374,9 @@ class ReadingPane(Container):
             place = Place(url=entry.link, entry_id=entry.id, view="feed", scroll_y=scroll_y)
             if not scroll_y:
                 place = place.at(self.store.get_position(place.key) or 0.0)
-            ready = self._prepared(place, article, entry, fetch_page=fetch, mark_read=mark_read)
+            ready = self._prepared(
+                place, article, entry, fetch_page=fetch and fetch_page, mark_read=mark_read
+            )
         self.post_message(ready)
 
     @work(thread=True, group="mark-read", exit_on_error=False)
