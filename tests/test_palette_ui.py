@@ -87,3 +87,32 @@ async def test_system_commands_show_their_keys_and_keys_opens_the_help(data_dir:
         # newsreader's own list of every key, not Textual's side panel.
         assert app.screen.query("#help-body") and "id for [keys]" in screen_text(app)
     store.close()
+
+
+async def test_every_key_of_the_screen_is_in_the_palette_and_runs(data_dir: Path) -> None:
+    """Keys without a palette name of their own (star, zoom, files...) are found by their
+    help line, with their key, and run as the key does."""
+    store, app = make_app(data_dir / "newsreader.db", show_sample=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "enter")  # the entries pane, first entry read
+        await settle(pilot)
+        entry = app.screen.entries_pane.current_entry  # type: ignore[attr-defined]
+        assert entry is not None and not entry.starred
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"toggle star")
+        await pilot.pause(0.5)
+        text = screen_text(app)
+        assert "entries: toggle star  s" in text
+        typed = "toggle star"
+        for query in ("article: zoom", "podcasts: downloads", "toggle star"):
+            await pilot.press(*["backspace"] * len(typed), *query)
+            await pilot.pause(0.5)
+            assert query in screen_text(app)
+            typed = query
+        await pilot.press("enter")
+        await settle(pilot)
+        starred = store.get_entry(entry.id)
+        assert starred is not None and starred.starred
+    store.close()

@@ -1,4 +1,5 @@
-"""Command palette (ctrl+p): every action of the main screen, each with the key that runs it,
+"""Command palette (ctrl+p): every action of the main screen, each with the key that runs it
+(the common ones under names of their own, the rest by their help line),
 "go to" any feed or folder, and Textual's system commands (Quit, Keys, Theme...) with their
 keys. Titles from feeds are plain text (Content), never markup; help lines are this
 module's own words (the palette parses them as markup)."""
@@ -14,9 +15,10 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.screen import Screen
+from textual.widget import Widget
 
 from reader.text import clean_line
-from reader.ui.bindings import KeyRow, bare_action, gather, keys_label
+from reader.ui.bindings import CATEGORIES, KeyRow, bare_action, gather, keys_label
 
 if TYPE_CHECKING:
     from reader.ui.screens.main import MainScreen
@@ -49,6 +51,14 @@ ACTIONS: list[tuple[str, str, str]] = [
 ]
 
 
+_NOT_LISTED = frozenset({"command_palette", "quit", "help"})
+"""Keys the palette has already (Textual's system commands) or that open it."""
+
+_CATEGORY_NAMES = frozenset(name for name, _ in CATEGORIES)
+_PREFIXES = {"Marking and filtering": "entries", "Entries pane": "entries", "Feeds pane": "feeds"}
+"""A palette title starts with where its action works, as the named ones do."""
+
+
 class ReaderCommands(Provider):
     """Actions by name, and every feed and folder as a "go to" target."""
 
@@ -72,6 +82,22 @@ class ReaderCommands(Provider):
             else:
                 run = partial(row.namespace.run_action, row.action)
                 targets.append(Target(title, run, help, row.label))
+        # Every other key of the screen and its panes (star, read, files, zoom...), by its
+        # help line; moving around is what keys are for, not the palette, and a box's keys
+        # (search, find, hints) work only in their box.
+        named = {action for _, action, _ in ACTIONS} | _NOT_LISTED
+        for group in gather(main):
+            for row in group.rows:
+                action = bare_action(row.action)
+                shown = not isinstance(row.namespace, Widget) or row.namespace.display
+                if action in named or row.category == "Moving" or not shown:
+                    continue
+                named.add(action)
+                place = group.title if group.title not in _CATEGORY_NAMES else row.category
+                place = _PREFIXES.get(place, place.lower())
+                title = f"{place}: {row.description[:1].lower()}{row.description[1:]}"
+                run = partial(row.namespace.run_action, row.action)
+                targets.append(Target(title, run, "", row.label))
         for source in main.feed_list.option_rows:
             kind = {"feed": "go to feed", "folder": "go to folder", "virtual": "go to"}.get(
                 source.kind, "go to"
