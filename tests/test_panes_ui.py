@@ -457,3 +457,26 @@ async def test_enter_enter_in_one_burst_reads_the_first_entry(data_dir: Path) ->
         first = app.query_one(EntryList).entries[0]
         assert first.read
     store.close()
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_reading_a_search_hit_keeps_the_hits_in_view(
+    data_dir: Path, size: tuple[int, int]
+) -> None:
+    """The search box stays open above the hits while one is read, and the hits (a title
+    and a snippet line each) keep their rows: both at 120x40, the one read at 80x24."""
+    store, app = make_app(data_dir / "newsreader.db", show_sample=True)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"glasses", "enter")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Search · glasses · 2 results" in text
+        titles = ["Smart glasses banned", "Meta weighed facial recognition"]
+        shown = [title for title in titles if title in text.split("╭─ Article")[0]]
+        assert len(shown) == (2 if size[0] >= 100 else 1)
+        assert "…" in text.split("╭─ Search")[1].split("╭─ Article")[0]  # a snippet line
+    store.close()

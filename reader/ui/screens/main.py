@@ -212,8 +212,9 @@ class MainScreen(PodcastActions, Screen[None]):
         plan = arrange(
             self.size.width, article_shown=pane.article_shown, focus=focus, zoomed=pane.zoomed
         )
-        rows = self.entry_list.option_count
-        key = (plan, self.size, focus, pane.article_shown, rows)
+        boxes = self.entries_pane.box_lines
+        rows = self.entry_list.lines_needed
+        key = (plan, self.size, focus, pane.article_shown, rows, boxes)
         if key == self._arranged:
             return  # setting the same sizes again would still relayout the whole screen
         self._arranged = key
@@ -228,11 +229,14 @@ class MainScreen(PodcastActions, Screen[None]):
             entries.styles.min_height = 5
         elif plan.entries == "fit":
             # Rows counted, not `height: auto`: that measures every row of a long list.
+            # An open search or filter box comes on top of the rows' share.
             cap = max(3, self.size.height // 4)
-            entries.styles.height = min(cap, rows + 2)
-            entries.styles.min_height = 3
+            entries.styles.height = boxes + min(cap, rows + 2)
+            entries.styles.min_height = boxes + 3
         else:
-            entries.styles.height = entries.styles.min_height = 3
+            entries.styles.height = entries.styles.min_height = (
+                boxes + 2 + self.entry_list.current_lines
+            )
             self.entry_list.scroll_to_highlight()
         pane.place_sidebar(plan.sidebar, plan.sidebar_width, below_height(self.size.height))
         self.set_class(narrow and focus == "reading" and pane.article_shown, "-reading")

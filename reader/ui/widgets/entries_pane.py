@@ -39,6 +39,10 @@ class SearchScope:
     folder: str | None = None
 
 
+BOX_LINES = 3
+"""An Input's height: its text and its two border lines."""
+
+
 class EntriesPane(Vertical):
     """The middle pane: a list of entries with its search and filter boxes."""
 
@@ -122,6 +126,11 @@ class EntriesPane(Vertical):
     @property
     def entry_list(self) -> EntryList:
         return self.query_one(EntryList)
+
+    @property
+    def box_lines(self) -> int:
+        """Lines the open search or filter box takes above the list (0: none open)."""
+        return sum(BOX_LINES for box in (self.search_box, self.filter_box) if box.display)
 
     @property
     def search_box(self) -> Input:

@@ -283,6 +283,20 @@ class EntryList(OptionList):
             self._show(current.id if current else None)
 
     @property
+    def lines_needed(self) -> int:
+        """Lines the rows take: one an entry, two with a search snippet (one: empty)."""
+        if not self.entries:
+            return 1
+        snippets = self.snippets
+        return len(self.entries) + sum(1 for e in self.entries if snippets.get(e.id or -1))
+
+    @property
+    def current_lines(self) -> int:
+        """Lines the highlighted row takes (two with a search snippet)."""
+        entry = self.current_entry
+        return 2 if entry is not None and self.snippets.get(entry.id or -1) else 1
+
+    @property
     def current_entry(self) -> Entry | None:
         if self.highlighted is None or not 0 <= self.highlighted < len(self.entries):
             return None
