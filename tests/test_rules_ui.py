@@ -266,3 +266,21 @@ async def test_a_rule_list_shows_in_the_sources_pane(
             assert "No entries on this list yet." in screen_text(app)
     finally:
         store.close()
+
+
+async def test_with_no_rules_the_rules_box_says_so_without_an_empty_list(
+    data_dir: Path,
+) -> None:
+    """K with no rules shows the way to add one right under the box's title, not below an
+    empty list frame."""
+    with Store(data_dir / "newsreader.db") as store:
+        app = NewsReaderApp(store, Settings(), show_sample=True)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("K")
+            await settle(pilot)
+            assert isinstance(app.screen, RulesScreen)
+            lines = screen_text(app).splitlines()
+            top = next(i for i, line in enumerate(lines) if "╭─ Rules" in line)
+            note = next(i for i, line in enumerate(lines) if "No rules yet: n adds one." in line)
+            assert note - top <= 2

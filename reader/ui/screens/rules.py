@@ -122,6 +122,7 @@ class RulesScreen(ModalScreen[None]):
         rules = self.query_one("#rules-list", OptionList)
         rules.clear_options()
         rules.add_options(Option(Content(rule_text(spec))) for spec in self.settings.rules)
+        rules.display = bool(self.settings.rules)  # no empty frame above the note
         note = "" if self.settings.rules else "No rules yet: n adds one."
         if self.config_path is None:
             note += " (No config file: rules can be tried here but not saved.)"
