@@ -178,9 +178,15 @@ async def test_hidden_entries_say_why_and_restore(ruled_app: NewsReaderApp) -> N
         await pilot.press("u")
         await settle(pilot)
         assert rows.option_count == 1
+        await pilot.press("u")  # the last one: the box says so, without an empty list
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+        top = next(i for i, line in enumerate(lines) if "╭─ Hidden by rules" in line)
+        note = next(i for i, line in enumerate(lines) if "No entry is hidden." in line)
+        assert note - top <= 2
         await pilot.press("escape")
         await settle(pilot)
-        assert "glasses" in screen_text(app).lower()  # the restored story is listed again
+        assert "glasses" in screen_text(app).lower()  # the restored stories are listed again
 
 
 async def test_what_changed_shows_the_word_diff_and_the_versions(

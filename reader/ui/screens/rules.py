@@ -320,6 +320,7 @@ class HiddenScreen(ModalScreen[int]):
             )
             for e in hidden
         )
+        rows.display = bool(hidden)  # no empty frame above the note
         note = "w: why it was hidden" if hidden else "No entry is hidden."
         self.query_one("#hidden-why", Static).update(Content(note))
         if hidden:
