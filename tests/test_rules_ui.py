@@ -290,3 +290,21 @@ async def test_with_no_rules_the_rules_box_says_so_without_an_empty_list(
             top = next(i for i, line in enumerate(lines) if "╭─ Rules" in line)
             note = next(i for i, line in enumerate(lines) if "No rules yet: n adds one." in line)
             assert note - top <= 2
+
+
+async def test_a_story_that_never_changed_says_so_under_the_title(data_dir: Path) -> None:
+    """C on a story with no earlier version says it has not changed, right under the box's
+    title, without an empty list of versions."""
+    with Store(data_dir / "newsreader.db") as store:
+        app = NewsReaderApp(store, Settings(), show_sample=True)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("tab", "enter")
+            await settle(pilot)
+            await pilot.press("C")
+            await settle(pilot)
+            assert isinstance(app.screen, ChangesScreen)
+            lines = screen_text(app).splitlines()
+            top = next(i for i, line in enumerate(lines) if "╭─ What changed" in line)
+            note = next(i for i, line in enumerate(lines) if "has not changed since" in line)
+            assert note - top <= 2

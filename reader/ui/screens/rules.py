@@ -464,6 +464,7 @@ class ChangesScreen(ModalScreen[None]):
         options = self.query_one("#changes-versions", OptionList)
         options.clear_options()
         versions = len(texts) - len({t.source for t in texts})
+        options.display = bool(versions)  # no empty frame above the note
         if not versions:
             self.query_one("#changes-title", Static).update(
                 Content("This story has not changed since it was read.")
