@@ -213,8 +213,8 @@ class MainScreen(PodcastActions, Screen[None]):
             self.size.width, article_shown=pane.article_shown, focus=focus, zoomed=pane.zoomed
         )
         boxes = self.entries_pane.box_lines
-        rows = self.entry_list.lines_needed
-        key = (plan, self.size, focus, pane.article_shown, rows, boxes)
+        rows, current = self.entry_list.lines_needed, self.entry_list.current_lines
+        key = (plan, self.size, focus, pane.article_shown, rows, boxes, current)
         if key == self._arranged:
             return  # setting the same sizes again would still relayout the whole screen
         self._arranged = key
@@ -234,9 +234,7 @@ class MainScreen(PodcastActions, Screen[None]):
             entries.styles.height = boxes + min(cap, rows + 2)
             entries.styles.min_height = boxes + 3
         else:
-            entries.styles.height = entries.styles.min_height = (
-                boxes + 2 + self.entry_list.current_lines
-            )
+            entries.styles.height = entries.styles.min_height = boxes + 2 + current
             self.entry_list.scroll_to_highlight()
         pane.place_sidebar(plan.sidebar, plan.sidebar_width, below_height(self.size.height))
         self.set_class(narrow and focus == "reading" and pane.article_shown, "-reading")
