@@ -80,9 +80,11 @@ async def test_escape_takes_the_numbers_away_and_follows_nothing(
         await settle(pilot)
         hinted = "\n".join(article_lines(app))
         assert HINT.findall(hinted) == ["1", "2", "3"]
+        assert "type a number" in screen_text(app)
         await pilot.press("escape")
         await settle(pilot)
         assert "\n".join(article_lines(app)) == text_before
+        assert "type a number" not in screen_text(app)  # the status line says it no more
         assert app.focused is app.query_one(ArticleView)
         assert dict(server.requests) == requests
         assert not app.query_one(ReadingPane).history.can_go_back

@@ -790,6 +790,7 @@ class ReadingPane(Container):
     def on_hint_box_cancelled(self, message: HintBox.Cancelled) -> None:
         message.stop()
         self.close_hints()
+        self._status("")  # the "type a number" line is over
 
 
 def _with_entry_related(article: Article, entry: Entry | None) -> Article:
