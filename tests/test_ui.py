@@ -317,6 +317,7 @@ async def test_find_in_article(server: FixtureServer, data_dir: Path) -> None:
         await settle(pilot)
         assert not app.query_one("#find").display
         assert not article.query(".-found")
+        assert "Match" not in screen_text(app)  # nor the status line's count of them
     store.close()
 
 

@@ -315,6 +315,7 @@ class ReadingPane(Container):
         box.display = False
         self.article_view.find("")
         self.article_view.focus()
+        self._status("")  # its "Match 2 of 4: Enter / ↓ next" line is over
         return True
 
     def follow_link(self, url: str) -> None:
