@@ -1210,13 +1210,25 @@ class Store(DownloadStore):
         main process hand a FeedUpdate over whole), in one transaction. Returns the
         new-entry counts in order."""
         now = time.time()
-        # Everything but SQL happens before the write lock is taken: other processes (a
-        # refresh's parse workers, the TUI) wait for it.
+        # Everything but writing happens before the write lock is taken: other processes (a
+        # refresh's parse workers, the TUI) wait for it. That includes what the rules say
+        # about the entries not stored yet: an entry another writer stores meanwhile gets
+        # no rule flags or hits from this update (only rows this update inserts take them).
         prepared = [_PreparedUpdate.of(update, now) for update in updates]
+        hits = [self._rules_for_new(self._conn, update, now) for update in prepared]
         with self._transaction() as conn:
-            return [self._apply(conn, update, now) for update in prepared]
+            return [
+                self._apply(conn, update, now, found)
+                for update, found in zip(prepared, hits, strict=True)
+            ]
 
-    def _apply(self, conn: sqlite3.Connection, prepared: _PreparedUpdate, now: float) -> int:
+    def _apply(
+        self,
+        conn: sqlite3.Connection,
+        prepared: _PreparedUpdate,
+        now: float,
+        hits: dict[str, list[Hit]],
+    ) -> int:
         update = prepared.update
         parsed, feed_id = update.parsed, update.feed_id
         cursor = conn.execute(
@@ -1243,7 +1255,6 @@ class Store(DownloadStore):
         # Rowids only grow inside the transaction: every row above the old largest one is
         # an entry this update inserted (an existing one is updated in place).
         newest_before = conn.execute("SELECT COALESCE(MAX(id), 0) FROM entries").fetchone()[0]
-        hits = self._rules_for_new(conn, prepared, now)
         conn.executemany(_UPSERT_ENTRY, _with_rule_flags(prepared.rows, hits))
         inserted = conn.execute(
             "SELECT id, key FROM entries WHERE id > ?", (newest_before,)
@@ -2149,8 +2160,11 @@ class Store(DownloadStore):
         if not rules or not prepared.rows:
             return {}
         feed_id = prepared.update.feed_id
+        # The feed's title as this update leaves it (it may bring the first one).
         feed = conn.execute(
-            f"SELECT f.url, {_FEED_TITLE}, f.folder FROM feeds AS f WHERE f.id = ?", (feed_id,)
+            "SELECT f.url, COALESCE(NULLIF(f.user_title, ''), NULLIF(?, ''), NULLIF(f.title, ''),"
+            " f.url), f.folder FROM feeds AS f WHERE f.id = ?",
+            (prepared.update.parsed.title, feed_id),
         ).fetchone()
         if feed is None:
             return {}
