@@ -86,7 +86,8 @@ async def test_summary_feed_reads_full_article_and_follows_related(
         assert server.requests["/articles/ssa-ice-appointments.html"] == 1
 
 
-async def test_page_failure_keeps_the_summary(server: FixtureServer, data_dir: Path) -> None:
+def serve_broken_link(server: FixtureServer) -> None:
+    """broken.xml: one entry with a summary, whose page (nowhere.html) is a 404."""
     feed = (
         b'<?xml version="1.0"?><rss version="2.0"><channel><title>Broken links</title>'
         b"<item><title>Gone page</title><guid>g1</guid>"
@@ -95,6 +96,10 @@ async def test_page_failure_keeps_the_summary(server: FixtureServer, data_dir: P
         b"</channel></rss>"
     )
     server.add_route("broken.xml", Route(body=feed))
+
+
+async def test_page_failure_keeps_the_summary(server: FixtureServer, data_dir: Path) -> None:
+    serve_broken_link(server)
     async with reading_first_entry(data_dir, server.url("broken.xml")) as (app, _):
         text = screen_text(app)
         assert "The summary is all there is." in text
@@ -107,14 +112,7 @@ async def test_a_restart_reopens_the_last_article_without_fetching_its_page(
 ) -> None:
     """The article being read when the app quit is shown again at start: a page that could
     not be had is not asked for again (nor its failure announced) until the user opens it."""
-    feed = (
-        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Broken links</title>'
-        b"<item><title>Gone page</title><guid>g1</guid>"
-        b"<link>" + server.url("nowhere.html").encode() + b"</link>"
-        b"<description>The summary is all there is.</description></item>"
-        b"</channel></rss>"
-    )
-    server.add_route("broken.xml", Route(body=feed))
+    serve_broken_link(server)
     async with reading_first_entry(data_dir, server.url("broken.xml")) as (app, _):
         assert server.requests["/nowhere.html"] == 1
         assert "Full article unavailable: HTTP 404" in screen_text(app)

@@ -98,6 +98,13 @@ async def _open(pilot: Pilot[None], *keys: str) -> None:
     await settle(pilot)
 
 
+def note_under_title(app: NewsReaderApp, title: str, note: str) -> bool:
+    """Whether `note` shows right under the box titled `title` (no empty list between)."""
+    lines = screen_text(app).splitlines()
+    top = next(i for i, line in enumerate(lines) if f"╭─ {title}" in line)
+    return next(i for i, line in enumerate(lines) if note in line) - top <= 2
+
+
 SCREENS: dict[str, tuple[str, ...]] = {
     "rules": ("K",),
     "rule_editor_dry_run": ("K", "enter", "ctrl+t"),
@@ -180,10 +187,7 @@ async def test_hidden_entries_say_why_and_restore(ruled_app: NewsReaderApp) -> N
         assert rows.option_count == 1
         await pilot.press("u")  # the last one: the box says so, without an empty list
         await settle(pilot)
-        lines = screen_text(app).splitlines()
-        top = next(i for i, line in enumerate(lines) if "╭─ Hidden by rules" in line)
-        note = next(i for i, line in enumerate(lines) if "No entry is hidden." in line)
-        assert note - top <= 2
+        assert note_under_title(app, "Hidden by rules", "No entry is hidden.")
         await pilot.press("escape")
         await settle(pilot)
         assert "glasses" in screen_text(app).lower()  # the restored stories are listed again
@@ -286,10 +290,7 @@ async def test_with_no_rules_the_rules_box_says_so_without_an_empty_list(
             await pilot.press("K")
             await settle(pilot)
             assert isinstance(app.screen, RulesScreen)
-            lines = screen_text(app).splitlines()
-            top = next(i for i, line in enumerate(lines) if "╭─ Rules" in line)
-            note = next(i for i, line in enumerate(lines) if "No rules yet: n adds one." in line)
-            assert note - top <= 2
+            assert note_under_title(app, "Rules", "No rules yet: n adds one.")
 
 
 async def test_a_story_that_never_changed_says_so_under_the_title(data_dir: Path) -> None:
@@ -304,7 +305,4 @@ async def test_a_story_that_never_changed_says_so_under_the_title(data_dir: Path
             await pilot.press("C")
             await settle(pilot)
             assert isinstance(app.screen, ChangesScreen)
-            lines = screen_text(app).splitlines()
-            top = next(i for i, line in enumerate(lines) if "╭─ What changed" in line)
-            note = next(i for i, line in enumerate(lines) if "has not changed since" in line)
-            assert note - top <= 2
+            assert note_under_title(app, "What changed", "has not changed since")
