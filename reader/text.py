@@ -199,3 +199,8 @@ def format_size(n: int) -> str:
     if n >= kib:
         return f"{n // kib} KiB" if n % kib == 0 else f"{n / kib:.1f} KiB"
     return f"{n} bytes"
+
+
+def counted(n: int, one: str, many: str) -> str:
+    """`n` with the word for one or for many: `1 entry`, `3 entries`."""
+    return f"{n} {one if n == 1 else many}"

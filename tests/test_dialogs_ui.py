@@ -264,3 +264,28 @@ async def test_add_feed_shows_hostile_titles_and_the_error(
         assert status == "HTTP 404 Not Found"
         assert app.is_running
     store.close()
+
+
+async def test_subscribing_says_how_many_entries_came_in_words(
+    server: FixtureServer, data_dir: Path
+) -> None:
+    """The status line after subscribing counts the feed's entries as a person would."""
+    one = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>One story</title>'
+        b"<item><title>Only</title><guid>o1</guid><description>x</description></item>"
+        b"</channel></rss>"
+    )
+    server.add_route("one.xml", Route(body=one))
+    store, app = make_app(data_dir / "newsreader.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        app.screen.query_one("#add-url", Input).value = server.url("one.xml")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")  # the one feed found: subscribe
+        await settle(pilot)
+        assert "Subscribed to One story: 1 entry" in screen_text(app)
+        assert "1 entries" not in screen_text(app)
+    store.close()

@@ -25,7 +25,7 @@ from textual.widgets.option_list import Option
 
 from reader.models import Feed
 from reader.service import FeedService, url_from_input
-from reader.text import clean_line, is_http_url
+from reader.text import clean_line, counted, is_http_url
 
 ResultT = TypeVar("ResultT")
 
@@ -293,16 +293,12 @@ class EditFeedScreen(Dialog[FeedEdit | None]):
 def removal_question(title: str, entries: int, starred: int) -> str:
     """What `d` asks before removing a feed: plain text for ConfirmScreen, saying that the
     feed's starred entries go with it."""
-    lines = [f"Remove {clean_line(title, 200)} and its {_count(entries, 'entry', 'entries')}?"]
+    lines = [f"Remove {clean_line(title, 200)} and its {counted(entries, 'entry', 'entries')}?"]
     if starred:
         them = "it goes" if starred == 1 else "they go"
-        lines.append(f"{_count(starred, 'of them is', 'of them are')} starred: {them} too.")
+        lines.append(f"{counted(starred, 'of them is', 'of them are')} starred: {them} too.")
     lines.append("Nothing else is touched.")
     return "\n".join(lines)
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 class ConfirmScreen(Dialog[bool]):

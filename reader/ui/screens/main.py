@@ -31,7 +31,7 @@ from reader.store import Store, StoreError
 from reader.sync.engine import summary as sync_summary
 from reader.sync.engine import sync_accounts_now
 from reader.sync.local import feed_accounts
-from reader.text import clean_line, is_http_url
+from reader.text import clean_line, counted, is_http_url
 from reader.ui.focus import not_while_typing
 from reader.ui.layout import NARROW_WIDTH, Focus, arrange, below_height
 from reader.ui.links import open_link
@@ -429,7 +429,7 @@ class MainScreen(PodcastActions, Screen[None]):
             self.set_status(f"Subscribed to {title}, but: {result.refresh.describe()}", pin=True)
         else:
             new = result.refresh.new if result.refresh else 0
-            self.set_status(f"Subscribed to {title}: {new} entries", pin=True)
+            self.set_status(f"Subscribed to {title}: {counted(new, 'entry', 'entries')}", pin=True)
         self.select_after_reload = result.feed.id
         self.reload_feeds(reload_entries=True)
 

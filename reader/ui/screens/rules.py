@@ -32,7 +32,7 @@ from reader.models import Entry
 from reader.rules import ACTIONS, MATCH_KEYS, PatternError, RuleSet, RuleSpec, rule_from_dict
 from reader.rules_config import save_rule
 from reader.store import CurrentText, PlannedAction, RuleHitRecord, Store, StoryVersion
-from reader.text import clean_line
+from reader.text import clean_line, counted
 from reader.ui.screens.dialogs import Dialog
 from reader.versions import Change, body_text, word_diff
 
@@ -47,10 +47,6 @@ __all__ = [
 
 DRY_RUN_TITLES = 12
 """Titles a dry run lists in the editor (the count says how many there are in all)."""
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def rule_text(spec: RuleSpec) -> str:
@@ -71,8 +67,8 @@ def dry_run_text(spec: RuleSpec, planned: list[PlannedAction]) -> str:
         return "Would change nothing: no stored entry it matches would change."
     feeds = len({p.feed_id for p in planned})
     lines = [
-        f"Would {verb} {_plural(len(planned), 'entry', 'entries')}"
-        f" in {_plural(feeds, 'feed', 'feeds')}."
+        f"Would {verb} {counted(len(planned), 'entry', 'entries')}"
+        f" in {counted(feeds, 'feed', 'feeds')}."
     ]
     for p in planned[:DRY_RUN_TITLES]:
         lines.append(
