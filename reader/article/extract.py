@@ -688,6 +688,8 @@ _KEEP_ATTRS = frozenset(
     }
 )
 _URL_ATTRS = frozenset({"href", "src", "cite"})
+_KEPT_ASIDE = {"width": "data-nr-w", "height": "data-nr-h"}
+"""A picture's size attributes under names readability leaves alone."""
 _TOP_BLOCKS = frozenset(
     {"p", "div", "span", "section", "header", "address", "h2", "h3", "h4", "h5", "h6", "time"}
 )
@@ -757,6 +759,13 @@ def _prune(root: HtmlElement) -> None:
     for figure in list(root.iter("figure")):
         if any(child.tag == "blockquote" for child in figure):
             figure.drop_tag()  # a pull quote is article text: scored as such when bare
+    for image in root.iter("img"):
+        # readability strips width and height; kept aside, the reader can size a picture
+        # before it is fetched (see `_sanitise`).
+        for name, kept in _KEPT_ASIDE.items():
+            value = image.get(name)
+            if value is not None:
+                image.set(kept, value)
 
 
 def _check_size(document: HtmlElement, limit: int) -> None:
@@ -854,6 +863,9 @@ def _sanitise(root: HtmlElement, url: str) -> None:
     for element in _elements(root):
         attrs = {str(k).lower(): str(v) for k, v in element.attrib.items()}
         element.attrib.clear()
+        for name, kept in _KEPT_ASIDE.items():
+            if kept in attrs:
+                attrs.setdefault(name, attrs[kept])
         for name, value in attrs.items():
             if name not in _KEEP_ATTRS:
                 continue
