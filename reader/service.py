@@ -379,8 +379,7 @@ class FeedService:
         if not total:
             return results
         started = time.time()
-        await asyncio.to_thread(before_refresh, self.store, self.settings)
-        newest_before = await asyncio.to_thread(self.store.newest_entry_id)
+        newest_before = await asyncio.to_thread(self._before_refresh)
         # At most `concurrency` feeds between "fetch started" and "stored" (fetching
         # outruns parsing, and without a bound every downloaded body would wait in memory),
         # at most `per_host` of them on one host, and the host with the most feeds still to
@@ -544,6 +543,12 @@ class FeedService:
             return PageResult(url, error=str(exc))
         updated = await asyncio.to_thread(self._store_page, url, article, etag, last_modified)
         return PageResult(url, article, updated=updated)
+
+    def _before_refresh(self) -> int:
+        """(In a thread.) The config's rules handed to the store, and the newest entry id
+        before the refresh (what it stores next is what its notification is about)."""
+        before_refresh(self.store, self.settings)
+        return self.store.newest_entry_id()
 
     def _store_page(
         self, url: str, article: Article, etag: str | None, last_modified: str | None

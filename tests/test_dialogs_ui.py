@@ -212,17 +212,22 @@ def test_removal_question_says_starred_entries_go_too() -> None:
     assert "starred" not in removal_question("Desk", 5, 0)
 
 
+async def look_up(pilot: Pilot[None], url: str) -> None:
+    """Open the add box (a), give it `url` and look it up (Enter), as a user would."""
+    await settle(pilot)
+    await pilot.press("a")
+    await settle(pilot)
+    pilot.app.screen.query_one("#add-url", Input).value = url
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 async def test_add_feed_found_list_at_80x24_and_subscribe_button(
     server: FixtureServer, data_dir: Path
 ) -> None:
     store, app = make_app(data_dir / "newsreader.db")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        app.screen.query_one("#add-url", Input).value = server.url("index.html")
-        await pilot.press("enter")
-        await settle(pilot)
+        await look_up(pilot, server.url("index.html"))
         found = app.screen.query_one("#add-found", OptionList)
         assert app.focused is found and found.option_count == 2
         assert visible(app, found.region)
@@ -278,12 +283,7 @@ async def test_subscribing_says_how_many_entries_came_in_words(
     server.add_route("one.xml", Route(body=one))
     store, app = make_app(data_dir / "newsreader.db")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        app.screen.query_one("#add-url", Input).value = server.url("one.xml")
-        await pilot.press("enter")
-        await settle(pilot)
+        await look_up(pilot, server.url("one.xml"))
         await pilot.press("enter")  # the one feed found: subscribe
         await settle(pilot)
         assert "Subscribed to One story: 1 entry" in screen_text(app)

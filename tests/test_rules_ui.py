@@ -20,7 +20,7 @@ from reader.store import Store
 from reader.ui.app import NewsReaderApp
 from reader.ui.screens.rules import ChangesScreen, HiddenScreen, RuleEditScreen, RulesScreen
 from tests.test_snapshots import SIZES, SUMMARY_FEED, _sample_store
-from tests.uitools import screen_text, settle
+from tests.uitools import make_app, screen_text, settle
 
 PINNED = 1_763_733_900.0  # 2025-11-21 14:05 UTC
 
@@ -278,31 +278,39 @@ async def test_a_rule_list_shows_in_the_sources_pane(
         store.close()
 
 
+@pytest.fixture
+def sample_app(data_dir: Path) -> Iterator[NewsReaderApp]:
+    """The app on the bundled sample alone: no rules, no story versions."""
+    store, app = make_app(data_dir / "newsreader.db", show_sample=True)
+    try:
+        yield app
+    finally:
+        store.close()
+
+
 async def test_with_no_rules_the_rules_box_says_so_without_an_empty_list(
-    data_dir: Path,
+    sample_app: NewsReaderApp,
 ) -> None:
     """K with no rules shows the way to add one right under the box's title, not below an
     empty list frame."""
-    with Store(data_dir / "newsreader.db") as store:
-        app = NewsReaderApp(store, Settings(), show_sample=True)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
-            await pilot.press("K")
-            await settle(pilot)
-            assert isinstance(app.screen, RulesScreen)
-            assert note_under_title(app, "Rules", "No rules yet: n adds one.")
+    async with sample_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("K")
+        await settle(pilot)
+        assert isinstance(sample_app.screen, RulesScreen)
+        assert note_under_title(sample_app, "Rules", "No rules yet: n adds one.")
 
 
-async def test_a_story_that_never_changed_says_so_under_the_title(data_dir: Path) -> None:
+async def test_a_story_that_never_changed_says_so_under_the_title(
+    sample_app: NewsReaderApp,
+) -> None:
     """C on a story with no earlier version says it has not changed, right under the box's
     title, without an empty list of versions."""
-    with Store(data_dir / "newsreader.db") as store:
-        app = NewsReaderApp(store, Settings(), show_sample=True)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
-            await pilot.press("tab", "enter")
-            await settle(pilot)
-            await pilot.press("C")
-            await settle(pilot)
-            assert isinstance(app.screen, ChangesScreen)
-            assert note_under_title(app, "What changed", "has not changed since")
+    async with sample_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        await pilot.press("C")
+        await settle(pilot)
+        assert isinstance(sample_app.screen, ChangesScreen)
+        assert note_under_title(sample_app, "What changed", "has not changed since")
