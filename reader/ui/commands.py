@@ -96,6 +96,11 @@ class ReaderCommands(Provider):
                 place = group.title if group.title not in _CATEGORY_NAMES else row.category
                 place = _PREFIXES.get(place, place.lower())
                 title = f"{place}: {row.description[:1].lower()}{row.description[1:]}"
+                words = [word for word in action.split("_") if len(word) > 3]
+                if not any(word in title.lower() for word in words):
+                    # Found by its name too ("zoom", "cycle period"), where its help line
+                    # shares no word with it.
+                    title += f" ({action.replace('_', ' ')})"
                 run = partial(row.namespace.run_action, row.action)
                 targets.append(Target(title, run, "", row.label))
         for source in main.feed_list.option_rows:
