@@ -157,6 +157,12 @@ def check_pattern(pattern: str) -> int:
     repeats, alternatives in a repeat, backreferences) are refused, and the polynomial
     worst case of the rest (n ** d, see STEP_BUDGET) bounds how much text it sees.
     """
+    return _checked(pattern)[0]
+
+
+def _checked(pattern: str) -> tuple[int, Any]:
+    """`check_pattern`, and the pattern parsed (case-insensitive) for the rest of the
+    compiling to walk: parsing is most of it."""
     if not isinstance(pattern, str) or not pattern:
         raise PatternError("a pattern is a non-empty text")
     if len(pattern) > MAX_PATTERN:
@@ -173,7 +179,7 @@ def check_pattern(pattern: str) -> int:
             f"{runs} open-ended repeats (.*, +) one after another is too many (at most {MAX_RUNS})"
         )
     degree = runs + 1  # a search also tries every start position
-    return min(MAX_TEXT, int(STEP_BUDGET ** (1 / degree)))
+    return min(MAX_TEXT, int(STEP_BUDGET ** (1 / degree))), parsed
 
 
 def _literals(items: Any) -> frozenset[str] | None:
@@ -256,16 +262,15 @@ def _strength(options: frozenset[str]) -> tuple[int, int]:
     return (-len(options), min(len(option) for option in options))
 
 
-def _lowered(pattern: str) -> re.Pattern[str] | None:
+def _lowered(parsed: Any) -> re.Pattern[str] | None:
     """A case-sensitive twin of the case-insensitive `pattern` that matches `_folded` text
     exactly where `pattern` matches the original: ASCII letters in literals lower-cased,
     the letters of each character set replaced by the lower-case ASCII characters they
     match case-insensitively (classes such as \\w kept). None when there is no such twin
-    (inline flags, non-ASCII literals or sets)."""
+    (inline flags, non-ASCII literals or sets). Takes the pattern parsed case-insensitively,
+    and changes its flags: the last use of it."""
     from re import _compiler, _parser  # type: ignore[attr-defined]
     from re import _constants as c  # type: ignore[attr-defined]
-
-    parsed = _parser.parse(pattern, re.IGNORECASE)
 
     def member_test(items: Any) -> re.Pattern[str]:
         state = _parser.State()
@@ -461,6 +466,10 @@ class _Test:
 class _Compiled:
     spec: RuleSpec
     tests: list[_Test] = field(default_factory=list)
+    feed_tests: tuple[_Test, ...] = ()
+    """The feed and folder keys, tried once per feed (`RuleSet.for_feed`)."""
+    entry_tests: tuple[_Test, ...] = ()
+    """The rest, tried per entry."""
 
 
 @dataclass(slots=True)
@@ -476,23 +485,24 @@ class RuleSet:
     """Compiled rules: which of them match an entry, and why."""
 
     def __init__(self, specs: Iterable[RuleSpec]) -> None:
-        from re import _parser  # type: ignore[attr-defined]
-
         self.specs = list(specs)
         self._compiled: list[_Compiled] = []
         self._feeds: dict[tuple[str, str, str], FeedRules] = {}
+        self._plans: dict[tuple[int, ...], _GatePlan] = {}
         for spec in self.specs:
             compiled = _Compiled(spec)
             # Cheap fields first: a rule stops at its first key that does not match.
             for key, pattern in sorted(spec.patterns, key=lambda item: _COST[item[0]]):
-                cap = check_pattern(pattern)
-                found = _literals(_parser.parse(pattern, re.IGNORECASE))
+                cap, parsed = _checked(pattern)
+                found = _literals(parsed)
                 # A literal of one or two characters is in nearly every text: no filter.
                 needs = None
                 if found is not None and min(len(literal) for literal in found) >= 3:
                     needs = tuple(sorted(found))
                 regex = re.compile(pattern, re.IGNORECASE)
-                compiled.tests.append(_Test(key, regex, cap, needs, _lowered(pattern)))
+                compiled.tests.append(_Test(key, regex, cap, needs, _lowered(parsed)))
+            compiled.feed_tests = tuple(t for t in compiled.tests if t.key in _FEED_KEYS)
+            compiled.entry_tests = tuple(t for t in compiled.tests if t.key not in _FEED_KEYS)
             self._compiled.append(compiled)
         literals: dict[str, set[str]] = {}
         for compiled in self._compiled:
@@ -520,20 +530,25 @@ class RuleSet:
             return ready
         facts = EntryFacts(feed_url=feed_url, feed_title=feed_title, folder=folder)
         rules: list[_Ready] = []
-        for compiled in self._compiled:
+        kept: list[int] = []
+        for number, compiled in enumerate(self._compiled):
             reasons: list[str] = []
-            rest = [test for test in compiled.tests if test.key not in _FEED_KEYS]
-            for test in compiled.tests:
-                if test.key in _FEED_KEYS:
-                    found = _search(test.key, test.regex, test.cap, facts)
-                    if found is None:
-                        break
-                    reasons.append(found)
+            for test in compiled.feed_tests:
+                found = _search(test.key, test.regex, test.cap, facts)
+                if found is None:
+                    break
+                reasons.append(found)
             else:
-                rules.append(_Ready(compiled.spec, tuple(reasons), tuple(rest)))
+                kept.append(number)
+                rules.append(_Ready(compiled.spec, tuple(reasons), compiled.entry_tests))
+        # Most feeds keep the same rules: their gates are worked out once.
+        plan = self._plans.get(tuple(kept))
+        if plan is None:
+            plan = self._plans[tuple(kept)] = _GatePlan.of(rules, self._scanners)
         if len(self._feeds) > 4096:
             self._feeds.clear()
-        ready = self._feeds[where] = FeedRules(rules, self._scanners, self._spaced)
+            self._plans.clear()
+        ready = self._feeds[where] = FeedRules(rules, plan, self._spaced)
         return ready
 
     def matches(self, facts: EntryFacts, now: float) -> list[Hit]:
@@ -549,31 +564,12 @@ class FeedRules:
     however many rules need it, and only the rules whose first literal is there (or that
     have none) are tried in full."""
 
-    def __init__(
-        self, rules: list[_Ready], scanners: dict[str, _Scanner], spaced: _SpacedScanner
-    ) -> None:
+    def __init__(self, rules: list[_Ready], plan: _GatePlan, spaced: _SpacedScanner) -> None:
         self._rules = rules
-        self._scanners = scanners
         self._spaced = spaced
-        gates: dict[tuple[str, str], set[int]] = {}
-        always: list[int] = []
-        for number, rule in enumerate(rules):
-            first = rule.tests[0] if rule.tests else None
-            if first is None or first.key not in _PLAIN_KEYS or first.needs is None:
-                always.append(number)
-                continue
-            for literal in first.needs:
-                gates.setdefault((first.key, literal), set()).add(number)
-        # Short fields first, so a body is scanned only for what the rest did not settle.
-        by_key: dict[str, list[_Gate]] = {}
-        for (key, literal), numbers in gates.items():
-            by_key.setdefault(key, []).append(_Gate(literal, _probe(literal), frozenset(numbers)))
-        self._gates = sorted(
-            ((key, found, scanners[key].find) for key, found in by_key.items()),
-            key=lambda gate: _COST[gate[0]],
-        )
-        self._always = frozenset(always)
-        self._always_in_order = tuple(always)
+        self._gates = plan.gates
+        self._always = plan.always
+        self._always_in_order = plan.always_in_order
 
     def __bool__(self) -> bool:
         return bool(self._rules)
@@ -583,14 +579,10 @@ class FeedRules:
         texts = _Texts(facts)
         seen = texts.seen
         gated: set[int] | None = None
-        for key, literals, find in self._gates:
+        for key, literals, scanner in self._gates:
             if key == "content" and facts.content_spaced:
                 # The body as it came, whitespace runs and all (see `_SpacedScanner`).
-                raw = facts.content
-                ascii_only = raw.isascii()
-                scan = texts.spaced = self._spaced.scan(
-                    raw.lower() if ascii_only else _folded(raw), ascii_only
-                )
+                scan = texts.spaced = self._spaced.scan(facts.content)
                 if scan.empty:
                     texts.absent.add(key)
                     continue
@@ -599,7 +591,11 @@ class FeedRules:
                         gated = set(numbers) if gated is None else gated | numbers
                 continue
             text = texts.text(key)[0]
-            if find is not None and not find(text):
+            try:
+                none_there = scanner.find is not None and not scanner.find(text)
+            except UnicodeEncodeError:  # a lone surrogate, as JSON can carry
+                none_there = not scanner.holds_any(text)
+            if none_there:
                 # Leftmost-first finds no match only when no literal occurs anywhere.
                 texts.absent.add(key)
                 continue
@@ -637,6 +633,37 @@ class FeedRules:
 
 
 _PLAIN_KEYS = frozenset(("title", "author", "content", "link"))
+
+
+@dataclass(frozen=True, slots=True)
+class _GatePlan:
+    """Which literals, in which field, let which of a feed's rules be tried (the rest are
+    tried for every entry)."""
+
+    gates: list[tuple[str, list[_Gate], _Scanner]]
+    always: frozenset[int]
+    always_in_order: tuple[int, ...]
+
+    @classmethod
+    def of(cls, rules: Sequence[_Ready], scanners: dict[str, _Scanner]) -> _GatePlan:
+        gates: dict[tuple[str, str], set[int]] = {}
+        always: list[int] = []
+        for number, rule in enumerate(rules):
+            first = rule.tests[0] if rule.tests else None
+            if first is None or first.key not in _PLAIN_KEYS or first.needs is None:
+                always.append(number)
+                continue
+            for literal in first.needs:
+                gates.setdefault((first.key, literal), set()).add(number)
+        # Short fields first, so a body is scanned only for what the rest did not settle.
+        by_key: dict[str, list[_Gate]] = {}
+        for (key, literal), numbers in gates.items():
+            by_key.setdefault(key, []).append(_Gate(literal, _probe(literal), frozenset(numbers)))
+        ordered = sorted(
+            ((key, found, scanners[key]) for key, found in by_key.items()),
+            key=lambda gate: _COST[gate[0]],
+        )
+        return cls(ordered, frozenset(always), tuple(always))
 
 
 class _Gate(NamedTuple):
@@ -700,34 +727,62 @@ class _Scanner:
         self.literals = sorted(literals)
         self.find: Any = None
         """Non-overlapping leftmost-first matches of the literals in a text (None: no
-        scanner); an empty answer means none of them is there."""
+        scanner); an empty answer means none of them is there. Raises UnicodeEncodeError
+        on a text holding a lone surrogate: then `holds_any` answers."""
+        self._bytes: list[Any] = []
         if len(self.literals) >= 2:
             try:
                 import ahocorasick_rs
+
+                self._bytes = [find for _, find in _matchers(self.literals)]
             except ImportError:  # pragma: no cover - the fallback is one `in` per literal
                 return
-            matcher = ahocorasick_rs.AhoCorasick(
-                self.literals,
-                matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
-                implementation=ahocorasick_rs.Implementation.ContiguousNFA,
-            )
-            self.find = matcher.find_matches_as_indexes
+            if len(self.literals) <= _GROUP:
+                # On a title or a link a str matcher answers sooner than encoding the text.
+                self.find = ahocorasick_rs.AhoCorasick(
+                    self.literals,
+                    matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
+                    implementation=ahocorasick_rs.Implementation.ContiguousNFA,
+                ).find_matches_as_indexes
+            else:
+                self.find = self.holds_any
+
+    def holds_any(self, text: str) -> bool:
+        """Whether `text` holds one of the literals (any text: lone surrogates too)."""
+        data = text.encode(errors="surrogatepass")
+        return any(find(data) for find in self._bytes)
 
 
-_RUN_STARTS = ("\n", "  ", " \n")
-"""How a whitespace run other than one space mostly starts in a body (a line break, doubled
-spaces): looked for after a literal's leading words, in the same pass (a few patterns per
-literal, so the pass keeps its fast prefilter)."""
-_ODD_RUNS_ASCII = ("\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
-_ODD_RUNS_WIDE = (
-    _ODD_RUNS_ASCII
-    + tuple("\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008")
-    + tuple("\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_RUN_STARTS = ("\n", "  ", " \n", "\xa0", " \xa0")
+"""How a whitespace run other than one space mostly starts in a body (a line break, which
+every other ASCII whitespace character becomes in the scanned bytes, doubled spaces, a
+no-break space): looked for after a literal's leading words, in the same pass (a few
+patterns per literal, so the pass keeps its fast prefilter)."""
+_LOWER_AND_BREAK = bytes.maketrans(
+    bytes(range(ord("A"), ord("Z") + 1)) + b"\t\r\x0b\x0c\x1c\x1d\x1e\x1f",
+    bytes(range(ord("a"), ord("z") + 1)) + b"\n" * 8,
 )
-"""Every other whitespace character (with the space and the line break, all there are): a
-body holding one anywhere has its literals with spaces looked for across runs. Each is
-one character, found by memchr. A test tries a phrase rule across every `str.isspace`
-character."""
+"""UTF-8 bytes lower-cased (ASCII letters, the only ones the literals hold) and every
+ASCII whitespace character but the space made a line break, in one `translate`."""
+_WIDE_RUNS = tuple("\x85\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008")
+_WIDE_RUNS += tuple("\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+"""The whitespace characters beyond ASCII but the no-break space (with those, all there
+are): a body holding one has its literals with spaces looked for across runs. A test
+tries a phrase rule across every `str.isspace` character."""
+_FOLD_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+"""The characters whose case-folding (`_folded`) is an ASCII letter (İ ı ſ and the Kelvin
+sign): a body holding one is lower-cased as text, not as bytes."""
+
+
+def _special_finder() -> Any:
+    """Finds `_WIDE_RUNS` and `_FOLD_TO_ASCII` in a non-ASCII body's UTF-8 in one pass
+    (several `in` on bytes would cost 5 us each)."""
+    import ahocorasick_rs
+
+    return ahocorasick_rs.BytesAhoCorasick(
+        [ch.encode() for ch in _WIDE_RUNS + _FOLD_TO_ASCII] + list(_NEVER_IN_UTF8),
+        matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
+    ).find_matches_as_indexes
 
 
 class _SpacedScanner:
@@ -736,14 +791,17 @@ class _SpacedScanner:
     costs ~80 us for a 6.6 KB body, more than the rest of the rules together, and a body
     no rule is tried on in full never needs it.
 
-    A literal without whitespace is there exactly when it is in the collapsed text. A
-    literal of words one space apart is there as it is, or across a run that is not one
-    space; the first such run follows the literal's leading words, so one Aho-Corasick
-    pass (leftmost-first, which keeps its fast prefilter) looks for the literals and for
-    each leading part followed by a usual run start (`_RUN_STARTS`); rarer run starts are
-    looked for alone. Only when something is found is a literal looked for exactly, across
-    runs (`_collapsed_finder`); one with other whitespace (leading, trailing, doubled, a
-    tab) always is."""
+    The body is scanned as UTF-8 bytes, lower-cased and with every ASCII whitespace
+    character but the space made a line break in one `translate` (`_LOWER_AND_BREAK`):
+    str methods on a body holding one curly quote run several times slower. A literal
+    without whitespace is there exactly when it is in the collapsed text. A literal of
+    words one space apart is there as it is, or across a run that is not one space; the
+    first such run follows the literal's leading words, so one Aho-Corasick pass (which
+    keeps its fast prefilter) looks for the literals and for each leading part followed by
+    a usual run start (`_RUN_STARTS`); the rare other whitespace (`_WIDE_RUNS`) is looked
+    for in a second pass, only in a body that is not ASCII. Only when something is found
+    is a literal looked for exactly, across runs (`_collapsed_finder`); one with other
+    whitespace (leading, trailing, doubled, a tab) always is."""
 
     def __init__(self, literals: Iterable[str]) -> None:
         self.literals = frozenset(literals)
@@ -767,70 +825,136 @@ class _SpacedScanner:
                     owners.setdefault(lead + start, []).append(literal)
         self.patterns = list(owners)
         self.owners = [tuple(owned) for owned in owners.values()]
-        self.find: Any = None
-        """Non-overlapping leftmost-first matches of the patterns, (index, start, end)."""
-        if owners:
-            try:
-                import ahocorasick_rs
-            except ImportError:  # pragma: no cover - then every literal is looked for
-                return
-            self.find = ahocorasick_rs.AhoCorasick(
-                self.patterns,
-                matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
-                implementation=ahocorasick_rs.Implementation.ContiguousNFA,
-            ).find_matches_as_indexes
+        self.groups: list[tuple[int, Any]] = []
+        """(index of its first pattern, matcher) for each group of patterns (see
+        `_matchers`): non-overlapping leftmost-first matches of the group's patterns in
+        UTF-8 text, (index in the group, start, end) in bytes."""
+        self.hidden_by: list[frozenset[int]] = []
+        """For each pattern, the others of its group that may occur starting inside a
+        match of it, which leftmost-first matching does not report (most have none)."""
+        for first in range(0, len(self.patterns), _GROUP):
+            self.hidden_by += _hidden_by(self.patterns[first : first + _GROUP], first)
+        self.encoded = [pattern.encode() for pattern in self.patterns]
+        try:
+            self.groups = _matchers(self.patterns)
+            self.special = _special_finder()
+        except ImportError:  # pragma: no cover - then every literal is looked for
+            self.groups = []
+        self.usable = bool(self.groups) or not self.patterns
 
-    def scan(self, text: str, ascii_only: bool) -> _SpacedFound:
-        """Which literals `text` holds once collapsed, as far as one pass tells."""
-        if self.find is None:  # pragma: no cover - without ahocorasick-rs
-            return _SpacedFound(text, set(), set(self.literals), self.finders)
+    def scan(self, raw: str) -> _SpacedFound:
+        """Which literals the body `raw` holds once case-folded and collapsed, as far as
+        one pass tells."""
+        if not self.usable:  # pragma: no cover - without ahocorasick-rs
+            return _SpacedFound(raw, set(), set(self.literals), self.finders)
         maybe = set(self.loose)
-        if self.finders and any(run in text for run in _odd_runs(ascii_only)):
-            maybe.update(self.finders)
+        data = raw.encode(errors="surrogatepass")
+        if len(data) != len(raw):
+            special = {index for index, _, _ in self.special(data)}
+            if any(index >= len(_WIDE_RUNS) for index in special):
+                data = _folded(raw).encode(errors="surrogatepass")
+            if self.finders and any(index < len(_WIDE_RUNS) for index in special):
+                maybe.update(self.finders)
+        data = data.translate(_LOWER_AND_BREAK)
         present: set[str] = set()
-        found = self.find(text)
-        if found:
-            patterns, owners = self.patterns, self.owners
-            reported = {index for index, _, _ in found}
+        patterns, encoded, owners = self.patterns, self.encoded, self.owners
+        for base, find in self.groups:
+            found = find(data)
+            if not found:
+                continue
+            reported = {base + index for index, _, _ in found}
+            hidden = set().union(*(self.hidden_by[index] for index in reported)) - reported
             spans = [(start, end) for _, start, end in found[:_SPANS_LOOKED_IN]]
-            for index, pattern in enumerate(patterns):
-                if index not in reported:
+            for index in reported | hidden:
+                if index in hidden:
                     # Leftmost-first reports no overlaps: a pattern that is there but not
                     # reported starts inside a reported match (past a few matches, one
                     # look through the whole text costs less).
+                    pattern = encoded[index]
                     if len(found) > _SPANS_LOOKED_IN:
-                        if pattern not in text:
+                        if pattern not in data:
                             continue
                     else:
                         width = len(pattern) - 1
-                        if all(text.find(pattern, start, end + width) < 0 for start, end in spans):
+                        if all(data.find(pattern, start, end + width) < 0 for start, end in spans):
                             continue
                 owned = owners[index]
-                if owned[0] == pattern:
-                    present.add(pattern)
+                if owned[0] == patterns[index]:
+                    present.add(owned[0])
                 else:
                     maybe.update(owned)
-        return _SpacedFound(text, present, maybe - present, self.finders)
+        return _SpacedFound(raw, present, maybe - present, self.finders)
+
+
+_GROUP = 60
+"""Patterns per Aho-Corasick matcher: with `_NEVER_IN_UTF8` added, at most 64, the most
+its fastest prefilter (Teddy, SIMD) takes; past that a matcher has none and is ten times
+slower on a body."""
+_NEVER_IN_UTF8 = (b"\xfc\xfc\xfc", b"\xfd\xfd\xfd", b"\xfe\xfe\xfe", b"\xff\xff\xff")
+"""Patterns that never match (no UTF-8 text holds these bytes), added to every matcher.
+Without them, the patterns of a few rules that start with the same letters (every lead
+of "election night" starts with "e") make the matcher choose a prefilter that stops at
+each of those letters, and a body of 6.6 KB takes 8 us, not 1.5: four more first bytes
+and rare bytes rule those prefilters out and leave Teddy. `bench/rules_bench.py`."""
+
+
+def _matchers(patterns: Sequence[str]) -> list[tuple[int, Any]]:
+    """One leftmost-first matcher per `_GROUP` patterns, each with `_NEVER_IN_UTF8`, for
+    UTF-8 text (the patterns are ASCII: see `_literals`)."""
+    import ahocorasick_rs
+
+    encoded = [pattern.encode() for pattern in patterns]
+    return [
+        (
+            first,
+            ahocorasick_rs.BytesAhoCorasick(
+                [*encoded[first : first + _GROUP], *_NEVER_IN_UTF8],
+                matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
+                implementation=ahocorasick_rs.Implementation.ContiguousNFA,
+            ).find_matches_as_indexes,
+        )
+        for first in range(0, len(encoded), _GROUP)
+    ]
+
+
+def _hidden_by(patterns: Sequence[str], first: int) -> list[frozenset[int]]:
+    """For each of one matcher's patterns, the others that can occur starting inside an
+    occurrence of it (at its first character or later): what follows that start in both
+    agrees as far as both go. Numbered from `first`. Only patterns whose first character
+    is the one at that start are compared."""
+    by_first: dict[str, list[int]] = {}
+    for number, pattern in enumerate(patterns):
+        by_first.setdefault(pattern[0], []).append(number)
+    hidden: list[frozenset[int]] = []
+    for number, pattern in enumerate(patterns):
+        found: set[int] = set()
+        for offset, char in enumerate(pattern):
+            rest = pattern[offset:]
+            for other in by_first.get(char, ()):
+                if other != number and other not in found:
+                    candidate = patterns[other]
+                    if rest.startswith(candidate) or candidate.startswith(rest):
+                        found.add(other)
+        hidden.append(frozenset(first + other for other in found))
+    return hidden
 
 
 _SPANS_LOOKED_IN = 4
 """Up to this many matches, a pattern not reported is looked for inside each of them."""
 
 
-def _odd_runs(ascii_only: bool) -> tuple[str, ...]:
-    return _ODD_RUNS_ASCII if ascii_only else _ODD_RUNS_WIDE
-
-
 class _SpacedFound:
     """One body's scan by `_SpacedScanner`: literals there for sure, and the ones that may
     be (each settled once, when a rule needs it)."""
 
-    __slots__ = ("empty", "finders", "maybe", "present", "text")
+    __slots__ = ("empty", "finders", "folded", "maybe", "present", "raw")
 
     def __init__(
-        self, text: str, present: set[str], maybe: set[str], finders: dict[str, re.Pattern[str]]
+        self, raw: str, present: set[str], maybe: set[str], finders: dict[str, re.Pattern[str]]
     ) -> None:
-        self.text = text
+        self.raw = raw
+        self.folded: str | None = None
+        """The body case-folded, made when a literal that may be there is looked for."""
         self.present = present
         self.maybe = maybe
         self.finders = finders
@@ -843,7 +967,11 @@ class _SpacedFound:
         if literal not in self.maybe:
             return False
         self.maybe.discard(literal)
-        finder, text = self.finders.get(literal), self.text
+        text = self.folded
+        if text is None:
+            raw = self.raw
+            text = self.folded = raw.lower() if raw.isascii() else _folded(raw)
+        finder = self.finders.get(literal)
         if finder is None:
             there = literal in text
         else:
