@@ -2163,7 +2163,8 @@ class Store(DownloadStore):
         # The feed's title as this update leaves it (it may bring the first one).
         feed = conn.execute(
             "SELECT f.url, COALESCE(NULLIF(f.user_title, ''), NULLIF(?, ''), NULLIF(f.title, ''),"
-            " f.url), f.folder FROM feeds AS f WHERE f.id = ?",
+            " f.url), f.folder, EXISTS (SELECT 1 FROM entries WHERE feed_id = f.id)"
+            " FROM feeds AS f WHERE f.id = ?",
             (prepared.update.parsed.title, feed_id),
         ).fetchone()
         if feed is None:
@@ -2173,7 +2174,8 @@ class Store(DownloadStore):
             return {}
         keys = [row["key"] for row in prepared.rows]
         known: set[str] = set()
-        for start in range(0, len(keys), 500):
+        # A feed's first refresh (every feed's, on a cold one) has nothing stored to skip.
+        for start in range(0, len(keys) if feed[3] else 0, 500):
             chunk = keys[start : start + 500]
             known.update(
                 key
