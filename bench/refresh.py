@@ -1185,6 +1185,12 @@ def main() -> int:
         help="even: feed i on host i mod H; zipf: host k holds ~1/k of the feeds",
     )
     parser.add_argument("--gzip", action="store_true", help="serve gzip to clients that ask")
+    parser.add_argument(
+        "--typographic",
+        action="store_true",
+        help="refresh feeds whose text has curly quotes, dashes and no-break spaces, as most"
+        " real feeds' has (the startup part keeps the plain corpus)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-newsboat", action="store_true")
     parser.add_argument(
@@ -1241,8 +1247,8 @@ def main() -> int:
 
     started = time.perf_counter()
     warm_bytecode(args.baseline)
-    corpus_dir = args.corpus_dir or default_dir(args.seed)
-    manifest = write_corpus(corpus_dir, args.feeds, args.seed)
+    corpus_dir = args.corpus_dir or default_dir(args.seed, args.typographic)
+    manifest = write_corpus(corpus_dir, args.feeds, args.seed, typographic=args.typographic)
     paths = [f["path"] for f in manifest["feeds"]]
     results: dict = {
         "feeds": args.feeds,
@@ -1251,6 +1257,7 @@ def main() -> int:
         "hosts": args.hosts,
         "spread": args.spread,
         "gzip": args.gzip,
+        "typographic": args.typographic,
         "corpus_bytes": manifest["total_bytes"],
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
     }
@@ -1303,7 +1310,8 @@ def main() -> int:
         out.append(
             f"### Refresh: {args.feeds} feeds x 50 items "
             f"({manifest['total_bytes'] / 1e6:.0f} MB), {args.latency_ms:g} ms latency, "
-            f"{args.hosts} hosts{spread_note(args)}{', gzip' if args.gzip else ''}; "
+            f"{args.hosts} hosts{spread_note(args)}{', gzip' if args.gzip else ''}"
+            f"{', typographic text' if args.typographic else ''}; "
             "median (min–max) of "
             f"{args.runs} runs\n"
         )

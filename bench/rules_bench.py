@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import FeedDoc, make_feed
+from bench.corpus import FeedDoc, make_feed, with_typography
 from reader.feeds.worker import parse_job
 from reader.rules import rule_from_dict
 from reader.store import FeedUpdate, Store
@@ -98,21 +98,6 @@ def refresh_work(docs: list[FeedDoc], work: Path, rules: bool) -> tuple[float, f
         return parse, stored
 
 
-def typographic(doc: FeedDoc) -> FeedDoc:
-    """The feed with the characters real bodies hold and the corpus does not: curly
-    apostrophes and quotes, dashes, and (in every other feed) no-break spaces after full
-    stops. The bench's bodies are otherwise ASCII, which rules scan faster."""
-    from dataclasses import replace
-
-    data = doc.data.replace(b" its ", " it\u2019s ".encode())
-    data = data.replace(b" says ", " says \u201c".encode()).replace(
-        b" but ", " \u2014 but ".encode()
-    )
-    if doc.index % 2:
-        data = data.replace(b". ", b".&amp;nbsp;")
-    return replace(doc, data=data)
-
-
 def rules_toml() -> str:
     """The 20 rules as a config file."""
     from reader.rules_config import rule_toml
@@ -156,8 +141,10 @@ def bench_refresh(args: argparse.Namespace) -> int:
     from bench.refresh import clean_env, newsreader_cmd, subscribe
     from bench.server import BenchServer
 
-    corpus_dir = default_dir(args.seed)
-    manifest = write_corpus(corpus_dir, args.feeds, args.seed, quiet=True)
+    corpus_dir = default_dir(args.seed, args.typographic)
+    manifest = write_corpus(
+        corpus_dir, args.feeds, args.seed, quiet=True, typographic=args.typographic
+    )
     paths = [f["path"] for f in manifest["feeds"]][: args.feeds]
     times: dict[bool, list[float]] = {False: [], True: []}
     cpu: dict[bool, list[float]] = {False: [], True: []}
@@ -227,7 +214,7 @@ def main() -> int:
         return bench_refresh(args)
     docs = [make_feed(args.seed, i) for i in range(args.feeds)]
     if args.typographic:
-        docs = [typographic(doc) for doc in docs]
+        docs = [with_typography(doc) for doc in docs]
     times: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
     inside: list[float] = []
     _time_rule_steps()
