@@ -15,6 +15,7 @@ input linear for html.parser; the parser module patches sgmllib's `parse_comment
 from __future__ import annotations
 
 import html
+import html.entities
 import itertools
 import re
 import time
@@ -28,7 +29,7 @@ from reader.article.render import html_to_text, render_article
 from reader.feeds.entries import html_text
 from reader.feeds.parse import parse_feed
 from reader.models import Article, ParsedFeed
-from reader.text import LT_STAND_IN, clean_line, strip_controls, tame_html
+from reader.text import LT_STAND_IN, clean_line, strip_controls, strip_html_controls, tame_html
 
 FEED_URL = "http://news.example/feed.xml"
 PAGE_URL = "http://news.example/article.html"
@@ -177,6 +178,17 @@ def test_double_encoded_controls_are_stripped_after_the_second_decode(
     for text in strings_of(feed):
         assert char not in text
         assert not FORBIDDEN.search(text)
+
+
+def test_every_named_reference_to_a_control_character_is_stripped() -> None:
+    """HTML5 names a few invisible characters (&NoBreak;, &InvisibleTimes;, &zwnj; ...):
+    each one, in HTML from a feed, is gone once the HTML is decoded."""
+    named = [name for name, value in html.entities.html5.items() if FORBIDDEN.search(value)]
+    assert len(named) > 10
+    for name in named:
+        kept = html.unescape(strip_html_controls(f"x&{name}y&amp;z"))
+        assert not FORBIDDEN.search(kept), name
+        assert kept.startswith("x") and kept.endswith("y&z"), name
 
 
 def test_triple_encoding_stays_text() -> None:
