@@ -1266,7 +1266,7 @@ class Store(DownloadStore):
             "INSERT INTO entries_fts (rowid, title, author, body) VALUES (?, ?, ?, ?)",
             ((entry_id, *index[key]) for entry_id, key in inserted),
         )
-        if inserted:
+        if inserted and _had_entries(conn, feed_id, newest_before):
             inserted = _fold_reissued(conn, prepared.rows, inserted, newest_before)
         self._record_rule_hits(conn, prepared, inserted, hits, now)
         if update.fetched is not None:
@@ -2602,6 +2602,16 @@ def _one_per_story(rows: Sequence[tuple[Any, ...]]) -> list[Entry]:
     for index, names in also.items():
         entries[index] = replace(entries[index], also_in=tuple(names))
     return entries
+
+
+def _had_entries(conn: sqlite3.Connection, feed_id: int, newest_before: int) -> bool:
+    """Whether the feed had entries before this update: a feed's first (every feed's on a
+    cold refresh) has none to fold new GUIDs back into, and skips a query per entry."""
+    found = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM entries WHERE feed_id = ? AND id <= ?)",
+        (feed_id, newest_before),
+    ).fetchone()
+    return bool(found[0])
 
 
 def _fold_reissued(
