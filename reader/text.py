@@ -24,7 +24,8 @@ _ESCAPES = re.compile("|".join((_OSC, _CSI, _DCS_PM_APC, _ESC_OTHER)))
 _CONTROLS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
-_C1 = re.compile("[\x80-\x9f]")
+C1 = re.compile("[\x80-\x9f]")
+"""Any C1 control character (what Windows-1252 text mis-decoded as Latin-1 holds)."""
 _CONTROL_NAMES = sorted(
     {name.rstrip(";") for name, value in html.entities.html5.items() if _CONTROLS.match(value)},
     key=lambda name: (-len(name), name),
@@ -86,7 +87,7 @@ def strip_controls(text: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _has_no_controls(text):  # nearly always
         return text
-    if "\x1b" in text or _C1.search(text):
+    if "\x1b" in text or C1.search(text):
         text = _ESCAPES.sub("", text)
     return _CONTROLS.sub("", text)
 

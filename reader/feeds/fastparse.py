@@ -36,6 +36,8 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from reader.text import C1
+
 ATOM = "http://www.w3.org/2005/Atom"
 _DC = "http://purl.org/dc/elements/1.1/"
 _DCTERMS = "http://purl.org/dc/terms/"
@@ -190,7 +192,6 @@ _CP1252 = {
     if char
 }
 """C1 code points as the Windows-1252 characters they stand for (feedparser's `_cp1252`)."""
-_C1 = re.compile("[\x80-\x9f]")
 
 _URI_SLASHES = re.compile(r"^([A-Za-z][A-Za-z0-9+\-.]*://)(/*)(.*?)")
 _HTML_HINT = re.compile(r"</(\w+)>|&#?\w+;")
@@ -252,7 +253,7 @@ def _fix(text: str) -> str:
     if not text.isascii():
         with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
             text = text.encode("iso-8859-1").decode("utf-8")
-        if _C1.search(text):
+        if C1.search(text):
             # Only then: str.translate looks up every character of a non-ASCII text in
             # the table, ~50 ns each (two thirds of parsing a feed with curly quotes).
             text = text.translate(_CP1252)
