@@ -800,7 +800,8 @@ class _SpacedScanner:
     keeps its fast prefilter) looks for the literals and for each leading part followed by
     a usual run start (`_RUN_STARTS`); the rare other whitespace (`_WIDE_RUNS`) is looked
     for in a second pass, only in a body that is not ASCII. Only when something is found
-    is a literal looked for exactly, across runs (`_collapsed_finder`); one with other
+    is a literal looked for exactly, across runs: where its leads were found
+    (`_exact_finder`), else in the whole text (`_collapsed_finder`); one with other
     whitespace (leading, trailing, doubled, a tab) always is."""
 
     def __init__(self, literals: Iterable[str]) -> None:
@@ -835,6 +836,11 @@ class _SpacedScanner:
         for first in range(0, len(self.patterns), _GROUP):
             self.hidden_by += _hidden_by(self.patterns[first : first + _GROUP], first)
         self.encoded = [pattern.encode() for pattern in self.patterns]
+        self.exact = {
+            literal: _exact_finder(literal) for literal in self.finders if literal not in self.loose
+        }
+        """For each literal of words one space apart, its words across any run of the
+        scanned bytes' whitespace, matched where one of its leads was found."""
         try:
             self.groups = _matchers(self.patterns)
             self.special = _special_finder()
@@ -849,21 +855,26 @@ class _SpacedScanner:
             return _SpacedFound(raw, set(), set(self.literals), self.finders)
         maybe = set(self.loose)
         data = raw.encode(errors="surrogatepass")
+        wide = False
         if len(data) != len(raw):
             special = {index for index, _, _ in self.special(data)}
             if any(index >= len(_WIDE_RUNS) for index in special):
                 data = _folded(raw).encode(errors="surrogatepass")
-            if self.finders and any(index < len(_WIDE_RUNS) for index in special):
+            wide = any(index < len(_WIDE_RUNS) for index in special)
+            if self.finders and wide:
                 maybe.update(self.finders)
         data = data.translate(_LOWER_AND_BREAK)
         present: set[str] = set()
+        starts: dict[str, list[int]] = {}
+        unsure: set[str] = set()
         patterns, encoded, owners = self.patterns, self.encoded, self.owners
         for base, find in self.groups:
             found = find(data)
             if not found:
                 continue
             reported = {base + index for index, _, _ in found}
-            hidden = set().union(*(self.hidden_by[index] for index in reported)) - reported
+            hideable = set().union(*(self.hidden_by[index] for index in reported))
+            hidden = hideable - reported
             spans = [(start, end) for _, start, end in found[:_SPANS_LOOKED_IN]]
             for index in reported | hidden:
                 if index in hidden:
@@ -881,9 +892,23 @@ class _SpacedScanner:
                 owned = owners[index]
                 if owned[0] == patterns[index]:
                     present.add(owned[0])
-                else:
-                    maybe.update(owned)
-        return _SpacedFound(raw, present, maybe - present, self.finders)
+                    continue
+                maybe.update(owned)
+                if index in hideable:
+                    unsure.update(owned)  # some of its places may not be reported
+                    continue
+                at = [start for number, start, _ in found if base + number == index]
+                for literal in owned:
+                    starts.setdefault(literal, []).extend(at)
+        # Where every place a literal may start is known, it is looked for there alone
+        # (across the runs `_exact_finder` knows: not past wide whitespace).
+        places = {
+            literal: at
+            for literal, at in starts.items()
+            if literal not in unsure and len(at) <= _PLACES_LOOKED_AT
+        }
+        found_in = _Places(data, places, self.exact) if places and not wide else None
+        return _SpacedFound(raw, present, maybe - present, self.finders, found_in)
 
 
 _GROUP = 60
@@ -941,18 +966,54 @@ def _hidden_by(patterns: Sequence[str], first: int) -> list[frozenset[int]]:
 
 _SPANS_LOOKED_IN = 4
 """Up to this many matches, a pattern not reported is looked for inside each of them."""
+_PLACES_LOOKED_AT = 8
+"""Up to this many places a literal may start, it is matched at each of them; past that,
+one search of the whole body costs less."""
+
+
+def _exact_finder(literal: str) -> re.Pattern[bytes]:
+    """`literal` (words one space apart) in scanned bytes (`_LOWER_AND_BREAK`: the only
+    whitespace left is the space, the line break and the no-break space, when the body holds
+    no `_WIDE_RUNS`), its words across any run of them. Possessive: linear in the run."""
+    run = rb"(?:[ \n]|\xc2\xa0)++"
+    return re.compile(run.join(re.escape(word.encode()) for word in literal.split(" ")))
+
+
+class _Places(NamedTuple):
+    """Where, in one body's scanned bytes, literals may start (each place reported by the
+    scan, so no other place holds them)."""
+
+    data: bytes
+    starts: dict[str, list[int]]
+    exact: dict[str, re.Pattern[bytes]]
+
+    def holds(self, literal: str) -> bool | None:
+        """Whether the body holds `literal`, or None when its places are not known."""
+        at = self.starts.get(literal)
+        if at is None:
+            return None
+        match = self.exact[literal].match
+        data = self.data
+        return any(match(data, start) is not None for start in at)
 
 
 class _SpacedFound:
     """One body's scan by `_SpacedScanner`: literals there for sure, and the ones that may
     be (each settled once, when a rule needs it)."""
 
-    __slots__ = ("empty", "finders", "folded", "maybe", "present", "raw")
+    __slots__ = ("empty", "finders", "folded", "maybe", "places", "present", "raw")
 
     def __init__(
-        self, raw: str, present: set[str], maybe: set[str], finders: dict[str, re.Pattern[str]]
+        self,
+        raw: str,
+        present: set[str],
+        maybe: set[str],
+        finders: dict[str, re.Pattern[str]],
+        places: _Places | None = None,
     ) -> None:
         self.raw = raw
+        self.places = places
+        """Where the literals that may be there can start, for those where it is known."""
         self.folded: str | None = None
         """The body case-folded, made when a literal that may be there is looked for."""
         self.present = present
@@ -967,6 +1028,11 @@ class _SpacedFound:
         if literal not in self.maybe:
             return False
         self.maybe.discard(literal)
+        there_at = None if self.places is None else self.places.holds(literal)
+        if there_at is not None:
+            if there_at:
+                self.present.add(literal)
+            return there_at
         text = self.folded
         if text is None:
             raw = self.raw

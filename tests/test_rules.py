@@ -529,6 +529,8 @@ def test_refreshed_bodies_match_the_rules_their_collapsed_text_matches() -> None
     # One literal starting inside another's match (found once, leftmost first) first.
     bodies = ["win a free election night", "so win a free\nelection", "a free election  results"]
     bodies.append("x y z " * 5 + "win a free election")  # and past a few matches
+    # Leads found in more places than are looked at one by one.
+    bodies.append("election\nday " * 12 + "election \n night")
     for _ in range(3000):
         body = "".join(rng.choice(gaps) + rng.choice(words) for _ in range(rng.randint(1, 9)))
         bodies.append(body + rng.choice(gaps))
@@ -540,6 +542,34 @@ def test_refreshed_bodies_match_the_rules_their_collapsed_text_matches() -> None
         ], repr(body)
         matched += bool(collapsed)
     assert matched > 1000  # the bodies do exercise the rules
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "a win  small, go win\xa0big",  # "win\xa0" hidden in "go win\xa0", "win  " not
+        "go win\nbig, then a win\nsmall",  # every lead of "win big" hidden somewhere
+        "a win\nsmall, win\n\tbig",  # the phrase at the second place its lead is
+        "win \xa0 \n big",  # a run of every kind the scan keeps
+        "win\u2003big, win\nsmall",  # wide whitespace: not matched place by place
+        "win\nbig ",
+        "win\nbigger",  # the regex, not the prefilter, decides a word's end
+        "win\nsmall " * 20,  # many places: one search instead
+    ],
+)
+def test_a_phrase_is_found_at_the_places_its_leads_were_found(body: str) -> None:
+    """The scan tells where a phrase's leading words and a whitespace run were found, and
+    the phrase is then matched there alone: whatever other matches hide, the hits equal
+    those on the collapsed text."""
+    rules = RuleSet(
+        [
+            rule_from_dict({"name": p, "action": "read", "content": p})
+            for p in ("go win now", "win big", r"win bigger\b")
+        ]
+    )
+    spaced = rules.matches(EntryFacts(content=body, content_spaced=True), 0)
+    collapsed = rules.matches(EntryFacts(content=" ".join(body.split())), 0)
+    assert [(h.rule.name, h.reason) for h in spaced] == [(h.rule.name, h.reason) for h in collapsed]
 
 
 def test_a_refreshed_body_full_of_rule_phrases_is_matched_in_bounded_time() -> None:
