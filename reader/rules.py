@@ -570,6 +570,8 @@ class FeedRules:
         self._gates = plan.gates
         self._always = plan.always
         self._always_in_order = plan.always_in_order
+        self._short_keys = plan.short_keys
+        self._short = plan.short
 
     def __bool__(self) -> bool:
         return bool(self._rules)
@@ -579,7 +581,11 @@ class FeedRules:
         texts = _Texts(facts)
         seen = texts.seen
         gated: set[int] | None = None
+        if self._short is not None and self._none_in_short_fields(facts):
+            texts.absent.update(self._short_keys)
         for key, literals, scanner in self._gates:
+            if key in texts.absent:
+                continue
             if key == "content" and facts.content_spaced:
                 # The body as it came, whitespace runs and all (see `_SpacedScanner`).
                 scan = texts.spaced = self._spaced.scan(facts.content)
@@ -631,6 +637,17 @@ class FeedRules:
                 hits.append(Hit(rule.spec, "; ".join(reasons)))
         return hits
 
+    def _none_in_short_fields(self, facts: EntryFacts) -> bool:
+        """Whether the short fields the gates look at hold none of their literals, found
+        in one pass over them joined (most entries' do not; a literal found in the wrong
+        field only sends them through their own gates)."""
+        joined = "\x00".join([getattr(facts, key) for key in self._short_keys])
+        lowered = joined.lower() if joined.isascii() else _folded(joined)
+        try:
+            return not self._short(lowered)
+        except UnicodeEncodeError:  # a lone surrogate: the gates will say
+            return False
+
 
 _PLAIN_KEYS = frozenset(("title", "author", "content", "link"))
 
@@ -643,6 +660,10 @@ class _GatePlan:
     gates: list[tuple[str, list[_Gate], _Scanner]]
     always: frozenset[int]
     always_in_order: tuple[int, ...]
+    short_keys: tuple[str, ...] = ()
+    """The gates' fields other than the body, when there are two or more."""
+    short: Any = None
+    """All their literals, matched in those fields joined by NUL (see `_Scanner`)."""
 
     @classmethod
     def of(cls, rules: Sequence[_Ready], scanners: dict[str, _Scanner]) -> _GatePlan:
@@ -663,7 +684,15 @@ class _GatePlan:
             ((key, found, scanners[key]) for key, found in by_key.items()),
             key=lambda gate: _COST[gate[0]],
         )
-        return cls(ordered, frozenset(always), tuple(always))
+        short_keys = tuple(key for key, _, _ in ordered if key != "content")
+        short = None
+        if len(short_keys) >= 2:
+            # Every literal any test looks for in them: a field found to hold none is
+            # skipped by every test of the entry, not only by the gates.
+            short = _Scanner({lit for key in short_keys for lit in scanners[key].literals}).find
+        if short is None:
+            short_keys = ()
+        return cls(ordered, frozenset(always), tuple(always), short_keys, short)
 
 
 class _Gate(NamedTuple):

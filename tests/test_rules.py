@@ -403,6 +403,40 @@ def test_the_fast_matcher_agrees_with_a_plain_search(
     assert checked > 50  # the texts do hit rules, so the comparison means something
 
 
+def test_a_later_key_of_a_rule_is_found_in_a_short_field_no_gate_looks_at() -> None:
+    """The short fields are first looked at together for every literal any rule needs in
+    them; one found to hold none is skipped by every later test too, so those literals
+    include the later keys' ones (here the title's, behind a category key)."""
+    rules = RuleSet(
+        [
+            rule_from_dict({"name": "guests", "action": "read", "author": "guest"}),
+            rule_from_dict({"name": "videos", "action": "read", "link": "youtube"}),
+            rule_from_dict({"name": "quizzes", "action": "hide", "title": "quiz"}),
+            rule_from_dict(
+                {"name": "votes", "action": "star", "category": "politics", "title": "election"}
+            ),
+        ]
+    )
+    facts = EntryFacts(
+        title="Election night",
+        author="Ann",
+        link="https://news.example/1",
+        categories=("Politics",),
+    )
+    assert [hit.rule.name for hit in rules.matches(facts, 0)] == ["votes"]
+    facts.title = "Budget night"
+    assert rules.matches(facts, 0) == []
+    facts.author, facts.link = "A guest", "https://youtube.example/v"
+    assert [hit.rule.name for hit in rules.matches(facts, 0)] == ["guests", "videos"]
+    facts.title = "Quiz: election night"
+    assert [hit.rule.name for hit in rules.matches(facts, 0)] == [
+        "guests",
+        "videos",
+        "quizzes",
+        "votes",
+    ]
+
+
 def test_category_rules_work_at_refresh_and_over_stored_entries(
     server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
