@@ -782,17 +782,18 @@ class _Scanner:
         return any(find(data) for find in self._bytes)
 
 
-_RUN_STARTS = ("\n", "  ", " \n", "\xa0", " \xa0")
-"""How a whitespace run other than one space mostly starts in a body (a line break, which
-every other ASCII whitespace character becomes in the scanned bytes, doubled spaces, a
-no-break space): looked for after a literal's leading words, in the same pass (a few
-patterns per literal, so the pass keeps its fast prefilter)."""
-_LOWER_AND_BREAK = bytes.maketrans(
-    bytes(range(ord("A"), ord("Z") + 1)) + b"\t\r\x0b\x0c\x1c\x1d\x1e\x1f",
-    bytes(range(ord("a"), ord("z") + 1)) + b"\n" * 8,
+_RUN_STARTS = ("  ", "\xa0", " \xa0")
+"""How a whitespace run other than one space starts in a scanned body, where every ASCII
+whitespace character is a space (two of them, a no-break space, a space and then one):
+looked for after a literal's leading words, in the same pass (a few patterns per literal,
+so the pass keeps its fast prefilter)."""
+_LOWER_AND_SPACE = bytes.maketrans(
+    bytes(range(ord("A"), ord("Z") + 1)) + b"\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f",
+    bytes(range(ord("a"), ord("z") + 1)) + b" " * 9,
 )
 """UTF-8 bytes lower-cased (ASCII letters, the only ones the literals hold) and every
-ASCII whitespace character but the space made a line break, in one `translate`."""
+ASCII whitespace character made a space, in one `translate`: a phrase broken by one line
+break is then found as it is."""
 _WIDE_RUNS = tuple("\x85\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008")
 _WIDE_RUNS += tuple("\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 """The whitespace characters beyond ASCII but the no-break space (with those, all there
@@ -805,7 +806,9 @@ sign): a body holding one is lower-cased as text, not as bytes."""
 
 def _special_finder() -> Any:
     """Finds `_WIDE_RUNS` and `_FOLD_TO_ASCII` in a non-ASCII body's UTF-8 in one pass
-    (several `in` on bytes would cost 5 us each)."""
+    (several `in` on bytes would cost 5 us each). A pass of its own: in the literals' pass
+    their first bytes (those of curly quotes and dashes too) would stop its prefilter at
+    every quote."""
     import ahocorasick_rs
 
     return ahocorasick_rs.BytesAhoCorasick(
@@ -821,14 +824,14 @@ class _SpacedScanner:
     no rule is tried on in full never needs it.
 
     The body is scanned as UTF-8 bytes, lower-cased and with every ASCII whitespace
-    character but the space made a line break in one `translate` (`_LOWER_AND_BREAK`):
+    character made a space in one `translate` (`_LOWER_AND_SPACE`):
     str methods on a body holding one curly quote run several times slower. A literal
     without whitespace is there exactly when it is in the collapsed text. A literal of
     words one space apart is there as it is, or across a run that is not one space; the
     first such run follows the literal's leading words, so one Aho-Corasick pass (which
     keeps its fast prefilter) looks for the literals and for each leading part followed by
-    a usual run start (`_RUN_STARTS`); the rare other whitespace (`_WIDE_RUNS`) is looked
-    for in a second pass, only in a body that is not ASCII. Only when something is found
+    a run start (`_RUN_STARTS`); the rare other whitespace (`_WIDE_RUNS`) is looked for in
+    a second pass, only in a body that is not ASCII. Only when something is found
     is a literal looked for exactly, across runs: where its leads were found
     (`_exact_finder`), else in the whole text (`_collapsed_finder`); one with other
     whitespace (leading, trailing, doubled, a tab) always is."""
@@ -892,13 +895,13 @@ class _SpacedScanner:
             wide = any(index < len(_WIDE_RUNS) for index in special)
             if self.finders and wide:
                 maybe.update(self.finders)
-        data = data.translate(_LOWER_AND_BREAK)
+        data = data.translate(_LOWER_AND_SPACE)
+        results = [(base, find(data)) for base, find in self.groups]
         present: set[str] = set()
         starts: dict[str, list[int]] = {}
         unsure: set[str] = set()
         patterns, encoded, owners = self.patterns, self.encoded, self.owners
-        for base, find in self.groups:
-            found = find(data)
+        for base, found in results:
             if not found:
                 continue
             reported = {base + index for index, _, _ in found}
@@ -1001,10 +1004,10 @@ one search of the whole body costs less."""
 
 
 def _exact_finder(literal: str) -> re.Pattern[bytes]:
-    """`literal` (words one space apart) in scanned bytes (`_LOWER_AND_BREAK`: the only
-    whitespace left is the space, the line break and the no-break space, when the body holds
-    no `_WIDE_RUNS`), its words across any run of them. Possessive: linear in the run."""
-    run = rb"(?:[ \n]|\xc2\xa0)++"
+    """`literal` (words one space apart) in scanned bytes (`_LOWER_AND_SPACE`: the only
+    whitespace left is the space and the no-break space, when the body holds no
+    `_WIDE_RUNS`), its words across any run of them. Possessive: linear in the run."""
+    run = rb"(?: |\xc2\xa0)++"
     return re.compile(run.join(re.escape(word.encode()) for word in literal.split(" ")))
 
 
