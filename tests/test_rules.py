@@ -11,7 +11,14 @@ import pytest
 
 from reader.cli import main
 from reader.config import ConfigError, load_settings
-from reader.rules import EntryFacts, PatternError, RuleSet, check_pattern, rule_from_dict
+from reader.rules import (
+    EntryFacts,
+    PatternError,
+    RuleSet,
+    RuleSpec,
+    check_pattern,
+    rule_from_dict,
+)
 from reader.store import Store
 from tests.server import FixtureServer
 
@@ -401,6 +408,28 @@ def test_the_fast_matcher_agrees_with_a_plain_search(
                 assert got == _plain_hits(_AGREE_RULES, facts), (body[:40], title, author)
                 checked += len(got)
     assert checked > 50  # the texts do hit rules, so the comparison means something
+
+
+def test_a_refresh_worker_applies_the_rules_it_started_with(tmp_path: Path) -> None:
+    """A parse worker's store holds the rules as they were when the refresh began; a rule
+    saved meanwhile (from the TUI, another process) applies from the next refresh on."""
+    from reader.models import Entry, ParsedFeed
+    from reader.store import derive
+
+    def hiding(word: str) -> list[RuleSpec]:
+        return [rule_from_dict({"name": word, "action": "hide", "title": word})]
+
+    with Store(tmp_path / "nr.db") as main_store, Store(tmp_path / "nr.db") as worker:
+        feed, _ = main_store.add_feed("http://desk.example/feed")
+        main_store.configure_rules(hiding("alpha"))
+        worker.hold_rules()
+        main_store.configure_rules(hiding("beta"))
+        first = (Entry(key="1", title="Alpha news"), Entry(key="2", title="Beta news"))
+        worker.apply_update(feed.id, derive(ParsedFeed("Desk", entries=first)))
+        later = (Entry(key="3", title="Alpha again"), Entry(key="4", title="Beta again"))
+        main_store.apply_update(feed.id, derive(ParsedFeed("Desk", entries=first + later)))
+        shown = {entry.title for entry in main_store.list_entries(feed.id)}
+    assert shown == {"Beta news", "Alpha again"}
 
 
 def test_a_later_key_of_a_rule_is_found_in_a_short_field_no_gate_looks_at() -> None:

@@ -57,6 +57,7 @@ def worker_init(
             _WORKER_STORE = Store(db_path)
             _WORKER_STORE.write_gate = write_gate
             _WORKER_STORE.leave_checkpoints()  # the refresh's Checkpointer makes them
+            _WORKER_STORE.hold_rules()
         except StoreError:
             _WORKER_STORE = None
 
