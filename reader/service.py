@@ -47,7 +47,7 @@ from reader.notify import Notice
 from reader.rulesync import after_refresh, before_refresh
 from reader.sample import is_sample_url, load_sample, sample_file
 from reader.schedule import backoff, freshness, waiting
-from reader.store import FeedUpdate, Store, StoreError
+from reader.store import FeedFacts, FeedUpdate, Store, StoreError
 from reader.text import clean_line, is_http_url
 
 HARD_ENTRY_CAP = 5000
@@ -672,6 +672,7 @@ class FeedService:
             etag=fetched.etag,
             last_modified=fetched.last_modified,
             fetched={"size": result.size, "seconds": result.fetch_seconds},
+            feed=FeedFacts(feed.url, feed.user_title, feed.title, feed.folder, feed.total > 0),
         )
         try:
             parsed = await self._parse(

@@ -68,10 +68,16 @@ def test_a_big_refresh_says_what_its_rules_cost(
         for n in range(feeds):
             server.add_route(f"f{n}.xml", Route(body=rss(n)))
         with Store(tmp_path / "newsreader.db") as store:
-            for n in range(feeds):
-                store.add_feed(server.url(f"f{n}.xml"))
+            ids = [store.add_feed(server.url(f"f{n}.xml"))[0].id for n in range(feeds)]
+            store.update_feed(ids[4], folder="News/Local")
+            store.update_feed(ids[5], title="My desk")
         rules = [{"name": f"r{n}", "action": "read", "title": f"story {n}-[12]$"} for n in range(9)]
         rules.append({"name": "zebras", "action": "star", "content": "zebra3x0 is"})
+        # The feed's folder and title as the refresh listed them (the user's title first,
+        # else the one the feed brings on this first fetch).
+        rules.append({"name": "local", "action": "list", "list": "L", "folder": "^news/local$"})
+        rules.append({"name": "mine", "action": "list", "list": "M", "feed": "^my desk$"})
+        rules.append({"name": "seven", "action": "list", "list": "S", "feed": "^feed 7$"})
         (tmp_path / "config.toml").write_text(
             "".join(
                 f'[[rules]]\nname = "{r["name"]}"\naction = "{r["action"]}"\n'
@@ -87,6 +93,13 @@ def test_a_big_refresh_says_what_its_rules_cost(
             assert store.unread_count() == 3 * feeds - 2 * 9  # the rules ran in the workers
             starred = store._conn.execute("SELECT title FROM entries WHERE starred = 1")
             assert [title for (title,) in starred] == ["Story 3-0"]
+            listed = store._conn.execute(
+                "SELECT h.rule, e.feed_id FROM rule_hits AS h JOIN entries AS e"
+                " ON e.id = h.entry_id WHERE h.action = 'list'"
+            ).fetchall()
+            assert sorted(listed) == sorted(
+                [("local", ids[4])] * 3 + [("mine", ids[5])] * 3 + [("seven", ids[7])] * 3
+            )
 
 
 class CountingFinder(importlib.abc.MetaPathFinder):
