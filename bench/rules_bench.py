@@ -16,7 +16,10 @@ inflate one side. Prints medians and the ratio.
 With `--refresh`: the real thing. `newsreader refresh` (a subprocess, cold: a fresh data
 dir each run) of N corpus feeds from the loopback bench server (`bench/server.py`, 20
 hosts, `--latency-ms` a request), with no rules and with the 20 rules in its config,
-interleaved; wall-clock medians and the ratio.
+interleaved; wall-clock and CPU medians and the ratios. Also, from each ruled run's
+`refresh --stats`, the rules' own CPU time (timed by the workers) against the rest of that
+run's CPU: a share that machine-speed drift between runs (10 % and more on a shared
+machine) does not move.
 """
 
 from __future__ import annotations
@@ -148,6 +151,7 @@ def bench_refresh(args: argparse.Namespace) -> int:
     paths = [f["path"] for f in manifest["feeds"]][: args.feeds]
     times: dict[bool, list[float]] = {False: [], True: []}
     cpu: dict[bool, list[float]] = {False: [], True: []}
+    shares: list[float] = []
     _adopt_orphans()
     with (
         tempfile.TemporaryDirectory(prefix="newsreader-rules-refresh-") as tmp,
@@ -164,7 +168,7 @@ def bench_refresh(args: argparse.Namespace) -> int:
                 used = resource.getrusage(resource.RUSAGE_CHILDREN)
                 started = time.perf_counter()
                 done = subprocess.run(
-                    [*newsreader_cmd(), "--data-dir", str(data), "refresh"],
+                    [*newsreader_cmd(), "--data-dir", str(data), "refresh", "--stats"],
                     env=clean_env(home),
                     capture_output=True,
                     timeout=1800,
@@ -181,10 +185,16 @@ def bench_refresh(args: argparse.Namespace) -> int:
                 times[ruled].append(seconds)
                 cpu[ruled].append(cpu_seconds)
                 label = "20 rules" if ruled else "no rules"
-                print(
-                    f"run {run + 1}/{args.runs} {label}: {seconds:.2f} s, CPU {cpu_seconds:.2f} s",
-                    flush=True,
+                line = (
+                    f"run {run + 1}/{args.runs} {label}: {seconds:.2f} s, CPU {cpu_seconds:.2f} s"
                 )
+                if ruled:
+                    # The rules' own CPU time, as the workers timed it, in the same run:
+                    # unlike the with/without difference, no drift between runs is in it.
+                    inside = _rules_seconds(done.stdout.decode())
+                    shares.append(inside / (cpu_seconds - inside))
+                    line += f", rules {inside:.2f} s = {100 * shares[-1]:.1f} % of the rest"
+                print(line, flush=True)
                 shutil.rmtree(home, ignore_errors=True)
     base, ruled_time = statistics.median(times[False]), statistics.median(times[True])
     print(f"{args.feeds} feeds, cold refresh, {args.runs} runs (medians), {args.latency_ms:g} ms")
@@ -194,7 +204,17 @@ def bench_refresh(args: argparse.Namespace) -> int:
     base_cpu, ruled_cpu = statistics.median(cpu[False]), statistics.median(cpu[True])
     print(f"CPU, every process of the refresh: {base_cpu:.2f} s -> {ruled_cpu:.2f} s")
     print(f"rules add: {100 * (ruled_cpu / base_cpu - 1):+.1f} % (CPU)")
+    print(
+        f"rules' own CPU (refresh --stats) against the rest of the same run: "
+        f"{100 * statistics.median(shares):+.1f} % "
+        f"(range {100 * min(shares):.1f}-{100 * max(shares):.1f})"
+    )
     return 0
+
+
+def _rules_seconds(stats: str) -> float:
+    """The rules' CPU seconds from `refresh --stats` output."""
+    return float(stats.rsplit("rules: ", 1)[1].split(" s", 1)[0])
 
 
 def main() -> int:

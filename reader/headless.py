@@ -275,6 +275,7 @@ def print_stats(results: Sequence[RefreshResult], wall: float) -> None:
         f"  fetching: {sum(r.fetch_seconds for r in fetched):.2f} s (summed over feeds)"
         f"  parsing: {sum(r.parse_seconds for r in fetched):.2f} s"
         f"  storing: {sum(r.store_seconds for r in fetched):.2f} s"
+        f"  rules: {sum(r.rules_seconds for r in fetched):.3f} s (CPU)"
     )
 
 

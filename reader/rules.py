@@ -570,6 +570,8 @@ class FeedRules:
         self._gates = plan.gates
         self._always = plan.always
         self._always_in_order = plan.always_in_order
+        self._short_keys = plan.short_keys
+        self._short = plan.short
 
     def __bool__(self) -> bool:
         return bool(self._rules)
@@ -579,7 +581,11 @@ class FeedRules:
         texts = _Texts(facts)
         seen = texts.seen
         gated: set[int] | None = None
+        if self._short is not None and self._none_in_short_fields(facts):
+            texts.absent.update(self._short_keys)
         for key, literals, scanner in self._gates:
+            if key in texts.absent:
+                continue
             if key == "content" and facts.content_spaced:
                 # The body as it came, whitespace runs and all (see `_SpacedScanner`).
                 scan = texts.spaced = self._spaced.scan(facts.content)
@@ -631,6 +637,17 @@ class FeedRules:
                 hits.append(Hit(rule.spec, "; ".join(reasons)))
         return hits
 
+    def _none_in_short_fields(self, facts: EntryFacts) -> bool:
+        """Whether the short fields the gates look at hold none of their literals, found
+        in one pass over them joined (most entries' do not; a literal found in the wrong
+        field only sends them through their own gates)."""
+        joined = "\x00".join([getattr(facts, key) for key in self._short_keys])
+        lowered = joined.lower() if joined.isascii() else _folded(joined)
+        try:
+            return not self._short(lowered)
+        except UnicodeEncodeError:  # a lone surrogate: the gates will say
+            return False
+
 
 _PLAIN_KEYS = frozenset(("title", "author", "content", "link"))
 
@@ -643,6 +660,10 @@ class _GatePlan:
     gates: list[tuple[str, list[_Gate], _Scanner]]
     always: frozenset[int]
     always_in_order: tuple[int, ...]
+    short_keys: tuple[str, ...] = ()
+    """The gates' fields other than the body, when there are two or more."""
+    short: Any = None
+    """All their literals, matched in those fields joined by NUL (see `_Scanner`)."""
 
     @classmethod
     def of(cls, rules: Sequence[_Ready], scanners: dict[str, _Scanner]) -> _GatePlan:
@@ -663,7 +684,15 @@ class _GatePlan:
             ((key, found, scanners[key]) for key, found in by_key.items()),
             key=lambda gate: _COST[gate[0]],
         )
-        return cls(ordered, frozenset(always), tuple(always))
+        short_keys = tuple(key for key, _, _ in ordered if key != "content")
+        short = None
+        if len(short_keys) >= 2:
+            # Every literal any test looks for in them: a field found to hold none is
+            # skipped by every test of the entry, not only by the gates.
+            short = _Scanner({lit for key in short_keys for lit in scanners[key].literals}).find
+        if short is None:
+            short_keys = ()
+        return cls(ordered, frozenset(always), tuple(always), short_keys, short)
 
 
 class _Gate(NamedTuple):
@@ -753,17 +782,18 @@ class _Scanner:
         return any(find(data) for find in self._bytes)
 
 
-_RUN_STARTS = ("\n", "  ", " \n", "\xa0", " \xa0")
-"""How a whitespace run other than one space mostly starts in a body (a line break, which
-every other ASCII whitespace character becomes in the scanned bytes, doubled spaces, a
-no-break space): looked for after a literal's leading words, in the same pass (a few
-patterns per literal, so the pass keeps its fast prefilter)."""
-_LOWER_AND_BREAK = bytes.maketrans(
-    bytes(range(ord("A"), ord("Z") + 1)) + b"\t\r\x0b\x0c\x1c\x1d\x1e\x1f",
-    bytes(range(ord("a"), ord("z") + 1)) + b"\n" * 8,
+_RUN_STARTS = ("  ", "\xa0", " \xa0")
+"""How a whitespace run other than one space starts in a scanned body, where every ASCII
+whitespace character is a space (two of them, a no-break space, a space and then one):
+looked for after a literal's leading words, in the same pass (a few patterns per literal,
+so the pass keeps its fast prefilter)."""
+_LOWER_AND_SPACE = bytes.maketrans(
+    bytes(range(ord("A"), ord("Z") + 1)) + b"\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f",
+    bytes(range(ord("a"), ord("z") + 1)) + b" " * 9,
 )
 """UTF-8 bytes lower-cased (ASCII letters, the only ones the literals hold) and every
-ASCII whitespace character but the space made a line break, in one `translate`."""
+ASCII whitespace character made a space, in one `translate`: a phrase broken by one line
+break is then found as it is."""
 _WIDE_RUNS = tuple("\x85\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008")
 _WIDE_RUNS += tuple("\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 """The whitespace characters beyond ASCII but the no-break space (with those, all there
@@ -776,7 +806,9 @@ sign): a body holding one is lower-cased as text, not as bytes."""
 
 def _special_finder() -> Any:
     """Finds `_WIDE_RUNS` and `_FOLD_TO_ASCII` in a non-ASCII body's UTF-8 in one pass
-    (several `in` on bytes would cost 5 us each)."""
+    (several `in` on bytes would cost 5 us each). A pass of its own: in the literals' pass
+    their first bytes (those of curly quotes and dashes too) would stop its prefilter at
+    every quote."""
     import ahocorasick_rs
 
     return ahocorasick_rs.BytesAhoCorasick(
@@ -792,15 +824,16 @@ class _SpacedScanner:
     no rule is tried on in full never needs it.
 
     The body is scanned as UTF-8 bytes, lower-cased and with every ASCII whitespace
-    character but the space made a line break in one `translate` (`_LOWER_AND_BREAK`):
+    character made a space in one `translate` (`_LOWER_AND_SPACE`):
     str methods on a body holding one curly quote run several times slower. A literal
     without whitespace is there exactly when it is in the collapsed text. A literal of
     words one space apart is there as it is, or across a run that is not one space; the
     first such run follows the literal's leading words, so one Aho-Corasick pass (which
     keeps its fast prefilter) looks for the literals and for each leading part followed by
-    a usual run start (`_RUN_STARTS`); the rare other whitespace (`_WIDE_RUNS`) is looked
-    for in a second pass, only in a body that is not ASCII. Only when something is found
-    is a literal looked for exactly, across runs (`_collapsed_finder`); one with other
+    a run start (`_RUN_STARTS`); the rare other whitespace (`_WIDE_RUNS`) is looked for in
+    a second pass, only in a body that is not ASCII. Only when something is found
+    is a literal looked for exactly, across runs: where its leads were found
+    (`_exact_finder`), else in the whole text (`_collapsed_finder`); one with other
     whitespace (leading, trailing, doubled, a tab) always is."""
 
     def __init__(self, literals: Iterable[str]) -> None:
@@ -835,6 +868,11 @@ class _SpacedScanner:
         for first in range(0, len(self.patterns), _GROUP):
             self.hidden_by += _hidden_by(self.patterns[first : first + _GROUP], first)
         self.encoded = [pattern.encode() for pattern in self.patterns]
+        self.exact = {
+            literal: _exact_finder(literal) for literal in self.finders if literal not in self.loose
+        }
+        """For each literal of words one space apart, its words across any run of the
+        scanned bytes' whitespace, matched where one of its leads was found."""
         try:
             self.groups = _matchers(self.patterns)
             self.special = _special_finder()
@@ -849,21 +887,26 @@ class _SpacedScanner:
             return _SpacedFound(raw, set(), set(self.literals), self.finders)
         maybe = set(self.loose)
         data = raw.encode(errors="surrogatepass")
+        wide = False
         if len(data) != len(raw):
             special = {index for index, _, _ in self.special(data)}
             if any(index >= len(_WIDE_RUNS) for index in special):
                 data = _folded(raw).encode(errors="surrogatepass")
-            if self.finders and any(index < len(_WIDE_RUNS) for index in special):
+            wide = any(index < len(_WIDE_RUNS) for index in special)
+            if self.finders and wide:
                 maybe.update(self.finders)
-        data = data.translate(_LOWER_AND_BREAK)
+        data = data.translate(_LOWER_AND_SPACE)
+        results = [(base, find(data)) for base, find in self.groups]
         present: set[str] = set()
+        starts: dict[str, list[int]] = {}
+        unsure: set[str] = set()
         patterns, encoded, owners = self.patterns, self.encoded, self.owners
-        for base, find in self.groups:
-            found = find(data)
+        for base, found in results:
             if not found:
                 continue
             reported = {base + index for index, _, _ in found}
-            hidden = set().union(*(self.hidden_by[index] for index in reported)) - reported
+            hideable = set().union(*(self.hidden_by[index] for index in reported))
+            hidden = hideable - reported
             spans = [(start, end) for _, start, end in found[:_SPANS_LOOKED_IN]]
             for index in reported | hidden:
                 if index in hidden:
@@ -881,9 +924,23 @@ class _SpacedScanner:
                 owned = owners[index]
                 if owned[0] == patterns[index]:
                     present.add(owned[0])
-                else:
-                    maybe.update(owned)
-        return _SpacedFound(raw, present, maybe - present, self.finders)
+                    continue
+                maybe.update(owned)
+                if index in hideable:
+                    unsure.update(owned)  # some of its places may not be reported
+                    continue
+                at = [start for number, start, _ in found if base + number == index]
+                for literal in owned:
+                    starts.setdefault(literal, []).extend(at)
+        # Where every place a literal may start is known, it is looked for there alone
+        # (across the runs `_exact_finder` knows: not past wide whitespace).
+        places = {
+            literal: at
+            for literal, at in starts.items()
+            if literal not in unsure and len(at) <= _PLACES_LOOKED_AT
+        }
+        found_in = _Places(data, places, self.exact) if places and not wide else None
+        return _SpacedFound(raw, present, maybe - present, self.finders, found_in)
 
 
 _GROUP = 60
@@ -941,18 +998,54 @@ def _hidden_by(patterns: Sequence[str], first: int) -> list[frozenset[int]]:
 
 _SPANS_LOOKED_IN = 4
 """Up to this many matches, a pattern not reported is looked for inside each of them."""
+_PLACES_LOOKED_AT = 8
+"""Up to this many places a literal may start, it is matched at each of them; past that,
+one search of the whole body costs less."""
+
+
+def _exact_finder(literal: str) -> re.Pattern[bytes]:
+    """`literal` (words one space apart) in scanned bytes (`_LOWER_AND_SPACE`: the only
+    whitespace left is the space and the no-break space, when the body holds no
+    `_WIDE_RUNS`), its words across any run of them. Possessive: linear in the run."""
+    run = rb"(?: |\xc2\xa0)++"
+    return re.compile(run.join(re.escape(word.encode()) for word in literal.split(" ")))
+
+
+class _Places(NamedTuple):
+    """Where, in one body's scanned bytes, literals may start (each place reported by the
+    scan, so no other place holds them)."""
+
+    data: bytes
+    starts: dict[str, list[int]]
+    exact: dict[str, re.Pattern[bytes]]
+
+    def holds(self, literal: str) -> bool | None:
+        """Whether the body holds `literal`, or None when its places are not known."""
+        at = self.starts.get(literal)
+        if at is None:
+            return None
+        match = self.exact[literal].match
+        data = self.data
+        return any(match(data, start) is not None for start in at)
 
 
 class _SpacedFound:
     """One body's scan by `_SpacedScanner`: literals there for sure, and the ones that may
     be (each settled once, when a rule needs it)."""
 
-    __slots__ = ("empty", "finders", "folded", "maybe", "present", "raw")
+    __slots__ = ("empty", "finders", "folded", "maybe", "places", "present", "raw")
 
     def __init__(
-        self, raw: str, present: set[str], maybe: set[str], finders: dict[str, re.Pattern[str]]
+        self,
+        raw: str,
+        present: set[str],
+        maybe: set[str],
+        finders: dict[str, re.Pattern[str]],
+        places: _Places | None = None,
     ) -> None:
         self.raw = raw
+        self.places = places
+        """Where the literals that may be there can start, for those where it is known."""
         self.folded: str | None = None
         """The body case-folded, made when a literal that may be there is looked for."""
         self.present = present
@@ -967,6 +1060,11 @@ class _SpacedFound:
         if literal not in self.maybe:
             return False
         self.maybe.discard(literal)
+        there_at = None if self.places is None else self.places.holds(literal)
+        if there_at is not None:
+            if there_at:
+                self.present.add(literal)
+            return there_at
         text = self.folded
         if text is None:
             raw = self.raw

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import re
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -46,7 +47,7 @@ from reader.notify import Notice
 from reader.rulesync import after_refresh, before_refresh
 from reader.sample import is_sample_url, load_sample, sample_file
 from reader.schedule import backoff, freshness, waiting
-from reader.store import FeedUpdate, Store, StoreError
+from reader.store import FeedFacts, FeedUpdate, Store, StoreError
 from reader.text import clean_line, is_http_url
 
 HARD_ENTRY_CAP = 5000
@@ -78,6 +79,8 @@ class RefreshResult:
     fetch_seconds: float = 0.0
     parse_seconds: float = 0.0
     store_seconds: float = 0.0
+    rules_seconds: float = 0.0
+    """CPU time the rules took while the entries were stored (part of store_seconds)."""
 
     @property
     def ok(self) -> bool:
@@ -171,19 +174,24 @@ def _starting_workers() -> Iterator[None]:
     in every worker, and for the `newsreader` command that imports the whole CLI (settings,
     notifications, the HTTP client: ~10 MB a worker) where a worker needs only
     `reader.feeds.worker`."""
-    saved = sys.stdout, sys.stderr
-    main = sys.modules.get("__main__")
-    main_file = getattr(main, "__file__", None)
-    try:
-        sys.stdout = sys.__stdout__ or saved[0]
-        sys.stderr = sys.__stderr__ or saved[1]
-        if main_file is not None:
-            del main.__file__  # type: ignore[union-attr]
-        yield
-    finally:
-        sys.stdout, sys.stderr = saved
-        if main_file is not None:
-            main.__file__ = main_file  # type: ignore[union-attr]
+    with _STARTING:  # submits run in threads: two at once would restore each other's swap
+        saved = sys.stdout, sys.stderr
+        main = sys.modules.get("__main__")
+        main_file = getattr(main, "__file__", None)
+        try:
+            sys.stdout = sys.__stdout__ or saved[0]
+            sys.stderr = sys.__stderr__ or saved[1]
+            if main_file is not None:
+                del main.__file__  # type: ignore[union-attr]
+            yield
+        finally:
+            sys.stdout, sys.stderr = saved
+            if main_file is not None:
+                main.__file__ = main_file  # type: ignore[union-attr]
+
+
+_STARTING = threading.Lock()
+"""Held while `_starting_workers` has swapped the process-wide streams."""
 
 
 def pool_workers() -> int:
@@ -664,6 +672,7 @@ class FeedService:
             etag=fetched.etag,
             last_modified=fetched.last_modified,
             fetched={"size": result.size, "seconds": result.fetch_seconds},
+            feed=FeedFacts(feed.url, feed.user_title, feed.title, feed.folder, feed.total > 0),
         )
         try:
             parsed = await self._parse(
@@ -678,12 +687,13 @@ class FeedService:
                 new=parsed.new,
                 parse_seconds=parsed.parse_seconds,
                 store_seconds=parsed.store_seconds,
+                rules_seconds=parsed.rules_seconds,
             )
         result = replace(result, parse_seconds=time.perf_counter() - began)
         began = time.perf_counter()
         update = ready_to_store(update, parsed, fetched.headers, now)
-        [new] = await asyncio.to_thread(store.apply_updates, [update])
-        result = replace(result, title=parsed.title or feed.title, new=new)
+        [new], ruled = await asyncio.to_thread(store.apply_updates_timed, [update])
+        result = replace(result, title=parsed.title or feed.title, new=new, rules_seconds=ruled)
         return replace(result, store_seconds=time.perf_counter() - began)
 
     async def _failed(

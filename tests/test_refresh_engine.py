@@ -131,6 +131,7 @@ def test_health_matches_what_the_server_saw(
     main(["--data-dir", d, "refresh", "--stats"])  # 304
     out = capsys.readouterr().out
     assert "feeds: 1  200: 0  304: 1  errors: 0" in out
+    assert "rules: 0.000 s (CPU)" in out  # nothing stored, no rule run
     assert main(["--data-dir", d, "health", "--json"]) == 0
     [health] = json.loads(capsys.readouterr().out)
     assert health["fetches"] == server.requests["/feed.xml"] == 3

@@ -57,6 +57,51 @@ def test_search_finds_every_entry_as_soon_as_a_big_refresh_returns(tmp_path: Pat
             assert len(store.search("zebra0x1")) == 1
 
 
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no worker processes")
+def test_a_big_refresh_says_what_its_rules_cost(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The worker processes apply the rules as they store, and report their CPU time:
+    `refresh --stats` sums it (what a person weighs a new rule by)."""
+    feeds = PARSE_POOL_MIN_FEEDS + 4
+    with FixtureServer() as server:
+        for n in range(feeds):
+            server.add_route(f"f{n}.xml", Route(body=rss(n)))
+        with Store(tmp_path / "newsreader.db") as store:
+            ids = [store.add_feed(server.url(f"f{n}.xml"))[0].id for n in range(feeds)]
+            store.update_feed(ids[4], folder="News/Local")
+            store.update_feed(ids[5], title="My desk")
+        rules = [{"name": f"r{n}", "action": "read", "title": f"story {n}-[12]$"} for n in range(9)]
+        rules.append({"name": "zebras", "action": "star", "content": "zebra3x0 is"})
+        # The feed's folder and title as the refresh listed them (the user's title first,
+        # else the one the feed brings on this first fetch).
+        rules.append({"name": "local", "action": "list", "list": "L", "folder": "^news/local$"})
+        rules.append({"name": "mine", "action": "list", "list": "M", "feed": "^my desk$"})
+        rules.append({"name": "seven", "action": "list", "list": "S", "feed": "^feed 7$"})
+        (tmp_path / "config.toml").write_text(
+            "".join(
+                f'[[rules]]\nname = "{r["name"]}"\naction = "{r["action"]}"\n'
+                + "".join(f'{k} = "{v}"\n' for k, v in r.items() if k not in ("name", "action"))
+                for r in rules
+            )
+        )
+        assert main(["--data-dir", str(tmp_path), "refresh", "--stats"]) == 0
+        stats = capsys.readouterr().out
+        seconds = float(stats.split("rules: ")[1].split(" s")[0])
+        assert 0 < seconds < 5
+        with Store(tmp_path / "newsreader.db") as store:
+            assert store.unread_count() == 3 * feeds - 2 * 9  # the rules ran in the workers
+            starred = store._conn.execute("SELECT title FROM entries WHERE starred = 1")
+            assert [title for (title,) in starred] == ["Story 3-0"]
+            listed = store._conn.execute(
+                "SELECT h.rule, e.feed_id FROM rule_hits AS h JOIN entries AS e"
+                " ON e.id = h.entry_id WHERE h.action = 'list'"
+            ).fetchall()
+            assert sorted(listed) == sorted(
+                [("local", ids[4])] * 3 + [("mine", ids[5])] * 3 + [("seven", ids[7])] * 3
+            )
+
+
 class CountingFinder(importlib.abc.MetaPathFinder):
     """Counts every import that reaches the import path (a module not already loaded)."""
 

@@ -11,7 +11,14 @@ import pytest
 
 from reader.cli import main
 from reader.config import ConfigError, load_settings
-from reader.rules import EntryFacts, PatternError, RuleSet, check_pattern, rule_from_dict
+from reader.rules import (
+    EntryFacts,
+    PatternError,
+    RuleSet,
+    RuleSpec,
+    check_pattern,
+    rule_from_dict,
+)
 from reader.store import Store
 from tests.server import FixtureServer
 
@@ -403,6 +410,62 @@ def test_the_fast_matcher_agrees_with_a_plain_search(
     assert checked > 50  # the texts do hit rules, so the comparison means something
 
 
+def test_a_refresh_worker_applies_the_rules_it_started_with(tmp_path: Path) -> None:
+    """A parse worker's store holds the rules as they were when the refresh began; a rule
+    saved meanwhile (from the TUI, another process) applies from the next refresh on."""
+    from reader.models import Entry, ParsedFeed
+    from reader.store import derive
+
+    def hiding(word: str) -> list[RuleSpec]:
+        return [rule_from_dict({"name": word, "action": "hide", "title": word})]
+
+    with Store(tmp_path / "nr.db") as main_store, Store(tmp_path / "nr.db") as worker:
+        feed, _ = main_store.add_feed("http://desk.example/feed")
+        main_store.configure_rules(hiding("alpha"))
+        worker.hold_rules()
+        main_store.configure_rules(hiding("beta"))
+        first = (Entry(key="1", title="Alpha news"), Entry(key="2", title="Beta news"))
+        worker.apply_update(feed.id, derive(ParsedFeed("Desk", entries=first)))
+        later = (Entry(key="3", title="Alpha again"), Entry(key="4", title="Beta again"))
+        main_store.apply_update(feed.id, derive(ParsedFeed("Desk", entries=first + later)))
+        shown = {entry.title for entry in main_store.list_entries(feed.id)}
+    assert shown == {"Beta news", "Alpha again"}
+
+
+def test_a_later_key_of_a_rule_is_found_in_a_short_field_no_gate_looks_at() -> None:
+    """The short fields are first looked at together for every literal any rule needs in
+    them; one found to hold none is skipped by every later test too, so those literals
+    include the later keys' ones (here the title's, behind a category key)."""
+    rules = RuleSet(
+        [
+            rule_from_dict({"name": "guests", "action": "read", "author": "guest"}),
+            rule_from_dict({"name": "videos", "action": "read", "link": "youtube"}),
+            rule_from_dict({"name": "quizzes", "action": "hide", "title": "quiz"}),
+            rule_from_dict(
+                {"name": "votes", "action": "star", "category": "politics", "title": "election"}
+            ),
+        ]
+    )
+    facts = EntryFacts(
+        title="Election night",
+        author="Ann",
+        link="https://news.example/1",
+        categories=("Politics",),
+    )
+    assert [hit.rule.name for hit in rules.matches(facts, 0)] == ["votes"]
+    facts.title = "Budget night"
+    assert rules.matches(facts, 0) == []
+    facts.author, facts.link = "A guest", "https://youtube.example/v"
+    assert [hit.rule.name for hit in rules.matches(facts, 0)] == ["guests", "videos"]
+    facts.title = "Quiz: election night"
+    assert [hit.rule.name for hit in rules.matches(facts, 0)] == [
+        "guests",
+        "videos",
+        "quizzes",
+        "votes",
+    ]
+
+
 def test_category_rules_work_at_refresh_and_over_stored_entries(
     server: FixtureServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -529,6 +592,8 @@ def test_refreshed_bodies_match_the_rules_their_collapsed_text_matches() -> None
     # One literal starting inside another's match (found once, leftmost first) first.
     bodies = ["win a free election night", "so win a free\nelection", "a free election  results"]
     bodies.append("x y z " * 5 + "win a free election")  # and past a few matches
+    # Leads found in more places than are looked at one by one.
+    bodies.append("election\nday " * 12 + "election \n night")
     for _ in range(3000):
         body = "".join(rng.choice(gaps) + rng.choice(words) for _ in range(rng.randint(1, 9)))
         bodies.append(body + rng.choice(gaps))
@@ -540,6 +605,34 @@ def test_refreshed_bodies_match_the_rules_their_collapsed_text_matches() -> None
         ], repr(body)
         matched += bool(collapsed)
     assert matched > 1000  # the bodies do exercise the rules
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "a win  small, go win\xa0big",  # "win\xa0" hidden in "go win\xa0", "win  " not
+        "go win\nbig, then a win\nsmall",  # every lead of "win big" hidden somewhere
+        "a win\nsmall, win\n\tbig",  # the phrase at the second place its lead is
+        "win \xa0 \n big",  # a run of every kind the scan keeps
+        "win\u2003big, win\nsmall",  # wide whitespace: not matched place by place
+        "win\nbig ",
+        "win\nbigger",  # the regex, not the prefilter, decides a word's end
+        "win\nsmall " * 20,  # many places: one search instead
+    ],
+)
+def test_a_phrase_is_found_at_the_places_its_leads_were_found(body: str) -> None:
+    """The scan tells where a phrase's leading words and a whitespace run were found, and
+    the phrase is then matched there alone: whatever other matches hide, the hits equal
+    those on the collapsed text."""
+    rules = RuleSet(
+        [
+            rule_from_dict({"name": p, "action": "read", "content": p})
+            for p in ("go win now", "win big", r"win bigger\b")
+        ]
+    )
+    spaced = rules.matches(EntryFacts(content=body, content_spaced=True), 0)
+    collapsed = rules.matches(EntryFacts(content=" ".join(body.split())), 0)
+    assert [(h.rule.name, h.reason) for h in spaced] == [(h.rule.name, h.reason) for h in collapsed]
 
 
 def test_a_refreshed_body_full_of_rule_phrases_is_matched_in_bounded_time() -> None:

@@ -35,6 +35,8 @@ class StoredFeed:
     new: int
     parse_seconds: float = 0.0
     store_seconds: float = 0.0
+    rules_seconds: float = 0.0
+    """CPU time of the rules' part of storing."""
 
 
 _WORKER_STORE: Store | None = None
@@ -55,6 +57,7 @@ def worker_init(
             _WORKER_STORE = Store(db_path)
             _WORKER_STORE.write_gate = write_gate
             _WORKER_STORE.leave_checkpoints()  # the refresh's Checkpointer makes them
+            _WORKER_STORE.hold_rules()
         except StoreError:
             _WORKER_STORE = None
 
@@ -83,10 +86,11 @@ def parse_and_store_job(
     if _WORKER_STORE is None:
         return parsed
     parsed_at = time.perf_counter()
-    [new] = _WORKER_STORE.apply_updates([ready_to_store(update, parsed, headers, now)])
+    [new], ruled = _WORKER_STORE.apply_updates_timed([ready_to_store(update, parsed, headers, now)])
     return StoredFeed(
         title=parsed.title,
         new=new,
         parse_seconds=parsed_at - started,
         store_seconds=time.perf_counter() - parsed_at,
+        rules_seconds=ruled,
     )
