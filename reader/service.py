@@ -396,6 +396,7 @@ class FeedService:
         limit = max(2, self.settings.concurrency)
         with parse_pool(total, self.store.worker_path()) as self._pool:
             self._bodies = asyncio.Semaphore(2 * pool_workers() + 2) if self._pool else None
+            self._ahead = asyncio.Semaphore(2 * pool_workers() + 2) if self._pool else None
             # Made in a thread: an HTTP client loads the CA certificates (~50 ms) and the
             # TUI's event loop must not stall meanwhile.
             async with await asyncio.to_thread(self._fetcher) as fetcher:
@@ -418,7 +419,7 @@ class FeedService:
                 finally:
                     for task in running:
                         task.cancel()
-        self._pool = self._bodies = None
+        self._pool = self._bodies = self._ahead = None
         await asyncio.to_thread(self.apply_retention)
         self.last_notice = await asyncio.to_thread(
             after_refresh,
@@ -574,6 +575,7 @@ class FeedService:
 
     _pool: Executor | None = None
     _bodies: asyncio.Semaphore | None = None
+    _ahead: asyncio.Semaphore | None = None
     """While worker processes parse: how many downloaded bodies may wait for them (the
     network outruns the parsers on a cold refresh, and every body waiting is memory)."""
 
@@ -622,7 +624,11 @@ class FeedService:
         started = time.perf_counter()
         slots = self._bodies
         fetched = await fetcher.fetch(
-            feed.url, etag=feed.etag, last_modified=feed.last_modified, body_slots=slots
+            feed.url,
+            etag=feed.etag,
+            last_modified=feed.last_modified,
+            body_slots=slots,
+            ahead=self._ahead,
         )
         try:
             return await self._store_fetched(feed, base, fetched, started)

@@ -994,6 +994,14 @@ class Store(DownloadStore):
         with self._lock:
             self._conn.execute("PRAGMA wal_autocheckpoint = 0")
 
+    def limit_cache(self, kib: int) -> None:
+        """Keep at most `kib` KiB of database pages in this connection's cache (SQLite's
+        default is 2 MB). A refresh's parse worker: its cache is dropped whenever the other
+        worker commits, so a big one only holds memory; storing 60 feeds alone took the
+        same time with 512 KiB (6.1-6.7 ms a feed either way)."""
+        with self._lock:
+            self._conn.execute(f"PRAGMA cache_size = {-max(64, int(kib)):d}")
+
     def hold_rules(self) -> None:
         """Apply the rules as they are now for this connection's life (a refresh's parse
         worker: the refresh stores the config's rules before its workers start). Reading

@@ -382,3 +382,34 @@ async def test_body_slots_bound_the_bodies_held_and_the_wait_is_not_the_servers(
         result = await second
         assert result.ok and result.holds_slot and result.body == first.body
     assert slots.locked()  # the second body's slot is the caller's to give back
+
+
+async def test_requests_that_will_bring_a_body_wait_ahead_of_a_free_slot(
+    site: FixtureServer,
+) -> None:
+    """With `ahead`, only so many requests without validators are sent before a body slot
+    is free (each waiting response holds its first read in memory); a conditional one,
+    most likely a 304, is not held back; every permit comes back."""
+    slots, ahead = asyncio.Semaphore(1), asyncio.Semaphore(1)
+    async with Fetcher() as fetcher:
+        held = await fetcher.fetch(site.url("feed.xml"), body_slots=slots, ahead=ahead)
+        assert held.holds_slot
+        sent = site.requests["/feed.xml"]
+        waiting = [
+            asyncio.create_task(fetcher.fetch(site.url("feed.xml"), body_slots=slots, ahead=ahead))
+            for _ in range(3)
+        ]
+        conditional = await fetcher.fetch(
+            site.url("feed.xml"), last_modified=LAST_MODIFIED, body_slots=slots, ahead=ahead
+        )
+        assert conditional.not_modified
+        for _ in range(20):
+            await asyncio.sleep(0)
+        await asyncio.wait(waiting, timeout=0.3)
+        assert site.requests["/feed.xml"] == sent + 1 + 1  # one ahead, and the 304
+        for task in waiting:
+            slots.release()  # the caller is done with the body before
+            result = await task
+            assert result.ok and result.holds_slot
+        slots.release()
+    assert not ahead.locked() and not slots.locked()

@@ -118,10 +118,24 @@ class FetchResult:
 class _BodyGate:
     """One fetch's use of the caller's body slots (see `Fetcher.fetch`)."""
 
-    def __init__(self, slots: asyncio.Semaphore) -> None:
+    def __init__(self, slots: asyncio.Semaphore, ahead: asyncio.Semaphore | None = None) -> None:
         self.slots = slots
         self.taken = False
         self.budget: asyncio.Timeout | None = None
+        self.ahead = ahead
+        self.waiting = False
+        """Holds one of `ahead` (see `Fetcher.fetch`)."""
+
+    async def wait_ahead(self) -> None:
+        """Take one of `ahead` before a request that will most likely bring a body."""
+        if self.ahead is not None and not self.waiting:
+            await self.ahead.acquire()
+            self.waiting = True
+
+    def leave_ahead(self) -> None:
+        if self.waiting and self.ahead is not None:
+            self.waiting = False
+            self.ahead.release()
 
     async def take(self) -> None:
         """Wait for a slot; the wait is added to the fetch's deadline (it is not the
@@ -139,6 +153,7 @@ class _BodyGate:
             if budget is not None and when is not None:
                 budget.reschedule(when + time.monotonic() - started)
         self.taken = True
+        self.leave_ahead()
 
     def give_back(self) -> None:
         if self.taken:
@@ -339,6 +354,7 @@ class Fetcher:
         last_modified: str | None = None,
         allow_private: bool | None = None,
         body_slots: asyncio.Semaphore | None = None,
+        ahead: asyncio.Semaphore | None = None,
     ) -> FetchResult:
         """GET `url`, conditionally when validators are given; failures come back as `error`.
 
@@ -346,6 +362,11 @@ class Fetcher:
         taking one of them (the time spent waiting does not count against the deadline), and
         the result then says `holds_slot`: the caller releases it when done with the body. A
         304, an error page or a failure never keeps one.
+
+        `ahead` bounds, with `body_slots`, the requests without validators (a body is
+        near certain) sent before a slot is free: each holds one of them until it has a
+        slot. A response waiting for its slot has its first read (up to 256 KB) in memory,
+        and without this bound a refresh of many new feeds kept dozens of them.
 
         `allow_private` (default: the Fetcher's) says where redirects may lead. None: the URL
         asked for is fetched wherever it is, and redirects may lead into loopback, private or
@@ -370,9 +391,11 @@ class Fetcher:
         except ValueError:  # e.g. a bad port or IPv6 literal: _get reports it
             host = ""
         per_host = self._hosts.setdefault(host, asyncio.Semaphore(self.per_host))
-        gate = _BodyGate(body_slots) if body_slots is not None else None
+        gate = _BodyGate(body_slots, ahead) if body_slots is not None else None
         token = _GATE.set(gate)
         try:
+            if gate is not None and not headers:
+                await gate.wait_ahead()
             async with per_host, self._semaphore:
                 try:
                     async with asyncio.timeout(self.deadline) as budget:
@@ -390,6 +413,8 @@ class Fetcher:
                     raise
         finally:
             _GATE.reset(token)
+            if gate is not None:
+                gate.leave_ahead()
         if gate is not None and gate.taken:
             if result.ok:
                 return replace(result, holds_slot=True)

@@ -58,6 +58,7 @@ def worker_init(
             _WORKER_STORE.write_gate = write_gate
             _WORKER_STORE.leave_checkpoints()  # the refresh's Checkpointer makes them
             _WORKER_STORE.hold_rules()
+            _WORKER_STORE.limit_cache(512)
         except StoreError:
             _WORKER_STORE = None
 
