@@ -896,15 +896,18 @@ class _SpacedScanner:
             if self.finders and wide:
                 maybe.update(self.finders)
         data = data.translate(_LOWER_AND_SPACE)
-        results = [(base, find(data)) for base, find in self.groups]
         present: set[str] = set()
         starts: dict[str, list[int]] = {}
         unsure: set[str] = set()
         patterns, encoded, owners = self.patterns, self.encoded, self.owners
-        for base, found in results:
+        for base, find in self.groups:
+            found = find(data)
             if not found:
                 continue
-            reported = {base + index for index, _, _ in found}
+            places: dict[int, list[int]] = {}  # where each reported pattern was found
+            for index, start, _ in found:
+                places.setdefault(base + index, []).append(start)
+            reported = places.keys()
             hideable = set().union(*(self.hidden_by[index] for index in reported))
             hidden = hideable - reported
             spans = [(start, end) for _, start, end in found[:_SPANS_LOOKED_IN]]
@@ -929,17 +932,16 @@ class _SpacedScanner:
                 if index in hideable:
                     unsure.update(owned)  # some of its places may not be reported
                     continue
-                at = [start for number, start, _ in found if base + number == index]
                 for literal in owned:
-                    starts.setdefault(literal, []).extend(at)
+                    starts.setdefault(literal, []).extend(places[index])
         # Where every place a literal may start is known, it is looked for there alone
         # (across the runs `_exact_finder` knows: not past wide whitespace).
-        places = {
+        known = {
             literal: at
             for literal, at in starts.items()
             if literal not in unsure and len(at) <= _PLACES_LOOKED_AT
         }
-        found_in = _Places(data, places, self.exact) if places and not wide else None
+        found_in = _Places(data, known, self.exact) if known and not wide else None
         return _SpacedFound(raw, present, maybe - present, self.finders, found_in)
 
 

@@ -951,10 +951,11 @@ class Store(DownloadStore):
         self._lock = threading.RLock()
         self._closed = False
         self._rules_seconds = 0.0
-        self._rules_held = False
+        """CPU time spent on rules while storing updates (see `apply_updates_timed`)."""
         self._rules: RuleSet | None = None
         self._rules_text = ""
-        """CPU time spent on rules while storing updates (see `apply_updates_timed`)."""
+        """The rules as last read from `state`, and their text (see `_rule_set`)."""
+        self._rules_held = False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
