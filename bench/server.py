@@ -337,7 +337,9 @@ class BenchServer:
                 st.open_connections -= 1
                 st.open_host[host] -= 1
             writer.close()
-            with contextlib.suppress(Exception):
+            # Cancelled while closing (the server stopping): asyncio would log the task's
+            # CancelledError as an error of the connection callback.
+            with contextlib.suppress(Exception, asyncio.CancelledError):
                 await writer.wait_closed()
             if task is not None:
                 self._tasks.discard(task)

@@ -4,12 +4,14 @@ servers for what it cannot do (drip bytes, stream forever, speak TLS)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -413,3 +415,30 @@ async def test_requests_that_will_bring_a_body_wait_ahead_of_a_free_slot(
             assert result.ok and result.holds_slot
         slots.release()
     assert not ahead.locked() and not slots.locked()
+
+
+async def test_every_host_keeps_its_connection_open_across_many_hosts() -> None:
+    """A refresh over many hosts keeps each host's connection alive for its next feed: a
+    second round over 40 hosts opens no new connection (one pool for all hosts kept 32
+    idle connections and reconnected to the other hosts)."""
+    opened: list[int] = []
+
+    def keep_alive(number: int) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Any]:
+        async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            opened.append(number)
+            while True:
+                await read_request(reader)
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n")
+                writer.write(b"Content-Length: 2\r\n\r\nok")
+                await writer.drain()
+
+        return serve
+
+    async with contextlib.AsyncExitStack() as stack:
+        ports = [await stack.enter_async_context(raw_server(keep_alive(n))) for n in range(40)]
+        urls = [f"http://127.0.0.1:{port}/feed" for port in ports]
+        async with Fetcher(per_host=2, concurrency=16) as fetcher:
+            for _ in range(2):
+                results = await asyncio.gather(*(fetcher.fetch(url) for url in urls))
+                assert all(result.ok for result in results)
+    assert sorted(opened) == list(range(40))

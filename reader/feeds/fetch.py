@@ -34,6 +34,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from reader import __version__, netguard
+from reader.feeds.hostpool import PerHostTransport
 from reader.netguard import MAX_URL_LENGTH
 from reader.text import clean_line, format_size, is_http_url
 
@@ -320,15 +321,12 @@ class Fetcher:
             headers={"User-Agent": user_agent or DEFAULT_USER_AGENT, "Accept": ACCEPT},
             timeout=self.timeouts,
             follow_redirects=False,  # followed by `_get`, which checks every hop
-            transport=transport,
+            # A pool per host (see `hostpool`), each keeping alive as many connections as
+            # may be open to its host: httpx keeps 20 idle connections in all by default,
+            # and a refresh spread over more hosts than that closed a connection after
+            # nearly every answer and opened a new one for the next feed of the same host.
+            transport=transport or PerHostTransport(self.per_host),
             event_hooks={"response": [_check_location]},
-            # httpx keeps 20 idle connections by default: a refresh spread over more
-            # hosts than that closed a connection after nearly every answer and opened a
-            # new one for the next feed of the same host (a TCP handshake a feed, and a
-            # closing connection and its successor counted open together at the server).
-            limits=httpx.Limits(
-                max_connections=None, max_keepalive_connections=2 * max(concurrency, per_host)
-            ),
         )
 
     async def __aenter__(self) -> Fetcher:

@@ -1,0 +1,80 @@
+"""The fetcher's pool per host: a cap on one host's connections, idle hosts let go."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import httpx
+
+from reader.feeds.hostpool import PerHostTransport
+from tests.rawserver import raw_server, read_request
+
+
+async def test_no_more_than_per_host_connections_to_a_host_however_many_ask() -> None:
+    """Eight requests at once to one host through a transport allowing two: the server
+    never has more than two connections open, and every request is answered."""
+    open_now = 0
+    most = 0
+    release = asyncio.Event()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal open_now, most
+        open_now += 1
+        most = max(most, open_now)
+        try:
+            while True:
+                await read_request(reader)
+                await release.wait()
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                await writer.drain()
+        finally:
+            open_now -= 1
+
+    async with raw_server(serve) as port:
+        transport = PerHostTransport(2)
+        async with httpx.AsyncClient(transport=transport) as client:
+            asks = [
+                asyncio.create_task(client.get(f"http://127.0.0.1:{port}/{n}")) for n in range(8)
+            ]
+            for _ in range(50):
+                await asyncio.sleep(0)
+            release.set()
+            answers = await asyncio.gather(*asks)
+    assert [answer.text for answer in answers] == ["ok"] * 8
+    assert most == 2
+
+
+async def test_a_host_not_asked_again_has_its_idle_connections_closed() -> None:
+    """Once its keep-alive time has passed (0 here), a host's idle connection is closed
+    when another host is asked for: the server sees it end, and only the host in use keeps
+    a pool. A response still being read is never closed under its reader."""
+    ended = asyncio.Event()
+
+    async def first(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        await writer.drain()
+        if not await reader.read(1):
+            ended.set()
+
+    async def second(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            await read_request(reader)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nsame")
+            await writer.drain()
+
+    async with contextlib.AsyncExitStack() as stack:
+        port_a = await stack.enter_async_context(raw_server(first))
+        port_b = await stack.enter_async_context(raw_server(second))
+        transport = PerHostTransport(2, keepalive=0.0)
+        async with httpx.AsyncClient(transport=transport) as client:
+            async with client.stream("GET", f"http://127.0.0.1:{port_b}/") as streaming:
+                assert (await client.get(f"http://127.0.0.1:{port_a}/")).text == "ok"
+                assert transport.hosts == 2
+                # Asking host B again sweeps A (idle) but not B's pool, whose first
+                # response is still open.
+                assert (await client.get(f"http://127.0.0.1:{port_b}/")).text == "same"
+                assert transport.hosts == 1
+                assert (await streaming.aread()) == b"same"
+            await asyncio.wait_for(ended.wait(), 5)
