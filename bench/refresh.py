@@ -204,20 +204,25 @@ def _established_per_host(port: int) -> int:
     """The most ESTABLISHED TCP connections to one address on `port` right now, seen from
     the client side (/proc/net/tcp: the client's end of each connection has the server's
     port as its remote port). A connection the client has closed is no longer counted,
-    however late the server notices."""
+    however late the server notices.
+
+    Each connection counts once, by its client end (address and port): the kernel lists the
+    table a page of text per read, and when sockets come and go between two reads (a
+    refresh opens and closes a thousand), it can list a line again. Counted as lines, one
+    sample saw 8 to 21 connections to a host that never had more than 6 open."""
     hex_port = f"{port:04X}"
-    counts: dict[str, int] = {}
+    ends: dict[str, set[str]] = {}
     try:
         with open("/proc/net/tcp") as f:
             next(f)
             for line in f:
                 fields = line.split()
-                remote, state = fields[2], fields[3]
+                local, remote, state = fields[1], fields[2], fields[3]
                 if state == "01" and remote.endswith(":" + hex_port):
-                    counts[remote] = counts.get(remote, 0) + 1
+                    ends.setdefault(remote, set()).add(local)
     except (OSError, StopIteration, IndexError):
         return 0
-    return max(counts.values(), default=0)
+    return max(map(len, ends.values()), default=0)
 
 
 class _TreeSampler(threading.Thread):
