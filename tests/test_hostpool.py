@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 
 import httpx
+import pytest
 
 from reader.feeds.hostpool import PerHostTransport
 from tests.rawserver import raw_server, read_request
@@ -78,3 +79,33 @@ async def test_a_host_not_asked_again_has_its_idle_connections_closed() -> None:
                 assert transport.hosts == 1
                 assert (await streaming.aread()) == b"same"
             await asyncio.wait_for(ended.wait(), 5)
+
+
+async def test_the_ca_bundle_is_loaded_once_when_the_transport_is_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Loading the CA certificates takes tens of milliseconds: the fetcher is made in a
+    thread for it, so no request on the event loop may load them again, per host or not."""
+    made: list[object] = []
+    real = httpx.create_ssl_context
+
+    def counted(*args: object, **kwargs: object) -> object:
+        made.append(args)
+        return real()
+
+    monkeypatch.setattr(httpx, "create_ssl_context", counted)
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            await read_request(reader)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            await writer.drain()
+
+    async with contextlib.AsyncExitStack() as stack:
+        ports = [await stack.enter_async_context(raw_server(serve)) for _ in range(2)]
+        transport = PerHostTransport(2)
+        assert len(made) == 1
+        async with httpx.AsyncClient(transport=transport) as client:
+            for port in [*ports, *ports]:
+                assert (await client.get(f"http://127.0.0.1:{port}/")).text == "ok"
+    assert len(made) == 1

@@ -5,8 +5,8 @@ for each idle one walks them all again (to count the idle ones) and asks its soc
 it is still good (a poll and a getpeername call). One pool shared by a refresh of a hundred
 hosts held over sixty connections, and fetching a feed cost the main thread 5.6 ms of CPU;
 with a pool per host, which holds at most the few connections the fetcher allows one host
-(`per_host`), 2.3 ms (`python -m bench.fetch_cpu`). The TLS context is made once and
-shared: making one loads the CA bundle.
+(`per_host`), 2.3 ms (`python -m bench.fetch_cpu`). The TLS context is made once, with
+the transport, and shared: making one loads the CA bundle.
 
 httpcore closes an idle connection only when its pool is next used, so a pool whose host is
 not asked again would keep its sockets: pools with nothing in flight and unused for the
@@ -73,7 +73,10 @@ class PerHostTransport(httpx.AsyncBaseTransport):
             max_connections=per_host, max_keepalive_connections=per_host, keepalive_expiry=keepalive
         )
         self._keepalive = keepalive
-        self._tls: ssl.SSLContext | None = None
+        # Made here, not on a first https request: loading the CA bundle takes tens of ms,
+        # and the fetcher is made off the event loop for that reason (as httpx's own
+        # transport makes its context when it is made).
+        self._tls: ssl.SSLContext = httpx.create_ssl_context()
         self._pools: dict[_Key, _HostPool] = {}
         self._swept = time.monotonic()
 
@@ -86,8 +89,6 @@ class PerHostTransport(httpx.AsyncBaseTransport):
         key = (url.raw_scheme, url.raw_host, url.port)
         pool = self._pools.get(key)
         if pool is None:
-            if self._tls is None:
-                self._tls = httpx.create_ssl_context()
             pool = _HostPool(httpx.AsyncHTTPTransport(verify=self._tls, limits=self._limits))
             self._pools[key] = pool
         return pool
