@@ -109,3 +109,46 @@ async def test_the_ca_bundle_is_loaded_once_when_the_transport_is_made(
             for port in [*ports, *ports]:
                 assert (await client.get(f"http://127.0.0.1:{port}/")).text == "ok"
     assert len(made) == 1
+
+
+async def test_a_request_while_idle_hosts_are_closed_gets_a_pool_that_stays_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Closing idle pools awaits. A request to one of them made meanwhile gets a new pool
+    and its answer: it never takes a pool that is about to be closed."""
+    armed = False
+    release = asyncio.Event()
+    closing = asyncio.Event()
+    real_close = httpx.AsyncHTTPTransport.aclose
+
+    async def slow_close(self: httpx.AsyncHTTPTransport) -> None:
+        if armed:
+            closing.set()
+            await release.wait()
+        await real_close(self)
+
+    monkeypatch.setattr(httpx.AsyncHTTPTransport, "aclose", slow_close)
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            await read_request(reader)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            await writer.drain()
+
+    async with contextlib.AsyncExitStack() as stack:
+        x, y, z = [await stack.enter_async_context(raw_server(serve)) for _ in range(3)]
+        transport = PerHostTransport(2, keepalive=0.0)
+        async with httpx.AsyncClient(transport=transport) as client:
+            # At once, so that neither request finds the other's pool idle.
+            first = await asyncio.gather(*(client.get(f"http://127.0.0.1:{p}/") for p in (x, y)))
+            assert [answer.text for answer in first] == ["ok", "ok"]
+            armed = True
+            sweeping = asyncio.create_task(client.get(f"http://127.0.0.1:{z}/"))
+            await asyncio.wait_for(closing.wait(), 5)  # closing x's pool, y's next
+            asking_y = asyncio.create_task(client.get(f"http://127.0.0.1:{y}/"))
+            for _ in range(20):
+                await asyncio.sleep(0)
+            release.set()
+            assert (await asyncio.wait_for(asking_y, 5)).text == "ok"
+            assert (await asyncio.wait_for(sweeping, 5)).text == "ok"
+            assert transport.hosts == 2  # z's pool and y's new one

@@ -114,13 +114,15 @@ class PerHostTransport(httpx.AsyncBaseTransport):
         if now - self._swept < self._keepalive:
             return
         self._swept = now
+        # Every stale pool leaves the map before the first is closed: closing awaits, and a
+        # request meanwhile must make a new pool, never take one about to be closed.
         stale = [
-            key
-            for key, pool in self._pools.items()
+            self._pools.pop(key)
+            for key, pool in list(self._pools.items())
             if pool.in_flight == 0 and now - pool.used >= self._keepalive
         ]
-        for key in stale:
-            await self._pools.pop(key).transport.aclose()
+        for pool in stale:
+            await pool.transport.aclose()
 
     async def aclose(self) -> None:
         pools, self._pools = list(self._pools.values()), {}
