@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
 
 from reader.feeds.hostpool import PerHostTransport
 from tests.rawserver import raw_server, read_request
+
+
+def _answering(body: bytes) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Any]:
+    """A keep-alive connection handler that answers every request with `body`."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            await read_request(reader)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            await writer.drain()
+
+    return serve
 
 
 async def test_no_more_than_per_host_connections_to_a_host_however_many_ask() -> None:
@@ -59,15 +73,9 @@ async def test_a_host_not_asked_again_has_its_idle_connections_closed() -> None:
         if not await reader.read(1):
             ended.set()
 
-    async def second(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while True:
-            await read_request(reader)
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nsame")
-            await writer.drain()
-
     async with contextlib.AsyncExitStack() as stack:
         port_a = await stack.enter_async_context(raw_server(first))
-        port_b = await stack.enter_async_context(raw_server(second))
+        port_b = await stack.enter_async_context(raw_server(_answering(b"same")))
         transport = PerHostTransport(2, keepalive=0.0)
         async with httpx.AsyncClient(transport=transport) as client:
             async with client.stream("GET", f"http://127.0.0.1:{port_b}/") as streaming:
@@ -95,14 +103,8 @@ async def test_the_ca_bundle_is_loaded_once_when_the_transport_is_made(
 
     monkeypatch.setattr(httpx, "create_ssl_context", counted)
 
-    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while True:
-            await read_request(reader)
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-            await writer.drain()
-
     async with contextlib.AsyncExitStack() as stack:
-        ports = [await stack.enter_async_context(raw_server(serve)) for _ in range(2)]
+        ports = [await stack.enter_async_context(raw_server(_answering(b"ok"))) for _ in range(2)]
         transport = PerHostTransport(2)
         assert len(made) == 1
         async with httpx.AsyncClient(transport=transport) as client:
@@ -129,14 +131,8 @@ async def test_a_request_while_idle_hosts_are_closed_gets_a_pool_that_stays_open
 
     monkeypatch.setattr(httpx.AsyncHTTPTransport, "aclose", slow_close)
 
-    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while True:
-            await read_request(reader)
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-            await writer.drain()
-
     async with contextlib.AsyncExitStack() as stack:
-        x, y, z = [await stack.enter_async_context(raw_server(serve)) for _ in range(3)]
+        x, y, z = [await stack.enter_async_context(raw_server(_answering(b"ok"))) for _ in range(3)]
         transport = PerHostTransport(2, keepalive=0.0)
         async with httpx.AsyncClient(transport=transport) as client:
             # At once, so that neither request finds the other's pool idle.
