@@ -356,6 +356,7 @@ class FeedService:
         return self._transport
 
     def _fetcher(self) -> Fetcher:
+        """(In a thread: making the first one of a process loads the CA certificates.)"""
         s = self.settings
         return Fetcher(
             timeout=s.timeout,
@@ -461,7 +462,7 @@ class FeedService:
 
     async def preview(self, url: str) -> tuple[ParsedFeed | None, str | None]:
         """A feed's title and entries without subscribing (for the add dialog and CLI)."""
-        async with self._fetcher() as fetcher:
+        async with await asyncio.to_thread(self._fetcher) as fetcher:
             fetched = await fetcher.fetch(url)
         if fetched.error is not None:
             return None, fetched.error
@@ -479,7 +480,7 @@ class FeedService:
         """The feeds a URL offers: itself if it is a feed, else those its page links to."""
         from reader.feeds.discover import discover
 
-        async with self._fetcher() as fetcher:
+        async with await asyncio.to_thread(self._fetcher) as fetcher:
             return await discover(url, fetcher)
 
     async def read_page(
@@ -503,7 +504,7 @@ class FeedService:
                 return PageResult(url, error="the sample site has no such page")
             return await self._extract_and_cache(url, body, "text/html; charset=utf-8", None, None)
         allow_private = None if found_on is None or await _is_internal(found_on) else False
-        async with self._fetcher() as fetcher:
+        async with await asyncio.to_thread(self._fetcher) as fetcher:
             fetched = await fetcher.fetch(
                 url,
                 etag=cached.etag if cached else None,

@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from reader.feeds import hostpool
+from reader.feeds.fetch import Fetcher
 from reader.feeds.hostpool import PerHostTransport
 from tests.rawserver import raw_server, read_request
 
@@ -89,11 +91,12 @@ async def test_a_host_not_asked_again_has_its_idle_connections_closed() -> None:
             await asyncio.wait_for(ended.wait(), 5)
 
 
-async def test_the_ca_bundle_is_loaded_once_when_the_transport_is_made(
+async def test_the_ca_bundle_is_loaded_once_a_process_and_never_on_a_request(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Loading the CA certificates takes tens of milliseconds: the fetcher is made in a
-    thread for it, so no request on the event loop may load them again, per host or not."""
+    """Loading the CA certificates takes ~50 ms: the first transport (or fetcher) of a
+    process loads them, off the event loop, and every later one and every request to any
+    host shares that context."""
     made: list[object] = []
     real = httpx.create_ssl_context
 
@@ -102,7 +105,7 @@ async def test_the_ca_bundle_is_loaded_once_when_the_transport_is_made(
         return real()
 
     monkeypatch.setattr(httpx, "create_ssl_context", counted)
-
+    monkeypatch.setattr(hostpool, "_TLS", None)
     async with contextlib.AsyncExitStack() as stack:
         ports = [await stack.enter_async_context(raw_server(_answering(b"ok"))) for _ in range(2)]
         transport = PerHostTransport(2)
@@ -110,6 +113,8 @@ async def test_the_ca_bundle_is_loaded_once_when_the_transport_is_made(
         async with httpx.AsyncClient(transport=transport) as client:
             for port in [*ports, *ports]:
                 assert (await client.get(f"http://127.0.0.1:{port}/")).text == "ok"
+        async with Fetcher(allow_private=True) as fetcher:
+            assert (await fetcher.fetch(f"http://127.0.0.1:{ports[0]}/")).ok
     assert len(made) == 1
 
 

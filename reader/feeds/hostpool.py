@@ -5,8 +5,8 @@ for each idle one walks them all again (to count the idle ones) and asks its soc
 it is still good (a poll and a getpeername call). One pool shared by a refresh of a hundred
 hosts held over sixty connections, and fetching a feed cost the main thread 5.6 ms of CPU;
 with a pool per host, which holds at most the few connections the fetcher allows one host
-(`per_host`), 2.3 ms (`python -m bench.fetch_cpu`). The TLS context is made once, with
-the transport, and shared: making one loads the CA bundle.
+(`per_host`), 2.3 ms (`python -m bench.fetch_cpu`). Every pool, and every fetcher, uses
+the process's one TLS context (`tls_context`): making one loads the CA bundle.
 
 httpcore closes an idle connection only when its pool is next used, so a pool whose host is
 not asked again would keep its sockets: pools with nothing in flight and unused for the
@@ -17,10 +17,26 @@ pictures are loaded with, visits many hosts once).
 from __future__ import annotations
 
 import ssl
+import threading
 import time
 from collections.abc import AsyncIterator
 
 import httpx
+
+_TLS: ssl.SSLContext | None = None
+_TLS_LOCK = threading.Lock()
+
+
+def tls_context() -> ssl.SSLContext:
+    """The process's one client TLS context. Making one loads the CA bundle (~50 ms here),
+    and every fetcher (a refresh, a page opened in reader mode, a feed previewed) would
+    otherwise make its own; the context holds no per-connection state, so they share it."""
+    global _TLS
+    with _TLS_LOCK:
+        if _TLS is None:
+            _TLS = httpx.create_ssl_context()
+        return _TLS
+
 
 KEEPALIVE_SECONDS = 5.0
 """How long an idle connection is kept for its host's next request (httpx's default)."""
@@ -73,10 +89,9 @@ class PerHostTransport(httpx.AsyncBaseTransport):
             max_connections=per_host, max_keepalive_connections=per_host, keepalive_expiry=keepalive
         )
         self._keepalive = keepalive
-        # Made here, not on a first https request: loading the CA bundle takes tens of ms,
-        # and the fetcher is made off the event loop for that reason (as httpx's own
-        # transport makes its context when it is made).
-        self._tls: ssl.SSLContext = httpx.create_ssl_context()
+        # Here, not on a first https request: the first one of a process loads the CA
+        # bundle, and fetchers are made off the event loop for that reason.
+        self._tls = tls_context()
         self._pools: dict[_Key, _HostPool] = {}
         self._swept = time.monotonic()
 
