@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.models import Enclosure, Entry, Link, ParsedFeed
+from reader.models import Article, Enclosure, Entry, Link, ParsedFeed
 from reader.sample import load_sample
 from reader.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError, derive
 
@@ -741,6 +741,45 @@ def test_marking_and_counting_stories_never_scan_every_entry(store: Store) -> No
         p for p in plans if p.startswith(("SCAN entries", "SCAN c", "SCAN e")) and "INDEX" not in p
     ]
     assert full_scans == []
+
+
+def test_entries_are_found_by_their_exact_link_through_an_index(store: Store) -> None:
+    """Links share the canonical-link index (no index of their own): a lookup by link
+    still matches that link exactly, not every link with the same canonical form."""
+    feed, _ = store.add_feed("https://a.example/feed")
+    store.apply_update(
+        feed.id,
+        ParsedFeed(
+            "A",
+            entries=(
+                Entry(key="1", title="Plain", link="https://a.example/story"),
+                Entry(key="2", title="Tracked", link="https://a.example/story?utm_source=x"),
+                Entry(key="3", title="Other", link="https://a.example/other"),
+            ),
+        ),
+    )
+    by_title = {e.title: e for e in store.list_entries(feed.id)}
+    store.set_read(by_title["Plain"].id or 0)
+    tracked = "https://a.example/story?utm_source=x"
+    statements: list[str] = []
+    store._conn.set_trace_callback(statements.append)
+    try:
+        states = store.link_states(
+            ["https://a.example/story", tracked, "https://a.example/nowhere", "mailto:x@y"]
+        )
+        store.put_page(tracked, Article(url=tracked, title="Tracked", body_html="<p>Zeugma</p>"))
+    finally:
+        store._conn.set_trace_callback(None)
+    # Every copy of the story shares its read state; each link is answered for itself.
+    assert states == {"https://a.example/story": True, tracked: True}
+    assert [h.entry.title for h in store.search("zeugma")] == ["Tracked"]
+    plans = [
+        row[3]
+        for sql in statements
+        if "link" in sql and sql.lstrip().upper().startswith(("SELECT", "INSERT"))
+        for row in store._conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
+    ]
+    assert plans and not [p for p in plans if p.startswith(("SCAN entries", "SCAN e"))]
 
 
 def test_enclosures_and_lead_image_survive_a_reopen(db_path: Path) -> None:
