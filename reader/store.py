@@ -778,10 +778,15 @@ def canonical_url(url: str | None) -> str:
     return host + path + ("?" + urlencode(sorted(query)) if query else "")
 
 
-_BY_LINK = "e.canon = nr_canon_url(:link) AND e.canon != '' AND e.link = :link"
+_BY_LINK = "e.canon = :canon AND e.canon != '' AND e.link = :link"
 """Entries whose link is `:link`, found through the canonical-link index (every entry's
 canon is `canonical_url` of its link, and an http(s) link's is never empty; other links
-are never looked up: pages are only fetched over http(s))."""
+are never looked up: pages are only fetched over http(s)). Its parameters: `_by_link`."""
+
+
+def _by_link(url: str) -> dict[str, str]:
+    """`_BY_LINK`'s parameters for `url`."""
+    return {"link": url, "canon": canonical_url(url)}
 
 
 def derive(parsed: ParsedFeed) -> ParsedFeed:
@@ -1591,7 +1596,7 @@ class Store(DownloadStore):
         rows = conn.execute(
             "SELECT e.id, e.read, p.title, p.text, COALESCE(p.seen, e.first_seen)"
             f" FROM entries AS e JOIN entry_pages AS p ON p.entry_id = e.id WHERE {_BY_LINK}",
-            {"link": url},
+            _by_link(url),
         ).fetchall()
         for entry_id, read, old_title, old_text, seen in rows:
             if not page_changed(old_title, old_text, title, text):
@@ -1636,19 +1641,19 @@ class Store(DownloadStore):
             " SELECT 'delete', e.id, e.title, e.author, nr_plain_text(e.content, e.summary),"
             " p.text FROM entries AS e LEFT JOIN entry_pages AS p ON p.entry_id = e.id"
             f" WHERE {_BY_LINK}",
-            {"link": url},
+            _by_link(url),
         )
         conn.execute(
             "INSERT INTO entry_pages (entry_id, text, title, seen)"
             f" SELECT e.id, :text, :title, :seen FROM entries AS e WHERE {_BY_LINK}"
             " ON CONFLICT (entry_id) DO UPDATE SET text = excluded.text, title = excluded.title",
-            {"text": text, "title": title, "seen": now or time.time(), "link": url},
+            {"text": text, "title": title, "seen": now or time.time(), **_by_link(url)},
         )
         conn.execute(
             "INSERT INTO entries_fts (rowid, title, author, body, page)"
             " SELECT e.id, e.title, e.author, nr_plain_text(e.content, e.summary), :text"
             f" FROM entries AS e WHERE {_BY_LINK}",
-            {"text": text, "link": url},
+            {"text": text, **_by_link(url)},
         )
 
     @_locked
